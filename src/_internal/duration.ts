@@ -1,0 +1,74 @@
+import { Duration } from 'cdk8s';
+
+const NANOS_PER_MILLI = 1_000_000n;
+const UNIT_NANOS: Record<string, bigint> = {
+  'ns': 1n,
+  'us': 1_000n,
+  'µs': 1_000n,
+  'μs': 1_000n,
+  'ms': 1_000_000n,
+  's': 1_000_000_000n,
+  'm': 60_000_000_000n,
+  'h': 3_600_000_000_000n,
+};
+const GO_DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
+
+/** A cdk8s Duration in nanoseconds. */
+export function durationNanos(duration: Duration): bigint {
+  return BigInt(Math.round(duration.toMilliseconds() * 1_000_000)) ;
+}
+
+/**
+ * Formats a Duration the way Go's `time.Duration.String()` does (`48h0m0s`, `5m0s`, `30s`, `1.5s`, `250ms`).
+ *
+ * cert-manager stores durations in this canonical form, so emitting anything else (`48h`) leaves Argo CD with a
+ * permanent diff.
+ */
+export function goDuration(duration: Duration): string {
+  return formatGoDuration(durationNanos(duration));
+}
+
+/** Formats nanoseconds as Go's `time.Duration.String()`. */
+export function formatGoDuration(nanos: bigint): string {
+  if (nanos === 0n) return '0s';
+  const sign = nanos < 0n ? '-' : '';
+  const abs = nanos < 0n ? -nanos : nanos;
+  if (abs < UNIT_NANOS.s) {
+    const [unit, size] = abs < UNIT_NANOS.us ? ['ns', 1n] : abs < UNIT_NANOS.ms ? ['µs', UNIT_NANOS.us] : ['ms', UNIT_NANOS.ms];
+    return `${sign}${fraction(abs, size)}${unit}`;
+  }
+  const hours = abs / UNIT_NANOS.h;
+  const minutes = (abs % UNIT_NANOS.h) / UNIT_NANOS.m;
+  const seconds = fraction(abs % UNIT_NANOS.m, UNIT_NANOS.s);
+  if (hours > 0n) return `${sign}${hours}h${minutes}m${seconds}s`;
+  if (minutes > 0n) return `${sign}${minutes}m${seconds}s`;
+  return `${sign}${seconds}s`;
+}
+
+/** Parses a Go duration string (`time.ParseDuration` grammar) into nanoseconds, or undefined when it is not one. */
+export function parseGoDuration(text: string): bigint | undefined {
+  if (text === '0' || text === '+0' || text === '-0') return 0n;
+  if (!GO_DURATION.test(text)) return undefined;
+  let total = 0n;
+  for (const [, value, unit] of text.matchAll(GO_DURATION_PART)) {
+    const [whole, frac = ''] = value.split('.');
+    const scale = 10n ** BigInt(frac.length);
+    total += (BigInt(whole || '0') * scale + BigInt(frac || '0')) * UNIT_NANOS[unit] / scale;
+  }
+  return text.startsWith('-') ? -total : total;
+}
+
+/** Milliseconds in a Go duration string, for comparisons; undefined when it does not parse. */
+export function parseGoDurationMillis(text: string): number | undefined {
+  const nanos = parseGoDuration(text);
+  return nanos === undefined ? undefined : Number(nanos / NANOS_PER_MILLI);
+}
+
+function fraction(value: bigint, unit: bigint): string {
+  const whole = value / unit;
+  const rest = value % unit;
+  if (rest === 0n) return `${whole}`;
+  const digits = unit.toString().length - 1;
+  return `${whole}.${rest.toString().padStart(digits, '0').replace(/0+$/, '')}`;
+}

@@ -1,0 +1,30 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * A bad input, reported with the construct path of the construct that received it.
+ *
+ * The message reads `[<path>] <what is wrong, the offending value, what is allowed>`.
+ */
+export class ValidationError extends Error {
+  /** The path of the construct that rejected its input. */
+  public readonly constructPath: string;
+
+  /**
+   * @param problems one or more lowercase messages that each name the offending value and what is allowed
+   * @param scope the construct that received the input
+   */
+  constructor(problems: string | readonly string[], scope: IConstruct) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    const path = scope.node.path;
+    super(list.length === 1 ? `[${path}] ${list[0]}` : `[${path}] ${list.length} problems:\n  - ${list.join('\n  - ')}`);
+    this.name = 'ValidationError';
+    this.constructPath = path;
+  }
+}
+
+/** Throws one {@link ValidationError} listing every problem, if there are any. */
+export function throwIfProblems(problems: readonly string[], scope: IConstruct): void {
+  if (problems.length > 0) {
+    throw new ValidationError(problems, scope);
+  }
+}

@@ -1,0 +1,7 @@
+export * as certManager from './cert-manager';
+export * as trustManager from './trust-manager';
+export * as linkerd from './linkerd';
+export * from './synth';
+export * from './platform';
+export { ValidationError } from './_internal/errors';
+export type { Warning } from './_internal/warnings';

@@ -1,0 +1,304 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Certificate, KeyUsage } from '../cert-manager/certificate';
+import { ClusterIssuer } from '../cert-manager/cluster-issuer';
+import { Issuer } from '../cert-manager/issuer';
+import { IssuerType } from '../cert-manager/issuer-type';
+import { PrivateKey, PrivateKeyAlgorithm } from '../cert-manager/private-key';
+import { durationNanos, goDuration } from '../_internal/duration';
+import { throwIfProblems } from '../_internal/errors';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { addWarning } from '../_internal/warnings';
+import { Bundle, BundleSource } from '../trust-manager/bundle';
+import { checkTrustAnchorPem } from './_pem';
+import { TrustAnchor } from './trust-anchor';
+
+/** The identity part of the linkerd-control-plane chart's values. */
+export interface IdentityHelmValues {
+  /** `identityTrustDomain`. */
+  readonly identityTrustDomain: string;
+  /** `identityTrustAnchorsPEM`, when every anchor's public PEM is known. */
+  readonly identityTrustAnchorsPEM?: string;
+  /** `identity.*`. */
+  readonly identity: {
+    /** `identity.externalCA`: true when a trust-manager Bundle, not the chart, writes `linkerd-identity-trust-roots`. */
+    readonly externalCA: boolean;
+    /** `identity.issuer.*`. */
+    readonly issuer: {
+      /** `kubernetes.io/tls`: identity reads cert-manager's `linkerd-identity-issuer` Secret, which the chart must not render. */
+      readonly scheme: string;
+    };
+  };
+}
+
+/** Props for {@link LinkerdIdentity}. */
+export interface LinkerdIdentityProps {
+  /**
+   * The control-plane namespace (a DNS-1123 label); the identity issuer Certificate lives here.
+   *
+   * @default 'linkerd'
+   */
+  readonly namespace?: string;
+  /**
+   * The identity trust domain (a DNS-1123 subdomain), the chart's `identityTrustDomain`.
+   *
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+  /**
+   * The root that signs the identity issuer.
+   *
+   * @default TrustAnchor.selfSigned()
+   */
+  readonly trustAnchor?: TrustAnchor;
+  /**
+   * The identity issuer certificate's lifetime.
+   *
+   * @default Duration.hours(48)
+   */
+  readonly issuerDuration?: Duration;
+  /**
+   * How long before expiry cert-manager renews the identity issuer. It must be longer than the 24h lifetime of the
+   * workload certificates the issuer signs, or proxies end up with certificates clamped to a dying issuer.
+   *
+   * @default Duration.hours(25)
+   */
+  readonly issuerRenewBefore?: Duration;
+  /**
+   * The identity issuer's private key: Linkerd accepts ECDSA P-256 only.
+   *
+   * @default PrivateKey.ecdsa() (P-256, rotationPolicy Always, as Linkerd's docs require)
+   */
+  readonly issuerPrivateKey?: PrivateKey;
+  /**
+   * Key usages of the identity issuer certificate. A list with extended key usages must include `server auth`:
+   * Linkerd verifies the issuer chain for server authentication.
+   *
+   * @default - none set (cert-manager's defaults plus `cert sign`), as in Linkerd's 2.14+ docs
+   */
+  readonly issuerUsages?: KeyUsage[];
+  /**
+   * Rotation stage 1 ("add new"): a new anchor that joins the trust bundle while `trustAnchor` still signs the issuer.
+   *
+   * Rotation is three reviewable diffs of dist/: (1) `nextTrustAnchor: B`; (2) `trustAnchor: B, previousTrustAnchor: A`
+   * (the issuer switches to B; restart the data plane once proxies hold B); (3) `trustAnchor: B` (A leaves the bundle).
+   *
+   * @default - no rotation in progress
+   */
+  readonly nextTrustAnchor?: TrustAnchor;
+  /**
+   * Rotation stage 2 ("switch issuer"): the old anchor, kept in the trust bundle so proxies still holding
+   * certificates it signed keep working. See `nextTrustAnchor`.
+   *
+   * @default - no rotation in progress
+   */
+  readonly previousTrustAnchor?: TrustAnchor;
+  /**
+   * cert-manager's cluster-resource namespace, which is also trust-manager's trust namespace: the anchor Secrets,
+   * the self-signed root Issuer and the anchor Certificates live here.
+   *
+   * @default 'cert-manager'
+   */
+  readonly certManagerNamespace?: string;
+  /**
+   * Whether a trust-manager Bundle writes `linkerd-identity-trust-roots` (`identity.externalCA: true`, Linkerd 2.14+).
+   * Without it the chart renders the ConfigMap from `identityTrustAnchorsPEM`, so every anchor needs its PEM.
+   *
+   * @default true
+   */
+  readonly trustBundle?: boolean;
+}
+
+const WORKLOAD_CERT_LIFETIME = Duration.hours(24);
+const IDENTITY_ISSUER_SECRET = 'linkerd-identity-issuer';
+const TRUST_ROOTS = 'linkerd-identity-trust-roots';
+const TRUST_ROOTS_KEY = 'ca-bundle.crt';
+const EXTENDED_KEY_USAGES = new Set<string>([
+  KeyUsage.ANY, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH, KeyUsage.CODE_SIGNING, KeyUsage.EMAIL_PROTECTION,
+  KeyUsage.S_FORWARD_SLASH_MIME, KeyUsage.IPSEC_END_SYSTEM, KeyUsage.IPSEC_TUNNEL, KeyUsage.IPSEC_USER,
+  KeyUsage.TIMESTAMPING, KeyUsage.OCSP_SIGNING, KeyUsage.MICROSOFT_SGC, KeyUsage.NETSCAPE_SGC,
+]);
+
+interface AnchorSlot {
+  readonly prop: string;
+  readonly id: string;
+  readonly anchor: TrustAnchor;
+}
+
+/**
+ * Linkerd's identity chain, wired once: trust anchor → CA ClusterIssuer → identity issuer Certificate
+ * (`linkerd-identity-issuer` in the control-plane namespace) → trust-manager Bundle (`linkerd-identity-trust-roots`),
+ * plus the matching chart values in {@link helmValues}.
+ *
+ * Linkerd's own rules are checked at synth: issuer ECDSA P-256 and a CA, `server auth` among any extended key usages,
+ * issuer renewal before the 24h workload-certificate lifetime, an anchor that outlives the issuer, distinct anchor and
+ * issuer names, `linkerd check`'s trust-anchor checks on a known PEM, DNS-1123 namespace and trust domain.
+ *
+ * @see https://linkerd.io/2-edge/tasks/automatically-rotating-control-plane-tls-credentials/
+ * @example
+ * const identity = new LinkerdIdentity(chart, 'identity', { trustAnchor: TrustAnchor.fromSecret('linkerd-trust-anchor') });
+ * identity.helmValues; // { identityTrustDomain, identity: { externalCA: true, issuer: { scheme: 'kubernetes.io/tls' } } }
+ */
+export class LinkerdIdentity extends Construct {
+  /** The control-plane namespace. */
+  public readonly namespace: string;
+  /** The identity trust domain. */
+  public readonly trustDomain: string;
+  /** The anchor that signs the identity issuer. */
+  public readonly trustAnchor: TrustAnchor;
+  /** The CA ClusterIssuer `linkerd-identity-issuer` that signs the identity issuer with the anchor's key. */
+  public readonly anchorIssuer: ClusterIssuer;
+  /** The identity issuer Certificate (`linkerd-identity-issuer` in the control-plane namespace). */
+  public readonly issuerCertificate: Certificate;
+  /** The trust-roots Bundle; undefined when `trustBundle` is false. */
+  public readonly bundle?: Bundle;
+  /** The identity part of the linkerd-control-plane chart's values. */
+  public readonly helmValues: IdentityHelmValues;
+
+  constructor(scope: Construct, id: string, props: LinkerdIdentityProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'linkerd';
+    this.trustDomain = props.trustDomain ?? 'cluster.local';
+    this.trustAnchor = props.trustAnchor ?? TrustAnchor.selfSigned();
+    const issuerDuration = props.issuerDuration ?? Duration.hours(48);
+    const issuerRenewBefore = props.issuerRenewBefore ?? Duration.hours(25);
+    const issuerPrivateKey = props.issuerPrivateKey ?? PrivateKey.ecdsa();
+    const certManagerNamespace = props.certManagerNamespace ?? 'cert-manager';
+    const trustBundle = props.trustBundle ?? true;
+    const issuerCommonName = `identity.${this.namespace}.${this.trustDomain}`;
+
+    const slots: AnchorSlot[] = [
+      { prop: 'trustAnchor', id: 'trust-anchor', anchor: this.trustAnchor },
+      ...(props.nextTrustAnchor ? [{ prop: 'nextTrustAnchor', id: 'next-trust-anchor', anchor: props.nextTrustAnchor }] : []),
+      ...(props.previousTrustAnchor ? [{ prop: 'previousTrustAnchor', id: 'previous-trust-anchor', anchor: props.previousTrustAnchor }] : []),
+    ];
+
+    const problems: string[] = [];
+    const add = (p: string | undefined) => { if (p) problems.push(p); };
+    add(dns1123LabelProblem('namespace', this.namespace));
+    add(dns1123SubdomainProblem('trustDomain', this.trustDomain));
+    add(dns1123LabelProblem('certManagerNamespace', certManagerNamespace));
+    if (props.nextTrustAnchor && props.previousTrustAnchor) {
+      add('nextTrustAnchor and previousTrustAnchor cannot both be set: rotate in stages (add the next anchor, then switch and keep the previous one)');
+    }
+    slots.forEach((slot, i) => slots.slice(0, i).filter(other => other.anchor.secretName === slot.anchor.secretName).forEach(other =>
+      add(`${slot.prop} uses Secret ${JSON.stringify(slot.anchor.secretName)}, like ${other.prop}: each trust anchor needs its own Secret`)));
+    if (durationNanos(issuerRenewBefore) <= durationNanos(WORKLOAD_CERT_LIFETIME)) {
+      add(`issuerRenewBefore ${goDuration(issuerRenewBefore)} must be longer than ${goDuration(WORKLOAD_CERT_LIFETIME)}, `
+        + 'the lifetime of the workload certificates the issuer signs');
+    }
+    if (issuerPrivateKey.algorithm !== PrivateKeyAlgorithm.ECDSA || issuerPrivateKey.size !== 256) {
+      add(`issuerPrivateKey ${issuerPrivateKey} is not allowed: Linkerd's identity issuer must be ECDSA P-256 (PrivateKey.ecdsa())`);
+    }
+    const usages = props.issuerUsages ?? [];
+    if (usages.some(u => EXTENDED_KEY_USAGES.has(u)) && !usages.includes(KeyUsage.SERVER_AUTH) && !usages.includes(KeyUsage.ANY)) {
+      add(`issuerUsages [${usages.join(', ')}] has extended key usages without "server auth": Linkerd verifies the issuer for server authentication`);
+    }
+
+    const now = new Date();
+    const anchorCommonNames = new Map<AnchorSlot, string[]>();
+    for (const slot of slots) {
+      const { anchor } = slot;
+      if (anchor.isSelfSigned) {
+        const d = anchor._selfSignedDefaults(this.trustDomain);
+        anchorCommonNames.set(slot, [d.commonName]);
+        if (slot.prop === 'trustAnchor' && durationNanos(d.duration) <= durationNanos(issuerDuration)) {
+          add(`trustAnchor duration ${goDuration(d.duration)} must be longer than issuerDuration ${goDuration(issuerDuration)}: the anchor must outlive the issuer it signs`);
+        }
+        if (d.privateKey.algorithm === PrivateKeyAlgorithm.ECDSA ? d.privateKey.size !== 256
+          : d.privateKey.algorithm !== PrivateKeyAlgorithm.RSA || ![2048, 4096].includes(d.privateKey.size ?? 0)) {
+          add(`${slot.prop} privateKey ${d.privateKey} is not allowed: a Linkerd trust anchor must be ECDSA P-256 or RSA 2048/4096`);
+        }
+      } else if (anchor.pem !== undefined) {
+        const report = checkTrustAnchorPem(anchor.pem, now, anchor._expiryWarningThreshold.toMilliseconds());
+        report.problems.forEach(p => add(`${slot.prop} PEM ${p}`));
+        report.warnings.forEach(w => addWarning(this, `${slot.prop} PEM ${w}`));
+        anchorCommonNames.set(slot, report.certificates.map(c => c.commonName ?? ''));
+        const outlives = now.getTime() + issuerDuration.toMilliseconds();
+        for (const cert of slot.prop === 'trustAnchor' && report.problems.length === 0 ? report.certificates : []) {
+          if (cert.notAfter.getTime() <= outlives) {
+            add(`trustAnchor PEM certificate (${cert.subject}) expires on ${cert.notAfter.toISOString()}, before an identity issuer `
+              + `signed now (issuerDuration ${goDuration(issuerDuration)}) would: the anchor must outlive the issuer it signs`);
+          }
+        }
+      } else if (!trustBundle) {
+        add(`${slot.prop} needs its PEM (TrustAnchor.fromPem) when trustBundle is false: the chart renders the trust roots from identityTrustAnchorsPEM`);
+      }
+    }
+    for (const [slot, names] of anchorCommonNames) {
+      if (names.includes(issuerCommonName)) {
+        add(`${slot.prop} has the common name ${JSON.stringify(issuerCommonName)}, like the identity issuer: anchor and issuer need distinct subjects`);
+      }
+    }
+    throwIfProblems(problems, this);
+
+    if (slots.some(s => s.anchor.isSelfSigned)) {
+      const rootIssuer = new Issuer(this, 'trust-root-issuer', {
+        metadata: { name: 'linkerd-trust-root-issuer', namespace: certManagerNamespace },
+        type: IssuerType.selfSigned(),
+      });
+      for (const slot of slots.filter(s => s.anchor.isSelfSigned)) {
+        const d = slot.anchor._selfSignedDefaults(this.trustDomain);
+        new Certificate(this, slot.id, {
+          metadata: { name: slot.anchor.secretName, namespace: certManagerNamespace },
+          issuer: rootIssuer,
+          secretName: slot.anchor.secretName,
+          isCA: true,
+          commonName: d.commonName,
+          duration: d.duration,
+          renewBefore: d.renewBefore,
+          privateKey: d.privateKey,
+        });
+      }
+    }
+
+    this.anchorIssuer = new ClusterIssuer(this, 'issuer-ca', {
+      metadata: { name: IDENTITY_ISSUER_SECRET },
+      type: IssuerType.ca({ secretName: this.trustAnchor.secretName }),
+    });
+    this.issuerCertificate = new Certificate(this, 'issuer', {
+      metadata: { name: IDENTITY_ISSUER_SECRET, namespace: this.namespace },
+      issuer: this.anchorIssuer,
+      secretName: IDENTITY_ISSUER_SECRET,
+      isCA: true,
+      commonName: issuerCommonName,
+      duration: issuerDuration,
+      renewBefore: issuerRenewBefore,
+      privateKey: issuerPrivateKey,
+      usages: props.issuerUsages,
+    });
+    if (trustBundle) {
+      this.bundle = new Bundle(this, 'trust-roots', {
+        metadata: { name: TRUST_ROOTS },
+        sources: slots.map(s => BundleSource.secret(s.anchor.secretName, 'tls.crt')),
+        targetConfigMapKey: TRUST_ROOTS_KEY,
+        namespaceSelector: { 'linkerd.io/is-control-plane': 'true' },
+      });
+    }
+
+    const pems = slots.map(s => s.anchor.pem);
+    this.helmValues = {
+      identityTrustDomain: this.trustDomain,
+      ...(pems.every(p => p !== undefined) ? { identityTrustAnchorsPEM: pems.map(p => checkTrustAnchorPem(p!, now, 0).normalizedPem).join('') } : {}),
+      identity: { externalCA: trustBundle, issuer: { scheme: 'kubernetes.io/tls' } },
+    };
+
+    const issuerObject = ApiObject.of(this.issuerCertificate);
+    this.node.addValidation({ validate: () => issuerRules(issuerObject.toJson(), this.namespace) });
+  }
+}
+
+/** Linkerd's rules on the rendered identity issuer Certificate, re-checked at synth (escape-hatch patches included). */
+function issuerRules(obj: any, namespace: string): string[] {
+  const spec = obj.spec ?? {};
+  const problems: string[] = [];
+  if (spec.isCA !== true) problems.push('the identity issuer certificate must have isCA: true: Linkerd signs workload certificates with it');
+  const key = spec.privateKey ?? {};
+  if (key.algorithm !== 'ECDSA' || ![undefined, 256].includes(key.size)) {
+    problems.push(`the identity issuer key ${key.algorithm ?? 'RSA (algorithm unset)'}${key.size ? ` ${key.size}` : ''} is not allowed: Linkerd needs ECDSA P-256`);
+  }
+  if (spec.secretName !== IDENTITY_ISSUER_SECRET || obj.metadata?.namespace !== namespace) {
+    problems.push(`the identity issuer must write Secret ${namespace}/${IDENTITY_ISSUER_SECRET}, got ${obj.metadata?.namespace}/${spec.secretName}`);
+  }
+  return problems;
+}

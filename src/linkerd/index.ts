@@ -1,0 +1,3 @@
+export * from './trust-anchor';
+export * from './identity';
+export * from './control-plane-namespace';

@@ -1,0 +1,3 @@
+export * from './secret-guard';
+export * from './synthesize';
+export * from './summary';

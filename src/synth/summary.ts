@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import { SynthReport } from './synthesize';
+
+/**
+ * A short, human-readable account of a synthesis: files, objects by kind, every Certificate's duration and
+ * renewBefore, and the warnings.
+ */
+export function formatSummary(report: SynthReport): string {
+  const docs = report.files.flatMap(f => f.documents);
+  const lines = [`synthesized ${docs.length} objects into ${path.relative(process.cwd(), report.outdir) || '.'}/`];
+  for (const f of report.files) lines.push(`  ${f.file}: ${f.documents.length} objects`);
+  const byKind = new Map<string, number>();
+  for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
+  lines.push(`objects by kind: ${[...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  const certificates = docs.filter(d => d.kind === 'Certificate' && String(d.apiVersion).startsWith('cert-manager.io/'));
+  if (certificates.length > 0) {
+    lines.push('certificates:');
+    for (const c of certificates) {
+      const name = `${c.metadata.namespace ?? ''}/${c.metadata.name}`;
+      const ca = c.spec.isCA ? ', CA' : '';
+      const key = c.spec.privateKey ? `, ${c.spec.privateKey.algorithm} ${c.spec.privateKey.size ?? ''} rotation ${c.spec.privateKey.rotationPolicy}` : '';
+      lines.push(`  ${name}: duration ${c.spec.duration ?? '2160h0m0s (default)'}, renewBefore ${c.spec.renewBefore ?? '1/3 of duration (default)'}${ca}${key}`);
+    }
+  }
+  lines.push(report.warnings.length === 0 ? 'warnings: none' : `warnings (${report.warnings.length}):`);
+  for (const w of report.warnings) lines.push(`  [${w.path}] ${w.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,180 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Bundle as BundleL1 } from '../../imports/trust.cert-manager.io';
+import { clusterScoped } from '../_internal/cluster-scoped';
+import { ValidationError } from '../_internal/errors';
+import { dns1123SubdomainProblem, labelProblems } from '../_internal/names';
+import { validateRendered } from '../_internal/validated';
+
+/**
+ * One source of trust-manager Bundle certificates (`spec.sources[]`): exactly one kind per source.
+ *
+ * Secrets and ConfigMaps are read from trust-manager's trust namespace (`cert-manager` by default), not from any
+ * namespace of the Bundle's.
+ *
+ * @see https://cert-manager.io/docs/trust/trust-manager/
+ */
+export class BundleSource {
+  /** The PEM certificates under `key` in a Secret of the trust namespace (e.g. `tls.crt` of a CA Secret). */
+  public static secret(name: string, key: string): BundleSource {
+    return new BundleSource('secret', { name, key }, `Secret ${name} key ${key}`);
+  }
+
+  /** The PEM certificates under `key` in a ConfigMap of the trust namespace. */
+  public static configMap(name: string, key: string): BundleSource {
+    return new BundleSource('configMap', { name, key }, `ConfigMap ${name} key ${key}`);
+  }
+
+  /** PEM certificates written inline (public certificates only). */
+  public static inLine(pem: string): BundleSource {
+    return new BundleSource('inLine', pem, 'inline PEM');
+  }
+
+  /** The default CA package trust-manager was installed with (`useDefaultCAs: true`). */
+  public static useDefaultCAs(): BundleSource {
+    return new BundleSource('useDefaultCAs', true, 'the default CAs');
+  }
+
+  private constructor(
+    /** The source kind: `secret`, `configMap`, `inLine` or `useDefaultCAs`. */
+    public readonly kind: string,
+    private readonly value: unknown,
+    /** A short description, for messages and summaries. */
+    public readonly description: string,
+  ) {}
+
+  /** @internal */
+  public _toSpec(): Record<string, unknown> {
+    return { [this.kind]: this.value };
+  }
+}
+
+/** Props for {@link Bundle}. */
+export interface BundleProps {
+  /**
+   * Name, labels and annotations. The target ConfigMap/Secret in each selected namespace gets the Bundle's name.
+   *
+   * @default - a name generated from the construct path
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /** Where the certificates come from: 1 to 100 sources. */
+  readonly sources: BundleSource[];
+  /**
+   * The key of the target ConfigMap written in each selected namespace.
+   *
+   * @default - no ConfigMap target; then `targetSecretKey` must be set
+   */
+  readonly targetConfigMapKey?: string;
+  /**
+   * The key of the target Secret (trust-manager must be installed with Secret targets enabled).
+   *
+   * @default - no Secret target
+   */
+  readonly targetSecretKey?: string;
+  /**
+   * Labels a namespace must carry to receive the target.
+   *
+   * @default - every namespace
+   */
+  readonly namespaceSelector?: Record<string, string>;
+}
+
+/**
+ * A trust-manager Bundle (`trust.cert-manager.io/v1alpha1`, cluster-scoped): distributes CA certificates from its
+ * sources into a ConfigMap (or Secret) in every selected namespace.
+ *
+ * @see https://cert-manager.io/docs/trust/trust-manager/api-reference/
+ */
+export class Bundle extends Construct {
+  /** The generated `Bundle` object; `ApiObject.of(bundle)` returns it too. */
+  public readonly apiObject: ApiObject;
+  /** The sources, in order. */
+  public readonly sources: readonly BundleSource[];
+
+  constructor(scope: Construct, id: string, props: BundleProps) {
+    super(scope, id);
+    if (props.metadata?.namespace !== undefined) {
+      throw new ValidationError(`metadata.namespace ${JSON.stringify(props.metadata.namespace)} is not allowed: a Bundle is cluster-scoped`, this);
+    }
+    this.sources = [...props.sources];
+    this.apiObject = new BundleL1(this, 'Resource', {
+      metadata: props.metadata,
+      spec: {
+        sources: this.sources.map(s => s._toSpec()),
+        target: {
+          configMap: props.targetConfigMapKey === undefined ? undefined : { key: props.targetConfigMapKey },
+          secret: props.targetSecretKey === undefined ? undefined : { key: props.targetSecretKey },
+          namespaceSelector: props.namespaceSelector && { matchLabels: { ...props.namespaceSelector } },
+        },
+      },
+    });
+    clusterScoped(this.apiObject);
+    validateRendered(this, this.apiObject, bundleProblems);
+  }
+
+  /** The Bundle's name, which is also the name of every target ConfigMap/Secret. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+}
+
+const SOURCE_KINDS = ['configMap', 'secret', 'inLine', 'useDefaultCAs'];
+const RESERVED_LABEL_PREFIXES = ['trust.cert-manager.io/', 'trust-manager.io/'];
+
+/**
+ * trust-manager's webhook rules for a Bundle (`pkg/webhook/validation.go`), applied to the rendered object.
+ *
+ * @internal
+ */
+export function bundleProblems(obj: any): string[] {
+  const problems: string[] = [];
+  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const name = obj?.metadata?.name;
+  if (typeof name === 'string') add(dns1123SubdomainProblem('name', name));
+  const spec = obj?.spec ?? {};
+  const sources: any[] = spec.sources ?? [];
+  const target = spec.target ?? {};
+
+  if (sources.length === 0) add('sources must not be empty: at least one source is required');
+  if (sources.length > 100) add(`sources has ${sources.length} entries: at most 100 are allowed`);
+  let defaultCAs = 0;
+  sources.forEach((source, i) => {
+    const kinds = SOURCE_KINDS.filter(k => source?.[k] !== undefined);
+    if (kinds.length !== 1) {
+      add(`sources[${i}] must define exactly one source type (${SOURCE_KINDS.join(', ')}) but found ${kinds.length}`);
+    }
+    if (source?.useDefaultCAs === true) defaultCAs++;
+    for (const kind of ['configMap', 'secret']) {
+      const ref = source?.[kind];
+      if (ref === undefined) continue;
+      if (!ref.name || ref.name.length > 253) add(`sources[${i}].${kind}.name ${JSON.stringify(ref.name ?? '')} must be 1 to 253 characters`);
+      if (!ref.includeAllKeys && !ref.key) add(`sources[${i}].${kind}.key must be defined when includeAllKeys is false`);
+      if (ref.includeAllKeys && ref.key) add(`sources[${i}].${kind}.key cannot be defined when includeAllKeys is true`);
+      if (ref.name === name && ref.key !== undefined && ref.key === target[kind]?.key) {
+        add(`sources[${i}].${kind} ${ref.name}/${ref.key} cannot be the same as the target`);
+      }
+    }
+    if (source?.inLine !== undefined && (typeof source.inLine !== 'string' || source.inLine.length === 0)) {
+      add(`sources[${i}].inLine must not be empty`);
+    }
+  });
+  if (defaultCAs > 1) add(`must request default CAs either once or not at all but got ${defaultCAs} requests`);
+
+  if (target.configMap === undefined && target.secret === undefined) {
+    add('target must have a configMap or a secret key (targetConfigMapKey or targetSecretKey)');
+  }
+  for (const kind of ['configMap', 'secret']) {
+    const t = target[kind];
+    if (t === undefined) continue;
+    if (!t.key || t.key.length > 253) add(`target.${kind}.key ${JSON.stringify(t.key ?? '')} must be 1 to 253 characters`);
+    for (const field of ['labels', 'annotations']) {
+      for (const key of Object.keys(t.metadata?.[field] ?? {})) {
+        if (RESERVED_LABEL_PREFIXES.some(p => key.startsWith(p))) {
+          add(`target.${kind}.metadata.${field} key ${JSON.stringify(key)} is not allowed: the ${RESERVED_LABEL_PREFIXES.join(' and ')} prefixes are reserved`);
+        }
+      }
+    }
+  }
+  problems.push(...labelProblems('namespaceSelector label', target.namespaceSelector?.matchLabels));
+  return problems;
+}

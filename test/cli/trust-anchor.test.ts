@@ -1,0 +1,286 @@
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createTrustAnchor, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
+
+// The CLI is run compiled, as `npm run trust-anchor` runs it; `npm test` builds lib/ first.
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'lib', 'src', 'cli', 'trust-anchor.js');
+const HOUR_MS = 3_600_000;
+const SKEW_MS = 60_000;
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const hasGit = spawnSync('git', ['--version']).status === 0;
+const withOpenssl = hasOpenssl ? test : test.skip;
+const withGit = hasGit ? test : test.skip;
+
+function cli(args: readonly string[], cwd: string = REPO): SpawnSyncReturns<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.npm_lifecycle_event;
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+}
+
+function openssl(args: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync('openssl', [...args], { encoding: 'utf8' });
+}
+
+function git(cwd: string, args: readonly string[]): void {
+  const result = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
+}
+
+function mode(file: string): number {
+  return fs.statSync(file).mode & 0o777;
+}
+
+function expectRefused(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+  expect(result.status).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  for (const fragment of fragments) expect(result.stderr).toContain(fragment);
+}
+
+function expectUsageError(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+  expect(result.status).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  for (const fragment of fragments) expect(result.stderr).toContain(fragment);
+}
+
+let tmp: string;
+let out: string;
+let startedMs: number;
+let run: SpawnSyncReturns<string>;
+
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -p tsconfig.json first`);
+  tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'trust-anchor-test-')));
+  out = path.join(tmp, 'anchor');
+  startedMs = Date.now();
+  run = cli(['--out', out, '--issuer']);
+});
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('trust-anchor CLI output', () => {
+  test('exits 0 and writes ca.crt, ca.key, issuer.crt and issuer.key', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['ca.crt', 'ca.key', 'issuer.crt', 'issuer.key']);
+  });
+
+  withOpenssl('ca.crt is an ECDSA P-256 CA certificate signed with ecdsa-with-SHA256', () => {
+    const text = openssl(['x509', '-noout', '-text', '-in', path.join(out, 'ca.crt')]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('CA:TRUE');
+    expect(text.stdout).toContain('prime256v1');
+    expect(text.stdout).toContain('ecdsa-with-SHA256');
+    expect(text.stdout).toMatch(/Basic Constraints: critical\s+CA:TRUE\n/);
+    expect(text.stdout).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign\n/);
+    expect(text.stdout).toContain('X509v3 Subject Key Identifier');
+    expect(text.stdout).toContain('Subject: CN = root.linkerd.cluster.local');
+  });
+
+  withOpenssl('ca.key is a PKCS#8 EC key that openssl accepts, with mode 0600; certificates are 0644', () => {
+    const key = fs.readFileSync(path.join(out, 'ca.key'), 'utf8');
+    expect(key.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
+    const check = openssl(['ec', '-in', path.join(out, 'ca.key'), '-noout', '-check']);
+    expect(check.status).toBe(0);
+    expect(check.stdout + check.stderr).toContain('EC Key valid');
+    expect(mode(path.join(out, 'ca.key'))).toBe(0o600);
+    expect(mode(path.join(out, 'issuer.key'))).toBe(0o600);
+    expect(mode(path.join(out, 'ca.crt'))).toBe(0o644);
+    expect(mode(path.join(out, 'issuer.crt'))).toBe(0o644);
+  });
+
+  test('ca.crt is a self-signed CA valid from one minute before now for 87600h, matching ca.key', () => {
+    const ca = new X509Certificate(fs.readFileSync(path.join(out, 'ca.crt')));
+    expect(ca.ca).toBe(true);
+    expect(ca.subject).toBe('CN=root.linkerd.cluster.local');
+    expect(ca.checkIssued(ca)).toBe(true);
+    expect(ca.verify(ca.publicKey)).toBe(true);
+    expect(ca.checkPrivateKey(createPrivateKey(fs.readFileSync(path.join(out, 'ca.key'))))).toBe(true);
+    const notBefore = Date.parse(ca.validFrom);
+    const notAfter = Date.parse(ca.validTo);
+    expect(notBefore).toBeGreaterThanOrEqual(startedMs - SKEW_MS - 1000);
+    expect(notBefore).toBeLessThanOrEqual(Date.now() - SKEW_MS);
+    expect(notAfter - notBefore).toBe(87600 * HOUR_MS + SKEW_MS);
+  });
+
+  withOpenssl('issuer.crt is an intermediate CA (pathlen 0) that openssl verifies against ca.crt', () => {
+    const verify = openssl(['verify', '-CAfile', path.join(out, 'ca.crt'), path.join(out, 'issuer.crt')]);
+    expect(verify.stdout).toContain(': OK');
+    expect(verify.status).toBe(0);
+    const text = openssl(['x509', '-noout', '-text', '-in', path.join(out, 'issuer.crt')]);
+    expect(text.stdout).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0\n/);
+    expect(text.stdout).toMatch(/Key Usage: critical\s+Certificate Sign, CRL Sign\n/);
+    expect(text.stdout).toContain('X509v3 Authority Key Identifier');
+    expect(text.stdout).toContain('prime256v1');
+    expect(text.stdout).toContain('Subject: CN = identity.linkerd.cluster.local');
+  });
+
+  test('issuer.crt is signed by ca.crt, matches issuer.key and is valid for 8760h', () => {
+    const ca = new X509Certificate(fs.readFileSync(path.join(out, 'ca.crt')));
+    const issuer = new X509Certificate(fs.readFileSync(path.join(out, 'issuer.crt')));
+    expect(issuer.ca).toBe(true);
+    expect(issuer.checkIssued(ca)).toBe(true);
+    expect(issuer.verify(ca.publicKey)).toBe(true);
+    expect(issuer.checkPrivateKey(createPrivateKey(fs.readFileSync(path.join(out, 'issuer.key'))))).toBe(true);
+    expect(issuer.validFrom).toBe(ca.validFrom);
+    expect(Date.parse(issuer.validTo) - Date.parse(issuer.validFrom)).toBe(8760 * HOUR_MS + SKEW_MS);
+  });
+
+  test('prints the kubectl command for TrustAnchor.fromSecret and the never-commit reminder', () => {
+    expect(run.stdout).toContain(
+      `kubectl create secret tls linkerd-trust-anchor --cert=${out}/ca.crt --key=${out}/ca.key --namespace=cert-manager\n`);
+    expect(run.stdout).toContain('Never commit ca.key');
+    expect(run.stdout).toContain("TrustAnchor.fromPem(readFileSync('ca.crt', 'utf8'), 'linkerd-trust-anchor')");
+    expect(run.stdout).toContain('identityTrustAnchorsPEM');
+  });
+});
+
+describe('trust-anchor CLI options', () => {
+  test('--help prints usage and exits 0', () => {
+    const result = cli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Usage: npm run trust-anchor -- --out <dir> [options]');
+    expect(result.stderr).toBe('');
+  });
+
+  test('--common-name, --validity, --namespace, --trust-domain and --issuer-validity shape the certificates', () => {
+    const dir = path.join(tmp, 'custom');
+    const result = cli(['--out', dir, '--common-name', 'Mesh Root CA', '--validity', '1000h', '--issuer',
+      '--namespace', 'mesh', '--trust-domain', 'example.org', '--issuer-validity', '48h30m']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const ca = new X509Certificate(fs.readFileSync(path.join(dir, 'ca.crt')));
+    const issuer = new X509Certificate(fs.readFileSync(path.join(dir, 'issuer.crt')));
+    expect(ca.subject).toBe('CN=Mesh Root CA');
+    expect(issuer.subject).toBe('CN=identity.mesh.example.org');
+    expect(issuer.issuer).toBe('CN=Mesh Root CA');
+    expect(Date.parse(ca.validTo) - Date.parse(ca.validFrom)).toBe(1000 * HOUR_MS + SKEW_MS);
+    expect(Date.parse(issuer.validTo) - Date.parse(issuer.validFrom)).toBe(48.5 * HOUR_MS + SKEW_MS);
+  });
+
+  test('resolves a relative --out against the working directory', () => {
+    const result = cli(['--out', 'relative/anchor'], tmp);
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'relative', 'anchor', 'ca.key'))).toBe(true);
+    expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
+  });
+
+  test('--force replaces existing files and resets the key mode to 0600', () => {
+    const dir = path.join(tmp, 'force');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n', { mode: 0o644 });
+    const result = cli(['--out', dir, '--force']);
+    expect(result.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
+    expect(mode(path.join(dir, 'ca.key'))).toBe(0o600);
+  });
+
+  test('fails on an unknown flag with exit code 2 and writes nothing', () => {
+    const dir = path.join(tmp, 'unknown-flag');
+    expectUsageError(cli(['--out', dir, '--bogus']), '--bogus');
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  test('fails without --out with exit code 2', () => {
+    expectUsageError(cli([]), '--out');
+  });
+
+  test('fails on a duration that is not a Go duration with exit code 2', () => {
+    expectUsageError(cli(['--out', path.join(tmp, 'bad-duration'), '--validity', '10y']), '"10y"');
+  });
+
+  test('fails when the issuer would outlive the root with exit code 2', () => {
+    expectUsageError(cli(['--out', path.join(tmp, 'outlive'), '--validity', '100h', '--issuer']), 'must not outlive the root');
+  });
+
+  test('fails on issuer options without --issuer with exit code 2', () => {
+    expectUsageError(cli(['--out', path.join(tmp, 'no-issuer'), '--trust-domain', 'example.org']), '--trust-domain');
+  });
+
+  test('fails to overwrite an existing file without --force and leaves it untouched', () => {
+    const dir = path.join(tmp, 'existing');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n');
+    expectRefused(cli(['--out', dir]), path.join(dir, 'ca.key'), '--force');
+    expect(fs.readdirSync(dir)).toEqual(['ca.key']);
+    expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toBe('old\n');
+  });
+});
+
+describe('trust-anchor CLI refuses unsafe locations', () => {
+  test('fails inside the repository dist/ folder', () => {
+    const dir = path.join(REPO, 'dist', `trust-anchor-test-${process.pid}`);
+    try {
+      expectRefused(cli(['--out', dir]), dir, 'dist');
+      expect(fs.existsSync(dir)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails inside the repository dist/ folder reached through a symlink', () => {
+    const link = path.join(tmp, 'dist-link');
+    fs.symlinkSync(path.join(REPO, 'dist'), link);
+    const dir = path.join(fs.realpathSync(path.join(REPO, 'dist')), `trust-anchor-test-${process.pid}`);
+    try {
+      expectRefused(cli(['--out', path.join(link, `trust-anchor-test-${process.pid}`)]), dir, 'dist');
+      expect(fs.existsSync(dir)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  withGit('fails inside the repository work tree at a path that is not gitignored, leaving nothing behind', () => {
+    const dir = path.join(REPO, 'test', `tmp-anchor-${process.pid}`);
+    try {
+      expectRefused(cli(['--out', dir]), dir, 'not gitignored');
+      expect(fs.existsSync(dir)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  withGit('writes into a gitignored directory of a work tree, but fails over a file git tracks', () => {
+    const repo = path.join(tmp, 'repo');
+    fs.mkdirSync(path.join(repo, 'tracked'), { recursive: true });
+    git(repo, ['init', '-q']);
+    fs.writeFileSync(path.join(repo, '.gitignore'), 'keys/\ntracked/\n');
+    fs.writeFileSync(path.join(repo, 'tracked', 'ca.crt'), 'committed\n');
+    git(repo, ['add', '-f', 'tracked/ca.crt']);
+
+    const ignored = cli(['--out', path.join(repo, 'keys')]);
+    expect(ignored.stderr).toBe('');
+    expect(ignored.status).toBe(0);
+    expect(fs.readdirSync(path.join(repo, 'keys')).sort()).toEqual(['ca.crt', 'ca.key']);
+
+    expectRefused(cli(['--out', path.join(repo, 'tracked'), '--force']), path.join(repo, 'tracked', 'ca.crt'), 'git tracks');
+    expect(fs.readdirSync(path.join(repo, 'tracked'))).toEqual(['ca.crt']);
+    expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
+
+    expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
+    expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
+  });
+});
+
+describe('createTrustAnchor', () => {
+  test('returns only the root by default, with PKCS#8 keys', async () => {
+    const pems = await createTrustAnchor({ now: new Date('2030-01-01T00:00:00Z') });
+    expect(pems.issuerCertPem).toBeUndefined();
+    expect(pems.issuerKeyPem).toBeUndefined();
+    expect(pems.caKeyPem.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
+    const ca = new X509Certificate(pems.caCertPem);
+    expect(new Date(ca.validFrom).toISOString()).toBe('2029-12-31T23:59:00.000Z');
+    expect(new Date(ca.validTo).toISOString()).toBe('2039-12-30T00:00:00.000Z');
+  });
+
+  test('fails on a namespace that is not a DNS-1123 label', async () => {
+    await expect(createTrustAnchor({ issuer: true, namespace: 'Linkerd' })).rejects.toThrow(TrustAnchorOptionError);
+  });
+});
