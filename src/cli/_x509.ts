@@ -1,6 +1,11 @@
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { parseGoDuration } from '../_internal/duration';
 import { isDns1123Label, isDns1123Subdomain } from '../_internal/names';
+
+// @peculiar/x509 signs through WebCrypto; node's implementation stands in for the browser's.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** Default subject common name of the root CA (the runbook's `step certificate create root.linkerd.cluster.local`). */
 export const DEFAULT_ROOT_COMMON_NAME = 'root.linkerd.cluster.local';
@@ -103,7 +108,6 @@ export async function createTrustAnchor(options: TrustAnchorOptions = {}): Promi
     issuerSpec = { commonName: issuerCommonName(namespace, trustDomain), validityMs };
   }
 
-  const x509 = loadX509();
   const subtle = webcrypto.subtle;
   const keyAlgorithm = { name: 'ECDSA', namedCurve: 'P-256' };
   const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' };
@@ -124,7 +128,7 @@ export async function createTrustAnchor(options: TrustAnchorOptions = {}): Promi
   });
   const result: { -readonly [K in keyof TrustAnchorPems]: TrustAnchorPems[K] } = {
     caCertPem: pemLines(rootCert.toString('pem')),
-    caKeyPem: await privateKeyPem(x509, subtle, rootKeys.privateKey),
+    caKeyPem: await privateKeyPem(rootKeys.privateKey),
   };
 
   if (issuerSpec) {
@@ -146,7 +150,7 @@ export async function createTrustAnchor(options: TrustAnchorOptions = {}): Promi
       ],
     });
     result.issuerCertPem = pemLines(issuerCert.toString('pem'));
-    result.issuerKeyPem = await privateKeyPem(x509, subtle, issuerKeys.privateKey);
+    result.issuerKeyPem = await privateKeyPem(issuerKeys.privateKey);
   }
   return result;
 }
@@ -168,116 +172,12 @@ function validityMillis(what: string, text: string, nowMs: number): number {
   return Math.floor(ms / MS_PER_SECOND) * MS_PER_SECOND;
 }
 
-async function privateKeyPem(x509: X509Api, subtle: webcrypto.SubtleCrypto, key: webcrypto.CryptoKey): Promise<string> {
-  const pkcs8 = await subtle.exportKey('pkcs8', key);
+async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
   return pemLines(x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'));
 }
 
 /** PEM with `\n` line endings and one trailing newline, whatever the encoder produced. */
 function pemLines(pem: string): string {
   return `${pem.replace(/\r\n/g, '\n').trimEnd()}\n`;
-}
-
-/** An encoded extension; opaque here. */
-interface X509Extension {
-  readonly rawData: ArrayBuffer;
-}
-
-/** A distinguished name. */
-interface X509Name {
-  toString(): string;
-}
-
-/** A generated certificate. */
-interface X509Cert {
-  readonly subjectName: X509Name;
-  toString(format: 'pem'): string;
-}
-
-/** Fields shared by both certificate generator calls. */
-interface X509CreateCommon {
-  readonly notBefore: Date;
-  readonly notAfter: Date;
-  readonly signingAlgorithm: { name: string; hash: string };
-  readonly extensions: X509Extension[];
-}
-
-/**
- * The part of @peculiar/x509's API used here, declared locally.
- *
- * The package's own `.d.ts` names DOM WebCrypto globals (`CryptoKey`, `BufferSource`, `Algorithm`, ...) that do not
- * exist under this project's `lib: ["es2022"]` + `types: ["node"]`, and the project does not set `skipLibCheck`, so
- * importing even its types breaks `tsc`. Loading it with a plain `require` keeps those declarations out of the program.
- */
-interface X509Api {
-  readonly cryptoProvider: { set(crypto: webcrypto.Crypto): void };
-  readonly Name: new (json: Array<Record<string, string[]>>) => X509Name;
-  readonly KeyUsageFlags: { readonly keyCertSign: number; readonly cRLSign: number };
-  readonly BasicConstraintsExtension: new (ca: boolean, pathLength: number | undefined, critical: boolean) => X509Extension;
-  readonly KeyUsagesExtension: new (usages: number, critical: boolean) => X509Extension;
-  readonly SubjectKeyIdentifierExtension: { create(publicKey: webcrypto.CryptoKey): Promise<X509Extension> };
-  readonly AuthorityKeyIdentifierExtension: { create(publicKey: webcrypto.CryptoKey): Promise<X509Extension> };
-  readonly PemConverter: { encode(rawData: ArrayBuffer, tag: string): string };
-  readonly X509CertificateGenerator: {
-    createSelfSigned(params: X509CreateCommon & { name: X509Name; keys: webcrypto.CryptoKeyPair }): Promise<X509Cert>;
-    create(params: X509CreateCommon & {
-      issuer: X509Name;
-      subject: X509Name;
-      publicKey: webcrypto.CryptoKey;
-      signingKey: webcrypto.CryptoKey;
-    }): Promise<X509Cert>;
-  };
-}
-
-let x509Module: X509Api | undefined;
-
-/**
- * Loads @peculiar/x509 with node's WebCrypto as its crypto provider.
- *
- * @peculiar/x509 requires tsyringe, which throws at load time unless a `Reflect.getMetadata` polyfill (the
- * `reflect-metadata` package) is present. The library's compiled code emits no `design:paramtypes` metadata, so tsyringe
- * only needs `getMetadata`, `getOwnMetadata` and `defineMetadata` to exist; {@link ensureReflectMetadata} provides a
- * minimal implementation of those instead of adding a dependency. It is installed only when absent, so a real
- * `reflect-metadata` loaded earlier wins.
- */
-function loadX509(): X509Api {
-  if (x509Module === undefined) {
-    ensureReflectMetadata();
-    const loaded = require('@peculiar/x509') as X509Api;
-    loaded.cryptoProvider.set(webcrypto);
-    x509Module = loaded;
-  }
-  return x509Module;
-}
-
-type MetadataReflect = typeof Reflect & {
-  getMetadata?: (key: unknown, target: object) => unknown;
-  getOwnMetadata?: (key: unknown, target: object) => unknown;
-  defineMetadata?: (key: unknown, value: unknown, target: object) => void;
-};
-
-/** Installs the subset of the `reflect-metadata` API that tsyringe calls, unless a polyfill is already present. */
-function ensureReflectMetadata(): void {
-  const reflect = Reflect as MetadataReflect;
-  if (typeof reflect.getMetadata === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  const getOwn = (key: unknown, target: object): unknown => store.get(target)?.get(key);
-  const get = (key: unknown, target: object): unknown => {
-    for (let o: object | null = target; o !== null; o = Object.getPrototypeOf(o)) {
-      const own = store.get(o);
-      if (own?.has(key)) return own.get(key);
-    }
-    return undefined;
-  };
-  const define = (key: unknown, value: unknown, target: object): void => {
-    let own = store.get(target);
-    if (own === undefined) {
-      own = new Map();
-      store.set(target, own);
-    }
-    own.set(key, value);
-  };
-  for (const [name, fn] of [['getOwnMetadata', getOwn], ['getMetadata', get], ['defineMetadata', define]] as const) {
-    Object.defineProperty(Reflect, name, { value: fn, writable: true, configurable: true, enumerable: false });
-  }
 }

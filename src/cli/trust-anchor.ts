@@ -139,7 +139,7 @@ async function run(argv: readonly string[]): Promise<number> {
     .filter((name) => !files.some((file) => file.name === name) && fs.existsSync(path.join(outDir, name)));
   if (stale.length > 0) {
     process.stderr.write(`trust-anchor: warning: ${stale.map((name) => path.join(outDir, name)).join(' and ')} from an earlier run `
-      + 'were left in place and are not signed by the new root\n');
+      + `${stale.length === 1 ? 'was' : 'were'} left in place and ${stale.length === 1 ? 'is' : 'are'} not from the new root\n`);
   }
   return EXIT_OK;
 }

@@ -3,17 +3,16 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Testing } from 'cdk8s';
 import { createTrustAnchor, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
+import { collectWarnings } from '../../src/_internal/warnings';
+import { LinkerdIdentity, TrustAnchor } from '../../src/linkerd';
 
 // The CLI is run compiled, as `npm run trust-anchor` runs it; `npm test` builds lib/ first.
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'lib', 'src', 'cli', 'trust-anchor.js');
 const HOUR_MS = 3_600_000;
 const SKEW_MS = 60_000;
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-const hasGit = spawnSync('git', ['--version']).status === 0;
-const withOpenssl = hasOpenssl ? test : test.skip;
-const withGit = hasGit ? test : test.skip;
 
 function cli(args: readonly string[], cwd: string = REPO): SpawnSyncReturns<string> {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -26,7 +25,10 @@ function openssl(args: readonly string[]): SpawnSyncReturns<string> {
 }
 
 function git(cwd: string, args: readonly string[]): void {
-  const result = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8' });
+  // A git hook running the tests may export GIT_DIR / GIT_INDEX_FILE for the main repository; keep them away from the
+  // scratch repository.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_')));
+  const result = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env });
   if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr}`);
 }
 
@@ -72,7 +74,7 @@ describe('trust-anchor CLI output', () => {
     expect(fs.readdirSync(out).sort()).toEqual(['ca.crt', 'ca.key', 'issuer.crt', 'issuer.key']);
   });
 
-  withOpenssl('ca.crt is an ECDSA P-256 CA certificate signed with ecdsa-with-SHA256', () => {
+  test('ca.crt is an ECDSA P-256 CA certificate signed with ecdsa-with-SHA256', () => {
     const text = openssl(['x509', '-noout', '-text', '-in', path.join(out, 'ca.crt')]);
     expect(text.status).toBe(0);
     expect(text.stdout).toContain('CA:TRUE');
@@ -84,7 +86,7 @@ describe('trust-anchor CLI output', () => {
     expect(text.stdout).toContain('Subject: CN = root.linkerd.cluster.local');
   });
 
-  withOpenssl('ca.key is a PKCS#8 EC key that openssl accepts, with mode 0600; certificates are 0644', () => {
+  test('ca.key is a PKCS#8 EC key that openssl accepts, with mode 0600; certificates are 0644', () => {
     const key = fs.readFileSync(path.join(out, 'ca.key'), 'utf8');
     expect(key.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
     const check = openssl(['ec', '-in', path.join(out, 'ca.key'), '-noout', '-check']);
@@ -110,7 +112,7 @@ describe('trust-anchor CLI output', () => {
     expect(notAfter - notBefore).toBe(87600 * HOUR_MS + SKEW_MS);
   });
 
-  withOpenssl('issuer.crt is an intermediate CA (pathlen 0) that openssl verifies against ca.crt', () => {
+  test('issuer.crt is an intermediate CA (pathlen 0) that openssl verifies against ca.crt', () => {
     const verify = openssl(['verify', '-CAfile', path.join(out, 'ca.crt'), path.join(out, 'issuer.crt')]);
     expect(verify.stdout).toContain(': OK');
     expect(verify.status).toBe(0);
@@ -139,6 +141,16 @@ describe('trust-anchor CLI output', () => {
     expect(run.stdout).toContain('Never commit ca.key');
     expect(run.stdout).toContain("TrustAnchor.fromPem(readFileSync('ca.crt', 'utf8'), 'linkerd-trust-anchor')");
     expect(run.stdout).toContain('identityTrustAnchorsPEM');
+  });
+});
+
+describe('trust-anchor CLI output feeds TrustAnchor.fromPem', () => {
+  test('ca.crt passes the linkerd check trust-anchor checks and becomes identityTrustAnchorsPEM', () => {
+    const pem = fs.readFileSync(path.join(out, 'ca.crt'), 'utf8');
+    const chart = Testing.chart();
+    const identity = new LinkerdIdentity(chart, 'identity', { trustAnchor: TrustAnchor.fromPem(pem, 'linkerd-trust-anchor') });
+    expect(identity.helmValues.identityTrustAnchorsPEM).toBe(pem);
+    expect(collectWarnings(chart)).toStrictEqual([]);
   });
 });
 
@@ -225,7 +237,8 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
-  test('fails inside the repository dist/ folder reached through a symlink', () => {
+  // The symlink must resolve, so this needs dist/ to exist (it is committed: Argo CD reads it).
+  (fs.existsSync(path.join(REPO, 'dist')) ? test : test.skip)('fails inside the repository dist/ folder reached through a symlink', () => {
     const link = path.join(tmp, 'dist-link');
     fs.symlinkSync(path.join(REPO, 'dist'), link);
     const dir = path.join(fs.realpathSync(path.join(REPO, 'dist')), `trust-anchor-test-${process.pid}`);
@@ -237,7 +250,7 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
-  withGit('fails inside the repository work tree at a path that is not gitignored, leaving nothing behind', () => {
+  test('fails inside the repository work tree at a path that is not gitignored, leaving nothing behind', () => {
     const dir = path.join(REPO, 'test', `tmp-anchor-${process.pid}`);
     try {
       expectRefused(cli(['--out', dir]), dir, 'not gitignored');
@@ -247,25 +260,35 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
-  withGit('writes into a gitignored directory of a work tree, but fails over a file git tracks', () => {
-    const repo = path.join(tmp, 'repo');
-    fs.mkdirSync(path.join(repo, 'tracked'), { recursive: true });
-    git(repo, ['init', '-q']);
-    fs.writeFileSync(path.join(repo, '.gitignore'), 'keys/\ntracked/\n');
-    fs.writeFileSync(path.join(repo, 'tracked', 'ca.crt'), 'committed\n');
-    git(repo, ['add', '-f', 'tracked/ca.crt']);
+  describe('in another git work tree', () => {
+    let repo: string;
 
-    const ignored = cli(['--out', path.join(repo, 'keys')]);
-    expect(ignored.stderr).toBe('');
-    expect(ignored.status).toBe(0);
-    expect(fs.readdirSync(path.join(repo, 'keys')).sort()).toEqual(['ca.crt', 'ca.key']);
+    beforeAll(() => {
+      repo = path.join(tmp, 'repo');
+      fs.mkdirSync(path.join(repo, 'tracked'), { recursive: true });
+      git(repo, ['init', '-q']);
+      fs.writeFileSync(path.join(repo, '.gitignore'), 'keys/\ntracked/\n');
+      fs.writeFileSync(path.join(repo, 'tracked', 'ca.crt'), 'committed\n');
+      git(repo, ['add', '-f', 'tracked/ca.crt']);
+    });
 
-    expectRefused(cli(['--out', path.join(repo, 'tracked'), '--force']), path.join(repo, 'tracked', 'ca.crt'), 'git tracks');
-    expect(fs.readdirSync(path.join(repo, 'tracked'))).toEqual(['ca.crt']);
-    expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
+    test('writes into a gitignored directory', () => {
+      const result = cli(['--out', path.join(repo, 'keys')]);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(fs.readdirSync(path.join(repo, 'keys')).sort()).toEqual(['ca.crt', 'ca.key']);
+    });
 
-    expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
-    expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
+    test('fails over a file git tracks, even with --force', () => {
+      expectRefused(cli(['--out', path.join(repo, 'tracked'), '--force']), path.join(repo, 'tracked', 'ca.crt'), 'git tracks');
+      expect(fs.readdirSync(path.join(repo, 'tracked'))).toEqual(['ca.crt']);
+      expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
+    });
+
+    test('fails at a path that is not gitignored', () => {
+      expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
+      expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
+    });
   });
 });
 

@@ -1,0 +1,204 @@
+import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import {
+  Certificate, CertificateProps, ClusterIssuer, IIssuer, Issuer, IssuerType, KeyUsage, PrivateKey, PrivateKeyEncoding,
+  RotationPolicy, SignatureAlgorithm,
+} from '../../src/cert-manager';
+import { synthKind, testChart } from '../_util';
+
+function setup(): { chart: Chart; issuer: IIssuer } {
+  const chart = testChart();
+  const issuer = ClusterIssuer.fromClusterIssuerName(chart, 'ca', 'ca');
+  return { chart, issuer };
+}
+
+function certificate(props: Partial<CertificateProps>): () => Certificate {
+  const { chart, issuer } = setup();
+  return () => new Certificate(chart, 'cert', { issuer, secretName: 'web-tls', dnsNames: ['web.example.com'], ...props });
+}
+
+describe('Certificate', () => {
+  test('renders the spec with Go durations and an explicit private key', () => {
+    // GIVEN
+    const { chart, issuer } = setup();
+    // WHEN
+    new Certificate(chart, 'web', {
+      metadata: { name: 'web', namespace: 'apps' },
+      issuer,
+      secretName: 'web-tls',
+      commonName: 'web.example.com',
+      dnsNames: ['web.example.com'],
+      duration: Duration.days(30),
+      renewBefore: Duration.hours(12),
+      usages: [KeyUsage.SERVER_AUTH, KeyUsage.DIGITAL_SIGNATURE],
+      secretTemplate: { labels: { team: 'web' } },
+    });
+    // THEN
+    expect(synthKind(chart, 'Certificate')).toStrictEqual([{
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'web', namespace: 'apps' },
+      spec: {
+        secretName: 'web-tls',
+        issuerRef: { name: 'ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+        commonName: 'web.example.com',
+        dnsNames: ['web.example.com'],
+        duration: '720h0m0s',
+        renewBefore: '12h0m0s',
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        usages: ['server auth', 'digital signature'],
+        secretTemplate: { labels: { team: 'web' } },
+      },
+    }]);
+  });
+
+  test('renders RSA and Ed25519 keys with encoding and rotation policy', () => {
+    const { chart, issuer } = setup();
+    new Certificate(chart, 'rsa', { issuer, secretName: 'a', commonName: 'a', privateKey: PrivateKey.rsa({ size: 4096, encoding: PrivateKeyEncoding.PKCS8 }) });
+    new Certificate(chart, 'ed', { issuer, secretName: 'b', commonName: 'b', privateKey: PrivateKey.ed25519({ rotationPolicy: RotationPolicy.NEVER }) });
+    const [rsa, ed] = synthKind(chart, 'Certificate');
+    expect(rsa.spec.privateKey).toStrictEqual({ algorithm: 'RSA', size: 4096, encoding: 'PKCS8', rotationPolicy: 'Always' });
+    expect(ed.spec.privateKey).toStrictEqual({ algorithm: 'Ed25519', rotationPolicy: 'Never' });
+  });
+
+  test('inherits the namespace of a namespaced Issuer', () => {
+    const chart = testChart();
+    const issuer = new Issuer(chart, 'iss', { metadata: { namespace: 'linkerd' }, type: IssuerType.selfSigned() });
+    const cert = new Certificate(chart, 'cert', { issuer, secretName: 's', commonName: 'x', isCA: true });
+    expect(cert.namespace).toBe('linkerd');
+    expect(synthKind(chart, 'Certificate')[0].metadata.namespace).toBe('linkerd');
+    expect(synthKind(chart, 'Certificate')[0].spec.isCA).toBe(true);
+  });
+
+  test('fails when a namespaced Issuer is used from another namespace', () => {
+    const chart = testChart();
+    const issuer = Issuer.fromIssuerName(chart, 'iss', 'local', { namespace: 'a' });
+    expect(() => new Certificate(chart, 'cert', { metadata: { namespace: 'b' }, issuer, secretName: 's', commonName: 'x' }))
+      .toThrow(/^\[test\/cert\] namespace "b" cannot use Issuer a\/local: an Issuer only issues Certificates in its own namespace \("a"\); use a ClusterIssuer$/);
+  });
+
+  test('fails when duration is shorter than 1h', () => {
+    expect(certificate({ duration: Duration.minutes(30) })).toThrow(/^\[test\/cert\] duration 30m0s must be at least 1h0m0s$/);
+  });
+
+  test('accepts exactly 1h, as cert-manager does', () => {
+    expect(certificate({ duration: Duration.hours(1), renewBefore: Duration.minutes(5) })).not.toThrow();
+  });
+
+  test('fails when renewBefore is shorter than 5m', () => {
+    expect(certificate({ renewBefore: Duration.minutes(1) })).toThrow(/^\[test\/cert\] renewBefore 1m0s must be at least 5m0s$/);
+  });
+
+  test('fails when renewBefore is not shorter than duration', () => {
+    expect(certificate({ duration: Duration.hours(48), renewBefore: Duration.hours(50) }))
+      .toThrow(/^\[test\/cert\] renewBefore 50h0m0s must be shorter than duration 48h0m0s$/);
+  });
+
+  test('fails when renewBefore is not shorter than cert-manager\'s default duration', () => {
+    expect(certificate({ renewBefore: Duration.days(91) }))
+      .toThrow(/renewBefore 2184h0m0s must be shorter than duration 2160h0m0s \(cert-manager's default\)/);
+  });
+
+  test.each([255, 512, 1024])('fails on ECDSA size %d', size => {
+    expect(certificate({ privateKey: PrivateKey.ecdsa({ size }) }))
+      .toThrow(new RegExp(`^\\[test/cert\\] privateKey\\.size ${size} is not allowed for ECDSA: use 256, 384 or 521$`));
+  });
+
+  test.each([1024, 2047, 8193, 16384])('fails on RSA size %d', size => {
+    expect(certificate({ privateKey: PrivateKey.rsa({ size }) }))
+      .toThrow(new RegExp(`^\\[test/cert\\] privateKey\\.size ${size} is not allowed for RSA: use 2048 to 8192 bits`));
+  });
+
+  test.each([256, 384, 521])('accepts ECDSA size %d', size => {
+    expect(certificate({ privateKey: PrivateKey.ecdsa({ size }) })).not.toThrow();
+  });
+
+  test('fails when the signature algorithm does not fit the key', () => {
+    expect(certificate({ privateKey: PrivateKey.rsa(), signatureAlgorithm: SignatureAlgorithm.ECDSA_WITH_SHA256 }))
+      .toThrow(/^\[test\/cert\] signatureAlgorithm ECDSAWithSHA256 does not fit privateKey\.algorithm RSA: use one of SHA256WithRSA, SHA384WithRSA, SHA512WithRSA$/);
+    expect(certificate({ privateKey: PrivateKey.ed25519(), signatureAlgorithm: SignatureAlgorithm.SHA256_WITH_RSA }))
+      .toThrow(/signatureAlgorithm SHA256WithRSA does not fit privateKey\.algorithm Ed25519: use one of PureEd25519/);
+  });
+
+  test('accepts a fitting signature algorithm', () => {
+    expect(certificate({ privateKey: PrivateKey.ecdsa({ size: 384 }), signatureAlgorithm: SignatureAlgorithm.ECDSA_WITH_SHA384 })).not.toThrow();
+  });
+
+  test('fails on cert-manager.io/* annotations in secretTemplate', () => {
+    expect(certificate({ secretTemplate: { annotations: { 'cert-manager.io/issuer-name': 'x' } } }))
+      .toThrow(/^\[test\/cert\] secretTemplate annotation "cert-manager\.io\/issuer-name" is not allowed: cert-manager\.io\/\* annotations are reserved for cert-manager$/);
+  });
+
+  test('accepts cert-manager.io/allow-direct-injection in secretTemplate', () => {
+    expect(certificate({ secretTemplate: { annotations: { 'cert-manager.io/allow-direct-injection': 'true' } } })).not.toThrow();
+  });
+
+  test('fails on invalid secretTemplate label keys and values', () => {
+    expect(certificate({ secretTemplate: { labels: { 'bad key': 'v' } } })).toThrow(/secretTemplate label key "bad key" must be a qualified name/);
+    expect(certificate({ secretTemplate: { labels: { k: 'bad value!' } } })).toThrow(/secretTemplate label value "bad value!" for "k"/);
+  });
+
+  test('fails when secretName is not a DNS-1123 subdomain', () => {
+    expect(certificate({ secretName: 'Web_TLS' })).toThrow(/^\[test\/cert\] secretName "Web_TLS" must be a DNS-1123 subdomain/);
+  });
+
+  test('fails when secretName is empty', () => {
+    expect(certificate({ secretName: '' })).toThrow(/^\[test\/cert\] secretName must be specified$/);
+  });
+
+  test('fails when the name is not a DNS-1123 subdomain', () => {
+    expect(certificate({ metadata: { name: 'Web' } })).toThrow(/^\[test\/cert\] name "Web" must be a DNS-1123 subdomain/);
+  });
+
+  test('fails without any subject or SAN', () => {
+    expect(certificate({ dnsNames: undefined })).toThrow(/^\[test\/cert\] at least one of commonName, dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set$/);
+    expect(certificate({ dnsNames: [] })).toThrow(/at least one of commonName/);
+  });
+
+  test('fails when commonName is longer than 64 characters', () => {
+    const cn = `${'a'.repeat(60)}.example.com`;
+    expect(certificate({ commonName: cn })).toThrow(new RegExp(`commonName "${cn}" is 72 characters long: at most 64 are allowed`));
+  });
+
+  test('fails on an invalid IP address', () => {
+    expect(certificate({ ipAddresses: ['10.0.0.1', '10.0.0.300'] })).toThrow(/^\[test\/cert\] ipAddresses\[1\] "10\.0\.0\.300" is not a valid IP address$/);
+  });
+
+  test('reports every problem in one error', () => {
+    expect(certificate({ secretName: 'X', duration: Duration.minutes(10), privateKey: PrivateKey.ecdsa({ size: 1 }) }))
+      .toThrow(/^\[test\/cert\] 3 problems:\n {2}- secretName "X" must be a DNS-1123 subdomain.*\n {2}- privateKey\.size 1 is not allowed for ECDSA.*\n {2}- duration 10m0s must be at least 1h0m0s$/);
+  });
+
+  describe('at synth, on what a patch renders', () => {
+    function patched(patch: JsonPatch): Chart {
+      const { chart, issuer } = setup();
+      const cert = new Certificate(chart, 'cert', { issuer, secretName: 'web-tls', dnsNames: ['web.example.com'] });
+      ApiObject.of(cert).addJsonPatch(patch);
+      return chart;
+    }
+
+    test('fails on a duration that is not a Go duration', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/duration', '90d'))))
+        .toThrow(/\[test\/cert\] duration "90d" is not a Go duration \(units h, m, s, ms, us, ns; e\.g\. 48h0m0s\)/);
+    });
+
+    test('fails on an unknown key usage', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/usages', ['server-auth']))))
+        .toThrow(/\[test\/cert\] usages\[0\] "server-auth" is not a key usage cert-manager knows: use one of signing, digital signature/);
+    });
+
+    test('fails on an issuerRef kind cert-manager does not know', () => {
+      expect(() => Testing.synth(patched(JsonPatch.replace('/spec/issuerRef/kind', 'Issuers'))))
+        .toThrow(/\[test\/cert\] issuerRef\.kind "Issuers" must be one of Issuer or ClusterIssuer/);
+    });
+
+    test('fails on an empty issuerRef name', () => {
+      expect(() => Testing.synth(patched(JsonPatch.replace('/spec/issuerRef/name', ''))))
+        .toThrow(/\[test\/cert\] issuerRef\.name must be specified/);
+    });
+
+    test('fails on an unknown key algorithm', () => {
+      expect(() => Testing.synth(patched(JsonPatch.replace('/spec/privateKey/algorithm', 'DSA'))))
+        .toThrow(/\[test\/cert\] privateKey\.algorithm "DSA" is not allowed: use RSA, ECDSA or Ed25519/);
+    });
+  });
+});

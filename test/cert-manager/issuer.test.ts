@@ -1,0 +1,98 @@
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ClusterIssuer, Issuer, IssuerType } from '../../src/cert-manager';
+import { synthKind, testChart } from '../_util';
+
+describe('Issuer', () => {
+  test('a self-signed Issuer renders selfSigned: {} in its namespace', () => {
+    // GIVEN
+    const chart = testChart();
+    // WHEN
+    const issuer = new Issuer(chart, 'root', { metadata: { name: 'root', namespace: 'cert-manager' }, type: IssuerType.selfSigned() });
+    // THEN
+    expect(synthKind(chart, 'Issuer')).toStrictEqual([{
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Issuer',
+      metadata: { name: 'root', namespace: 'cert-manager' },
+      spec: { selfSigned: {} },
+    }]);
+    expect(issuer.issuerRef).toStrictEqual({ name: 'root', kind: 'Issuer', group: 'cert-manager.io' });
+    expect(issuer.issuerNamespace).toBe('cert-manager');
+  });
+
+  test('a CA Issuer renders ca.secretName and inherits the chart namespace', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'team-a' });
+    const issuer = new Issuer(chart, 'ca', { metadata: { name: 'ca' }, type: IssuerType.ca({ secretName: 'ca-key-pair' }) });
+    expect(synthKind(chart, 'Issuer')[0].spec).toStrictEqual({ ca: { secretName: 'ca-key-pair' } });
+    expect(issuer.issuerNamespace).toBe('team-a');
+    expect(issuer.type.caSecretName).toBe('ca-key-pair');
+  });
+
+  test('fromIssuerName references an existing Issuer without emitting it', () => {
+    const chart = testChart();
+    const imported = Issuer.fromIssuerName(chart, 'existing', 'vault', { namespace: 'apps' });
+    expect(imported.issuerRef).toStrictEqual({ name: 'vault', kind: 'Issuer', group: 'cert-manager.io' });
+    expect(imported.issuerNamespace).toBe('apps');
+    expect(Testing.synth(chart)).toStrictEqual([]);
+  });
+
+  test('fails when ca.secretName is empty', () => {
+    const chart = testChart();
+    expect(() => new Issuer(chart, 'ca', { type: IssuerType.ca({ secretName: '' }) }))
+      .toThrow(/^\[test\/ca\] ca\.secretName must be specified/);
+  });
+
+  test('fails when ca.secretName is not a DNS-1123 subdomain', () => {
+    const chart = testChart();
+    expect(() => new Issuer(chart, 'ca', { type: IssuerType.ca({ secretName: 'Bad_Name' }) }))
+      .toThrow(/\[test\/ca\] ca\.secretName "Bad_Name" must be a DNS-1123 subdomain/);
+  });
+
+  test('fails when the name is not a DNS-1123 subdomain', () => {
+    const chart = testChart();
+    expect(() => new Issuer(chart, 'x', { metadata: { name: 'Root!' }, type: IssuerType.selfSigned() }))
+      .toThrow(/\[test\/x\] name "Root!" must be a DNS-1123 subdomain/);
+  });
+
+  test('fails at synth when a patch adds a second issuer type', () => {
+    const chart = testChart();
+    const issuer = new Issuer(chart, 'root', { type: IssuerType.selfSigned() });
+    ApiObject.of(issuer).addJsonPatch(JsonPatch.add('/spec/ca', { secretName: 'x' }));
+    expect(() => Testing.synth(chart))
+      .toThrow(/\[test\/root\] may not specify more than one issuer type, got ca and selfSigned: choose exactly one/);
+  });
+
+  test('fails at synth when a patch removes the issuer type', () => {
+    const chart = testChart();
+    const issuer = new Issuer(chart, 'root', { type: IssuerType.selfSigned() });
+    ApiObject.of(issuer).addJsonPatch(JsonPatch.remove('/spec/selfSigned'));
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/root\] at least one issuer type must be configured/);
+  });
+});
+
+describe('ClusterIssuer', () => {
+  test('renders without a namespace, even in a namespaced chart', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'team-a' });
+    const issuer = new ClusterIssuer(chart, 'ca', { metadata: { name: 'ca' }, type: IssuerType.ca({ secretName: 'root' }) });
+    expect(synthKind(chart, 'ClusterIssuer')).toStrictEqual([{
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'ClusterIssuer',
+      metadata: { name: 'ca' },
+      spec: { ca: { secretName: 'root' } },
+    }]);
+    expect(issuer.issuerRef.kind).toBe('ClusterIssuer');
+    expect(issuer.issuerNamespace).toBeUndefined();
+  });
+
+  test('fromClusterIssuerName references an existing ClusterIssuer', () => {
+    const chart = testChart();
+    const imported = ClusterIssuer.fromClusterIssuerName(chart, 'le', 'letsencrypt');
+    expect(imported.issuerRef).toStrictEqual({ name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    expect(imported.issuerNamespace).toBeUndefined();
+  });
+
+  test('fails when given a namespace', () => {
+    const chart = testChart();
+    expect(() => new ClusterIssuer(chart, 'ca', { metadata: { namespace: 'x' }, type: IssuerType.selfSigned() }))
+      .toThrow(/\[test\/ca\] metadata\.namespace "x" is not allowed: a ClusterIssuer is cluster-scoped/);
+  });
+});
