@@ -27,7 +27,10 @@ export function secretProblems(files: readonly SynthesizedFile[]): string[] {
     if (PEM_PRIVATE_KEY.test(text)) problems.push(`${file}: contains a PEM private key`);
     for (const doc of documents) {
       const what = `${file}: ${doc?.kind ?? 'object'} ${[doc?.metadata?.namespace, doc?.metadata?.name].filter(Boolean).join('/')}`;
-      if (doc?.kind === 'Secret' && (doc.apiVersion === 'v1')) problems.push(...secretObjectProblems(doc, what));
+      if (doc?.kind === 'Secret' && doc.apiVersion === 'v1') {
+        problems.push(...secretObjectProblems(doc, what));
+        continue;
+      }
       walk(doc, '', (path, value) => {
         if (typeof value === 'string' && value !== '' && PASSWORD_FIELD.test(path.split('.').pop() ?? '')) {
           problems.push(`${what}: ${path} holds a plaintext password`);

@@ -1,0 +1,65 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..');
+const MAIN = path.join(REPO, 'lib', 'src', 'main.js');
+const CDK8S = path.join(REPO, 'node_modules', '.bin', 'cdk8s');
+
+function read(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** Runs the compiled app the way `npm run synth` does, into `outdir`. */
+function synth(outdir: string, env: NodeJS.ProcessEnv = {}, cwd = REPO): string {
+  return execFileSync(process.execPath, [MAIN], { cwd, env: { ...process.env, CDK8S_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+}
+
+let tmp: string;
+beforeAll(() => {
+  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test compiles first (tsc -p tsconfig.json)`);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-test-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('dist/', () => {
+  test('the committed dist/ is exactly what the current code synthesizes', () => {
+    synth(path.join(tmp, 'fresh'));
+    expect(read(path.join(tmp, 'fresh'))).toStrictEqual(read(path.join(REPO, 'dist')));
+  });
+
+  test('two synths are byte-identical, whatever the time zone, locale and working directory', () => {
+    synth(path.join(tmp, 'a'), { TZ: 'UTC', LANG: 'C' });
+    synth(path.join(tmp, 'b'), { TZ: 'Pacific/Kiritimati', LANG: 'de_DE.UTF-8' }, os.tmpdir());
+    expect(read(path.join(tmp, 'b'))).toStrictEqual(read(path.join(tmp, 'a')));
+  });
+
+  test('the output holds no timestamps', () => {
+    const text = Object.values(read(path.join(REPO, 'dist'))).join('\n');
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(text).not.toMatch(/creationTimestamp/);
+  });
+
+  test('npm run synth prints the summary', () => {
+    const out = synth(path.join(tmp, 'summary'));
+    expect(out).toContain('objects by kind: Bundle 1, Certificate 2, ClusterIssuer 1, Issuer 1, Namespace 1');
+    expect(out).toContain('warnings: none');
+  });
+
+  test('cdk8s synth runs the same compiled app and writes the same output', () => {
+    const out = path.join(tmp, 'cli');
+    const run = spawnSync(CDK8S, ['synth', '--output', out], { cwd: REPO, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(read(out)).toStrictEqual(read(path.join(REPO, 'dist')));
+  });
+});
+
+describe('imports/', () => {
+  test('a bare cdk8s import regenerates imports/ byte-identically, offline', () => {
+    const out = path.join(tmp, 'imports');
+    execFileSync(CDK8S, ['import', '--no-save', '--output', out], { cwd: REPO, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
+    expect(read(out)).toStrictEqual(read(path.join(REPO, 'imports')));
+  });
+});

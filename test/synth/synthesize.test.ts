@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-25';
+import { addWarning } from '../../src/_internal/warnings';
+import { ValidationError } from '../../src/_internal/errors';
+import { formatSummary, OutputCheckError, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
+import { LinkerdPlatform } from '../../src/platform';
+
+let tmp: string;
+beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')); });
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+function configMapChart(app: App, data: Record<string, string> = { a: 'b' }): Chart {
+  const chart = new Chart(app, 'apps');
+  new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'x' }, data });
+  return chart;
+}
+
+describe('synthesize', () => {
+  test('writes one YAML file per chart and reports what it wrote', () => {
+    const outdir = path.join(tmp, 'dist');
+    const report = synthesize(app => { new LinkerdPlatform(app, 'platform'); configMapChart(app); }, { outdir });
+    expect(fs.readdirSync(outdir).sort()).toStrictEqual(['apps.k8s.yaml', 'platform.k8s.yaml']);
+    expect(report.files.map(f => [f.file, f.documents.length])).toStrictEqual([['apps.k8s.yaml', 1], ['platform.k8s.yaml', 6]]);
+    expect(fs.readdirSync(tmp)).toStrictEqual(['dist']);
+  });
+
+  test('replaces the previous output, so removed charts disappear', () => {
+    const outdir = path.join(tmp, 'dist');
+    synthesize(app => { configMapChart(app); new LinkerdPlatform(app, 'platform'); }, { outdir });
+    synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir });
+    expect(fs.readdirSync(outdir)).toStrictEqual(['platform.k8s.yaml']);
+  });
+
+  describe('a failure leaves the previous output byte-for-byte intact', () => {
+    let outdir: string;
+    let before: Record<string, string>;
+    beforeEach(() => {
+      outdir = path.join(tmp, 'dist');
+      synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir });
+      before = snapshot(outdir);
+    });
+    afterEach(() => {
+      expect(snapshot(outdir)).toStrictEqual(before);
+      expect(fs.readdirSync(tmp)).toStrictEqual(['dist']);
+    });
+
+    test('fails on a construct error and writes nothing', () => {
+      expect(() => synthesize(app => { new LinkerdPlatform(app, 'platform', { identity: { namespace: 'Bad' } }); }, { outdir }))
+        .toThrow(ValidationError);
+    });
+
+    test('fails on a synth-time validation error and writes nothing', () => {
+      expect(() => synthesize(app => {
+        const platform = new LinkerdPlatform(app, 'platform');
+        ApiObject.of(platform.identity.issuerCertificate).addJsonPatch(JsonPatch.replace('/spec/isCa', false));
+      }, { outdir })).toThrow(/Validation failed with the following errors:\n {2}\[platform\/identity\] the identity issuer certificate must have isCA: true/);
+    });
+
+    test('fails on a failed output check and writes nothing', () => {
+      expect(() => synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir, checks: [() => ['planted problem']] }))
+        .toThrow(new OutputCheckError(['planted problem']));
+    });
+
+    test('fails when the secret guard finds a private key and writes nothing', () => {
+      expect(() => synthesize(app => { configMapChart(app, { key: '-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----' }); }, { outdir }))
+        .toThrow(/1 output check problem\(s\):\n {2}- apps\.k8s\.yaml: contains a PEM private key/);
+    });
+  });
+
+  test('the summary lists files, kinds, certificates and warnings', () => {
+    const report = synthesize(app => {
+      const platform = new LinkerdPlatform(app, 'platform');
+      addWarning(platform.identity, 'something to look at');
+    }, { outdir: path.join(tmp, 'dist') });
+    const summary = formatSummary(report);
+    expect(summary).toContain('platform.k8s.yaml: 6 objects');
+    expect(summary).toContain('objects by kind: Bundle 1, Certificate 2, ClusterIssuer 1, Issuer 1, Namespace 1');
+    expect(summary).toContain('cert-manager/linkerd-trust-anchor: duration 8760h0m0s, renewBefore 1440h0m0s, CA, ECDSA 256 rotation Never');
+    expect(summary).toContain('linkerd/linkerd-identity-issuer: duration 48h0m0s, renewBefore 25h0m0s, CA, ECDSA 256 rotation Always');
+    expect(summary).toContain('warnings (1):\n  [platform/identity] something to look at');
+  });
+});
+
+describe('secret guard', () => {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const secret = (extra: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'n' }, ...extra });
+  const file = (...documents: any[]): SynthesizedFile[] => [{ file: 'x.k8s.yaml', text: JSON.stringify(documents), documents }];
+
+  test('passes public certificates, htpasswd hashes and Secret references', () => {
+    expect(secretProblems(file(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ca' }, data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' } },
+      secret({ data: { auth: b64('admin:$2y$10$ISSDFYjL6mAcWcjzK9wI9eo4W1NGN/Xwf/AMRXbiI8TIhTXrTQkQO\nops:{SHA}xj0IlU6ZKbf59oeCplZGUkCCy0U=\n') } }),
+      { apiVersion: 'x/v1', kind: 'Thing', metadata: { name: 't' }, spec: { passwordSecretRef: { name: 's', key: 'password' } } },
+    ))).toStrictEqual([]);
+  });
+
+  test('fails on a base64-encoded private key in a Secret', () => {
+    expect(secretProblems(file(secret({ data: { 'tls.key': b64('-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----') } }))))
+      .toStrictEqual(['x.k8s.yaml: Secret n/s: data.tls.key holds a PEM private key']);
+  });
+
+  test('fails on stringData', () => {
+    expect(secretProblems(file(secret({ stringData: { anything: 'x' } }))))
+      .toStrictEqual(['x.k8s.yaml: Secret n/s: stringData holds plaintext values; synthesized Secrets may only carry hashes or public data']);
+  });
+
+  test.each(['password', 'db-password', 'token', 'api-key', 'credentials', 'client_secret'])('fails on a Secret data key named %s', key => {
+    expect(secretProblems(file(secret({ data: { [key]: b64('hunter2') } }))))
+      .toStrictEqual([`x.k8s.yaml: Secret n/s: data.${key} holds a plaintext credential`]);
+  });
+
+  test('fails on an htpasswd line that is not a hash', () => {
+    expect(secretProblems(file(secret({ data: { auth: b64('admin:hunter2\n') } }))))
+      .toStrictEqual(['x.k8s.yaml: Secret n/s: data.auth has 1 htpasswd line(s) that are not bcrypt, apr1 or {SHA} hashes']);
+  });
+
+  test('fails on a password field anywhere, e.g. in Helm values', () => {
+    expect(secretProblems(file({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'grafana' }, spec: { source: { helm: { valuesObject: { adminPassword: 'secret' } } } } })))
+      .toStrictEqual(['x.k8s.yaml: Application grafana: spec.source.helm.valuesObject.adminPassword holds a plaintext password']);
+  });
+});
