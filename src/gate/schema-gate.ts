@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import Ajv, { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
+import type { DataValidationCxt } from 'ajv/dist/types';
 import addFormats from 'ajv-formats';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
@@ -33,6 +34,10 @@ const NO_OP_KEYWORDS = [
 ];
 
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
+/** internal keyword standing for a CRD subschema that is compiled on first use */
+const LAZY = 'x-gate-lazy';
+/** where a lazily compiled subschema's errors keep their own schemaPath (ajv overwrites it) */
+const UNIT_SCHEMA_PATH = 'gateSchemaPath';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const DEFINITIONS_FILE = '_definitions.json';
 
@@ -82,8 +87,10 @@ type Check =
  * (`x-kubernetes-list-type`), and other `x-kubernetes-*` annotations, which
  * are accepted as no-op keywords; `x-kubernetes-int-or-string` is enforced.
  *
- * Schemas are read and parsed once per gate; validators are compiled lazily
- * for the (apiVersion, kind) pairs actually seen and cached.
+ * Schemas are read once per gate and CRD documents parsed on first use;
+ * validators are compiled lazily for the (apiVersion, kind) pairs actually
+ * seen and cached. Large CRD subtrees (e.g. cert-manager's ACME solvers, Argo
+ * CD's `status`) are compiled only when an object actually has them.
  */
 export class SchemaGate {
   /**
@@ -102,7 +109,10 @@ export class SchemaGate {
   /** 'group/Kind' -> CRD document */
   private readonly crds = new Map<string, CrdDocument>();
   private readonly checks = new Map<string, Check>();
-  private readonly keywords = new Set<string>([...NO_OP_KEYWORDS, INT_OR_STRING]);
+  private readonly keywords = new Set<string>([...NO_OP_KEYWORDS, INT_OR_STRING, LAZY]);
+  /** CRD subschemas compiled on first use, and their validators */
+  private readonly units: any[] = [];
+  private readonly unitValidators: ValidateFunction[] = [];
 
   private constructor(root: string) {
     const crdDir = path.join(root, 'crds');
@@ -122,6 +132,16 @@ export class SchemaGate {
       }
     }
     this.ajv = createAjv();
+    const lazy: SchemaValidateFunction = (unit: number, data: unknown, _parent?: unknown, cxt?: DataValidationCxt): boolean => {
+      const validate = this.unit(unit);
+      const valid = validate(data, cxt) as boolean;
+      // ajv overwrites the schemaPath of errors reported by a keyword; keep it for formatErrors
+      lazy.errors = valid ? undefined : (validate.errors ?? []).map((e) => ({
+        ...e, params: { ...e.params, [UNIT_SCHEMA_PATH]: e.params[UNIT_SCHEMA_PATH] ?? `${unit}${e.schemaPath}` },
+      }));
+      return valid;
+    };
+    this.ajv.addKeyword({ keyword: LAZY, schemaType: 'number', validate: lazy });
   }
 
   /**
@@ -144,7 +164,9 @@ export class SchemaGate {
       case 'missing':
         return [{ object, message: check.message }];
       case 'crd':
-        return check.validate(obj) ? [] : formatErrors(obj, check.validate.errors ?? []).map((message) => ({ object, message }));
+        return check.validate(obj)
+          ? []
+          : formatErrors(obj, check.validate.errors ?? []).map((message) => ({ object, message }));
       case 'core': {
         // merge identical messages of several releases into one problem
         const byMessage = new Map<string, string[]>();
@@ -203,7 +225,8 @@ export class SchemaGate {
     if (this.coreGroups.has(group)) {
       const releases = this.releases.map((release) => {
         const name = release.gvks.get(`${group}/${version}/${kind}`);
-        return { version: release.version, validate: name === undefined ? undefined : this.compileSchema({ $ref: this.definitionRef(release, name) }) };
+        const validate = name === undefined ? undefined : this.compileSchema({ $ref: this.definitionRef(release, name) });
+        return { version: release.version, validate };
       });
       if (releases.every((r) => r.validate === undefined)) {
         return { type: 'missing', message: missing };
@@ -229,7 +252,8 @@ export class SchemaGate {
   /** the top-level schema of one CRD version: strict, with ObjectMeta for metadata */
   private crdSchema(schema: any): any {
     strictify(schema, true);
-    const root = { ...schema, properties: { ...schema.properties } };
+    const root = this.lazify(schema);
+    root.properties = { ...root.properties };
     root.properties.apiVersion ??= { type: 'string' };
     root.properties.kind ??= { type: 'string' };
     // CRD schemas only say `metadata: {type: object}`; the API server applies ObjectMeta
@@ -246,6 +270,36 @@ export class SchemaGate {
       release.added = true;
     }
     return `${release.id}#/definitions/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  }
+
+  /**
+   * A shallow copy of a schema whose large property, item and map-value
+   * subschemas are replaced by lazy units.
+   */
+  private lazify(schema: any): any {
+    const unit = (sub: any): any => {
+      if (!isComposite(sub)) {
+        return sub;
+      }
+      this.units.push(sub);
+      return { [LAZY]: this.units.length - 1 };
+    };
+    const copy = { ...schema };
+    if (isPlainObject(schema.properties)) {
+      copy.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, unit(v)]));
+    }
+    if (isPlainObject(schema.additionalProperties)) {
+      copy.additionalProperties = unit(schema.additionalProperties);
+    }
+    if (isPlainObject(schema.items)) {
+      copy.items = unit(schema.items);
+    }
+    return copy;
+  }
+
+  /** the validator of one lazy unit, compiled on first use */
+  private unit(index: number): ValidateFunction {
+    return this.unitValidators[index] ??= this.compileSchema(this.lazify(this.units[index]));
   }
 
   private compileSchema(schema: any): ValidateFunction {
@@ -267,7 +321,7 @@ function findRoot(start: string): string {
 }
 
 function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: true, strictTypes: false, strictRequired: false, allErrors: true, verbose: true });
+  const ajv = new Ajv({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
   addFormats(ajv);
   // Kubernetes durations are Go durations ('48h0m0s'), not ISO 8601 ones ('PT48H')
   ajv.addFormat('duration', { type: 'string', validate: isDuration });
@@ -307,8 +361,8 @@ function loadReleases(dir: string): Release[] {
 }
 
 function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split('.').map(Number);
-  const pb = b.replace(/^v/, '').split('.').map(Number);
+  const pa = a.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
+  const pb = b.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) {
@@ -396,7 +450,7 @@ function registerVocabulary(ajv: Ajv, keywords: Set<string>, schema: any): void 
  */
 function splitCrdFile(file: string): CrdDocument[] {
   const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   const texts: string[] = [];
   let start = 0;
   for (let i = 0; i <= lines.length; i++) {
@@ -424,8 +478,10 @@ function splitCrdFile(file: string): CrdDocument[] {
 }
 
 function crdDocument(file: string, crd: any): CrdDocument {
-  if (crd?.kind !== 'CustomResourceDefinition' || typeof crd.spec?.group !== 'string' || typeof crd.spec?.names?.kind !== 'string') {
-    throw new Error(`${file}: document ${crd?.metadata?.name ?? '(unnamed)'} is not a CustomResourceDefinition with spec.group and spec.names.kind`);
+  if (crd?.kind !== 'CustomResourceDefinition' || typeof crd.spec?.group !== 'string'
+    || typeof crd.spec?.names?.kind !== 'string') {
+    const name = crd?.metadata?.name ?? '(unnamed)';
+    throw new Error(`${file}: document ${name} is not a CustomResourceDefinition with spec.group and spec.names.kind`);
   }
   return { file, group: crd.spec.group, kind: crd.spec.names.kind, crd };
 }
@@ -497,7 +553,10 @@ function isDuration(value: string): boolean {
   if (/^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(value)) {
     return true;
   }
-  const units = [['ns', 'nano'], ['us', 'µs', 'micro'], ['ms', 'milli'], ['s', 'sec'], ['m', 'min'], ['h', 'hr', 'hour'], ['d', 'day'], ['w', 'wk', 'week']];
+  const units = [
+    ['ns', 'nano'], ['us', 'µs', 'micro'], ['ms', 'milli'], ['s', 'sec'],
+    ['m', 'min'], ['h', 'hr', 'hour'], ['d', 'day'], ['w', 'wk', 'week'],
+  ];
   for (const m of value.matchAll(/(\d+)\s*([A-Za-zµ]+)/g)) {
     const unit = m[2].toLowerCase();
     if (units.some((variants) => variants.some((v, i) => unit === v || (i === variants.length - 1 && unit.startsWith(v))))) {
@@ -522,19 +581,23 @@ function describe(obj: any): string {
 function formatErrors(obj: any, errors: readonly ErrorObject[]): string[] {
   // an int-or-string failure explains the type/anyOf failures of the same field
   const intOrString = new Set(errors.filter((e) => e.keyword === INT_OR_STRING).map((e) => e.instancePath));
-  let remaining = errors.filter((e) => e.keyword === INT_OR_STRING || !intOrString.has(e.instancePath) || !['type', 'anyOf', 'oneOf'].includes(e.keyword));
+  let remaining = errors.filter((e) => e.keyword === INT_OR_STRING
+    || !intOrString.has(e.instancePath)
+    || !['type', 'anyOf', 'oneOf'].includes(e.keyword));
 
   const messages: string[] = [];
   // fold the branch errors of a failed anyOf/oneOf into one message
   for (const combinator of remaining.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
-    const prefix = combinator.schemaPath + '/';
-    const branches = remaining.filter((e) => e.schemaPath.startsWith(prefix));
+    const prefix = schemaPath(combinator) + '/';
+    const under = combinator.instancePath + '/';
+    const branches = remaining.filter((e) => schemaPath(e).startsWith(prefix)
+      && (e.instancePath === combinator.instancePath || e.instancePath.startsWith(under)));
     remaining = remaining.filter((e) => e !== combinator && !branches.includes(e));
     const field = fieldName(obj, combinator.instancePath);
     if (branches.length > 0 && branches.every((e) => e.keyword === 'type' && e.instancePath === combinator.instancePath)) {
-      messages.push(`${field} must be ${[...new Set(branches.map((e) => e.params.type))].join(' or ')}`);
+      messages.push(`${field} must be ${[...new Set(branches.map((e) => String(e.params.type)))].sort().join(' or ')}`);
     } else if (combinator.keyword === 'oneOf' && branches.length === 0) {
-      messages.push(`${field} must match exactly one allowed form, but matches several`);
+      messages.push(`${field} must match exactly one of the allowed forms, but matches several`);
     } else {
       const reasons = [...new Set(branches.map((e) => formatError(obj, e)))];
       messages.push(`${field} must match ${combinator.keyword === 'oneOf' ? 'exactly one' : 'one'} of the allowed forms (${reasons.join('; ')})`);
@@ -546,8 +609,13 @@ function formatErrors(obj: any, errors: readonly ErrorObject[]): string[] {
   return [...new Set(messages)];
 }
 
+function schemaPath(e: ErrorObject): string {
+  return e.params[UNIT_SCHEMA_PATH] ?? e.schemaPath;
+}
+
 function formatError(obj: any, e: ErrorObject): string {
   const field = fieldName(obj, e.instancePath);
+  const got = (): string => JSON.stringify(valueAt(obj, e.instancePath));
   switch (e.keyword) {
     case 'additionalProperties':
       return `${fieldName(obj, e.instancePath, e.params.additionalProperty)} is not allowed (unknown field)`;
@@ -555,12 +623,14 @@ function formatError(obj: any, e: ErrorObject): string {
       return `${fieldName(obj, e.instancePath, e.params.missingProperty)} is required`;
     case 'type':
       return `${field} must be ${([] as string[]).concat(e.params.type).join(' or ')}`;
-    case 'enum':
-      return `${field} must be one of ${e.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(e.data)})`;
+    case 'enum': {
+      const allowed = e.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ');
+      return `${field} must be one of ${allowed} (got ${got()})`;
+    }
     case 'format':
-      return `${field} must be a valid ${e.params.format} (got ${JSON.stringify(e.data)})`;
+      return `${field} must be a valid ${e.params.format} (got ${got()})`;
     case 'pattern':
-      return `${field} must match the pattern ${e.params.pattern} (got ${JSON.stringify(e.data)})`;
+      return `${field} must match the pattern ${e.params.pattern} (got ${got()})`;
     case INT_OR_STRING:
       return `${field} must be integer or string`;
     default:
@@ -568,9 +638,18 @@ function formatError(obj: any, e: ErrorObject): string {
   }
 }
 
+/** the keys of a JSON pointer */
+function pointerKeys(instancePath: string): string[] {
+  return instancePath === '' ? [] : instancePath.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function valueAt(obj: any, instancePath: string): unknown {
+  return pointerKeys(instancePath).reduce((value, key) => value?.[key], obj);
+}
+
 /** ajv's instancePath '/spec/foo/0' (plus an optional child key) as 'spec.foo[0]' */
 function fieldName(obj: any, instancePath: string, child?: string): string {
-  const keys = instancePath === '' ? [] : instancePath.slice(1).split('/').map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const keys = pointerKeys(instancePath);
   if (child !== undefined) {
     keys.push(child);
   }
@@ -587,6 +666,12 @@ function fieldName(obj: any, instancePath: string, child?: string): string {
     value = value?.[key];
   }
   return name || '(root)';
+}
+
+/** whether a subschema has nested fields (worth compiling separately) */
+function isComposite(schema: any): boolean {
+  return isPlainObject(schema)
+    && (isPlainObject(schema.properties) || isComposite(schema.items) || isComposite(schema.additionalProperties));
 }
 
 function isPlainObject(value: unknown): value is Record<string, any> {
