@@ -5,7 +5,7 @@ import * as x509 from '@peculiar/x509';
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** Key types for test certificates. */
-export type TestKey = 'P-256' | 'P-384' | 'rsa2048' | 'rsa3072';
+export type TestKey = 'P-256' | 'P-384' | 'rsa2048' | 'rsa3072' | 'Ed25519';
 
 /** Options for {@link testCertificate}. */
 export interface TestCertificateOptions {
@@ -23,9 +23,9 @@ const DAY = 86_400_000;
 export async function testCertificate(options: TestCertificateOptions = {}): Promise<{ certPem: string; keyPem: string }> {
   const key = options.key ?? 'P-256';
   const hash = options.hash ?? 'SHA-256';
-  const algorithm = key.startsWith('rsa')
-    ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: Number(key.slice(3)), publicExponent: new Uint8Array([1, 0, 1]), hash }
-    : { name: 'ECDSA', namedCurve: key, hash };
+  const algorithm = key === 'Ed25519' ? { name: 'Ed25519' }
+    : key.startsWith('rsa') ? { name: 'RSASSA-PKCS1-v1_5', modulusLength: Number(key.slice(3)), publicExponent: new Uint8Array([1, 0, 1]), hash }
+      : { name: 'ECDSA', namedCurve: key, hash };
   const keys = await webcrypto.subtle.generateKey(algorithm as any, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({

@@ -27,19 +27,47 @@ const MS_PER_SECOND = 1000;
 
 /** Options for {@link createTrustAnchor}; every field is optional. */
 export interface TrustAnchorOptions {
-  /** Subject CN of the root CA. Default `root.linkerd.cluster.local`. */
+  /**
+   * Subject CN of the root CA.
+   *
+   * @default 'root.linkerd.cluster.local'
+   */
   readonly commonName?: string;
-  /** Root CA lifetime counted from now, as a Go duration (`87600h`, `43800h30m`). Default `87600h` (10 years). */
+  /**
+   * Root CA lifetime counted from now, as a Go duration (`87600h`, `43800h30m`).
+   *
+   * @default '87600h' (10 years)
+   */
   readonly validity?: string;
-  /** Also create an intermediate identity issuer CA signed by the root. Default false. */
+  /**
+   * Also create an intermediate identity issuer CA signed by the root.
+   *
+   * @default false
+   */
   readonly issuer?: boolean;
-  /** Linkerd control-plane namespace, used for the issuer CN `identity.<namespace>.<trustDomain>`. Default `linkerd`. */
+  /**
+   * Linkerd control-plane namespace, used for the issuer CN `identity.<namespace>.<trustDomain>`.
+   *
+   * @default 'linkerd'
+   */
   readonly namespace?: string;
-  /** Linkerd trust domain, used for the issuer CN `identity.<namespace>.<trustDomain>`. Default `cluster.local`. */
+  /**
+   * Linkerd trust domain, used for the issuer CN `identity.<namespace>.<trustDomain>`.
+   *
+   * @default 'cluster.local'
+   */
   readonly trustDomain?: string;
-  /** Issuer lifetime counted from now, as a Go duration; must not exceed the root's. Default `8760h` (1 year). */
+  /**
+   * Issuer lifetime counted from now, as a Go duration; must not exceed the root's.
+   *
+   * @default '8760h' (1 year)
+   */
   readonly issuerValidity?: string;
-  /** The current time; certificates are valid from one minute before it. Default `new Date()`. */
+  /**
+   * The current time; certificates are valid from one minute before it.
+   *
+   * @default - now
+   */
   readonly now?: Date;
 }
 

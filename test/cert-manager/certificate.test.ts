@@ -137,6 +137,11 @@ describe('Certificate', () => {
     expect(certificate({ secretTemplate: { labels: { k: 'bad value!' } } })).toThrow(/secretTemplate label value "bad value!" for "k"/);
   });
 
+  test('fails on an invalid secretTemplate annotation key', () => {
+    expect(certificate({ secretTemplate: { annotations: { 'example.com/a/b': 'x' } } }))
+      .toThrow(/^\[test\/cert\] secretTemplate annotation key "example\.com\/a\/b" must be a qualified name/);
+  });
+
   test('fails when secretName is not a DNS-1123 subdomain', () => {
     expect(certificate({ secretName: 'Web_TLS' })).toThrow(/^\[test\/cert\] secretName "Web_TLS" must be a DNS-1123 subdomain/);
   });

@@ -107,6 +107,10 @@ describe('LinkerdIdentity options', () => {
     expect(() => identity({ trustDomain: 'cluster_local' })).toThrow(/^\[test\/identity\] trustDomain "cluster_local" must be a DNS-1123 subdomain/);
   });
 
+  test('fails when certManagerNamespace is not a DNS-1123 label', () => {
+    expect(() => identity({ certManagerNamespace: 'cert_manager' })).toThrow(/^\[test\/identity\] certManagerNamespace "cert_manager" must be a DNS-1123 label/);
+  });
+
   test('fails when issuerRenewBefore is not longer than the 24h workload certificate lifetime', () => {
     expect(() => identity({ issuerRenewBefore: Duration.hours(24) }))
       .toThrow(/^\[test\/identity\] issuerRenewBefore 24h0m0s must be longer than 24h0m0s, the lifetime of the workload certificates the issuer signs$/);
@@ -292,6 +296,18 @@ describe('TrustAnchor.fromPem, checked like linkerd check', () => {
     const sha384 = (await testCertificate({ hash: 'SHA-384' })).certPem;
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(sha384, 'root') }))
       .toThrow(/trustAnchor PEM certificate \(CN=root\.linkerd\.cluster\.local\) is signed with ECDSAWithSHA384: Linkerd needs ECDSAWithSHA256 or SHA256WithRSA/);
+  });
+
+  test('fails on an RSA anchor signed with SHA-384', async () => {
+    const rsa = (await testCertificate({ key: 'rsa2048', hash: 'SHA-384' })).certPem;
+    expect(() => identity({ trustAnchor: TrustAnchor.fromPem(rsa, 'root') }))
+      .toThrow(/trustAnchor PEM certificate \(CN=root\.linkerd\.cluster\.local\) is signed with SHA384WithRSA: Linkerd needs SHA256WithRSA for an RSA anchor/);
+  });
+
+  test('fails on an Ed25519 anchor', async () => {
+    const ed = (await testCertificate({ key: 'Ed25519' })).certPem;
+    expect(() => identity({ trustAnchor: TrustAnchor.fromPem(ed, 'root') }))
+      .toThrow(/trustAnchor PEM certificate \(CN=root\.linkerd\.cluster\.local\) has a ed25519 key: Linkerd needs ECDSA P-256 or RSA 2048\/4096/);
   });
 
   test('fails when the anchor has expired', async () => {
