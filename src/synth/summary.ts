@@ -18,7 +18,8 @@ export function formatSummary(report: SynthReport): string {
     for (const c of certificates) {
       const name = `${c.metadata.namespace ?? ''}/${c.metadata.name}`;
       const ca = c.spec.isCA ? ', CA' : '';
-      const key = c.spec.privateKey ? `, ${c.spec.privateKey.algorithm} ${c.spec.privateKey.size ?? ''} rotation ${c.spec.privateKey.rotationPolicy}` : '';
+      const pk = c.spec.privateKey;
+      const key = pk ? `, ${[pk.algorithm, pk.size, pk.rotationPolicy && `rotation ${pk.rotationPolicy}`].filter(Boolean).join(' ')}` : '';
       lines.push(`  ${name}: duration ${c.spec.duration ?? '2160h0m0s (default)'}, renewBefore ${c.spec.renewBefore ?? '1/3 of duration (default)'}${ca}${key}`);
     }
   }
