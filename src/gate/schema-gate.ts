@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv';
-import type { DataValidationCxt } from 'ajv/dist/types';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 /**
  * One reason why a synthesized object does not match its vendored schema.
@@ -17,47 +16,16 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
-/** OpenAPI extension keywords that are tolerated but not evaluated. */
-const NO_OP_KEYWORDS = [
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-group-version-kind',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-list-type',
-  'x-kubernetes-map-type',
-  'x-kubernetes-patch-merge-key',
-  'x-kubernetes-patch-strategy',
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-unions',
-  'x-kubernetes-validations',
-  'example',
-  'externalDocs',
-];
-
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
-/** internal keyword standing for a CRD subschema that is compiled on first use */
-const LAZY = 'x-gate-lazy';
-/** where a lazily compiled subschema's errors keep their own schemaPath (ajv overwrites it) */
-const UNIT_SCHEMA_PATH = 'gateSchemaPath';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 const DEFINITIONS_FILE = '_definitions.json';
 
-/** One vendored Kubernetes release: its OpenAPI definitions, indexed by group/version/kind. */
+/** One vendored Kubernetes release. */
 interface Release {
+  /** e.g. 'v1.36.0' */
   readonly version: string;
-  readonly id: string;
-  readonly definitions: Record<string, any>;
   /** 'group/version/Kind' -> definition name */
   readonly gvks: Map<string, string>;
-  added: boolean;
-}
-
-/** One CustomResourceDefinition document, parsed on first use. */
-interface CrdDocument {
-  readonly file: string;
-  readonly group: string;
-  readonly kind: string;
-  text?: string;
-  crd?: any;
 }
 
 /** How objects of one (apiVersion, kind) pair are checked. */
@@ -70,7 +38,7 @@ type Check =
  * The offline schema "output gate": validates synthesized Kubernetes objects
  * (plain objects, as parsed from YAML) against pinned, vendored schemas.
  *
- * - Built-in kinds (any group that appears in the vendored Kubernetes OpenAPI
+ * - Built-in kinds (any group/version/kind in the vendored Kubernetes OpenAPI
  *   definitions, e.g. `v1`, `apps/v1`, `networking.k8s.io/v1`) are checked
  *   against `crds/kubernetes/<version>/_definitions.json` of EVERY vendored
  *   Kubernetes release; an object must pass all of them, and each message says
@@ -84,13 +52,11 @@ type Check =
  * - An object whose (apiVersion, kind) has no vendored schema fails.
  *
  * Not evaluated: CEL rules (`x-kubernetes-validations`), list uniqueness
- * (`x-kubernetes-list-type`), and other `x-kubernetes-*` annotations, which
- * are accepted as no-op keywords; `x-kubernetes-int-or-string` is enforced.
+ * (`x-kubernetes-list-type`), other `x-kubernetes-*` annotations and unknown
+ * formats, which are ignored; `x-kubernetes-int-or-string` is enforced.
  *
- * Schemas are read once per gate and CRD documents parsed on first use;
- * validators are compiled lazily for the (apiVersion, kind) pairs actually
- * seen and cached. Large CRD subtrees (e.g. cert-manager's ACME solvers, Argo
- * CD's `status`) are compiled only when an object actually has them.
+ * All schemas are read when the gate is loaded; validators are compiled for
+ * the (apiVersion, kind) pairs actually seen, and cached.
  */
 export class SchemaGate {
   /**
@@ -103,45 +69,16 @@ export class SchemaGate {
     return new SchemaGate(root ?? findRoot(__dirname));
   }
 
-  private readonly ajv: Ajv;
+  private readonly ajv = createAjv();
   private readonly releases: Release[];
-  private readonly coreGroups = new Set<string>();
-  /** 'group/Kind' -> CRD document */
-  private readonly crds = new Map<string, CrdDocument>();
+  /** 'group/Kind' -> served version -> openAPIV3Schema */
+  private readonly crds: Map<string, Map<string, any>>;
+  /** 'apiVersion\nkind' -> check */
   private readonly checks = new Map<string, Check>();
-  private readonly keywords = new Set<string>([...NO_OP_KEYWORDS, INT_OR_STRING, LAZY]);
-  /** CRD subschemas compiled on first use, and their validators */
-  private readonly units: any[] = [];
-  private readonly unitValidators: ValidateFunction[] = [];
 
   private constructor(root: string) {
-    const crdDir = path.join(root, 'crds');
-    this.releases = loadReleases(path.join(crdDir, 'kubernetes'));
-    for (const release of this.releases) {
-      for (const gvk of release.gvks.keys()) {
-        this.coreGroups.add(gvk.slice(0, gvk.indexOf('/')));
-      }
-    }
-    for (const file of fs.readdirSync(crdDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      for (const doc of splitCrdFile(path.join(crdDir, file))) {
-        const key = `${doc.group}/${doc.kind}`;
-        if (this.crds.has(key)) {
-          throw new Error(`${doc.file}: duplicate crd for ${doc.group} ${doc.kind}`);
-        }
-        this.crds.set(key, doc);
-      }
-    }
-    this.ajv = createAjv();
-    const lazy: SchemaValidateFunction = (unit: number, data: unknown, _parent?: unknown, cxt?: DataValidationCxt): boolean => {
-      const validate = this.unit(unit);
-      const valid = validate(data, cxt) as boolean;
-      // ajv overwrites the schemaPath of errors reported by a keyword; keep it for formatErrors
-      lazy.errors = valid ? undefined : (validate.errors ?? []).map((e) => ({
-        ...e, params: { ...e.params, [UNIT_SCHEMA_PATH]: e.params[UNIT_SCHEMA_PATH] ?? `${unit}${e.schemaPath}` },
-      }));
-      return valid;
-    };
-    this.ajv.addKeyword({ keyword: LAZY, schemaType: 'number', validate: lazy });
+    this.releases = loadReleases(this.ajv, path.join(root, 'crds', 'kubernetes'));
+    this.crds = loadCrds(path.join(root, 'crds'));
   }
 
   /**
@@ -164,17 +101,13 @@ export class SchemaGate {
       case 'missing':
         return [{ object, message: check.message }];
       case 'crd':
-        return check.validate(obj)
-          ? []
-          : formatErrors(obj, check.validate.errors ?? []).map((message) => ({ object, message }));
+        return messages(check.validate, obj).map((message) => ({ object, message }));
       case 'core': {
         // merge identical messages of several releases into one problem
         const byMessage = new Map<string, string[]>();
         for (const release of check.releases) {
-          const messages = release.validate
-            ? (release.validate(obj) ? [] : formatErrors(obj, release.validate.errors ?? []))
-            : [`no vendored schema exists for apiVersion ${apiVersion}, kind ${kind}`];
-          for (const message of messages) {
+          const found = release.validate ? messages(release.validate, obj) : [missingMessage(apiVersion, kind)];
+          for (const message of found) {
             byMessage.set(message, [...(byMessage.get(message) ?? []), release.version]);
           }
         }
@@ -220,91 +153,42 @@ export class SchemaGate {
     const slash = apiVersion.indexOf('/');
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     const version = apiVersion.slice(slash + 1);
-    const missing = `no vendored schema exists for apiVersion ${apiVersion}, kind ${kind}`;
 
-    if (this.coreGroups.has(group)) {
-      const releases = this.releases.map((release) => {
-        const name = release.gvks.get(`${group}/${version}/${kind}`);
-        const validate = name === undefined ? undefined : this.compileSchema({ $ref: this.definitionRef(release, name) });
-        return { version: release.version, validate };
-      });
-      if (releases.every((r) => r.validate === undefined)) {
-        return { type: 'missing', message: missing };
-      }
+    const releases = this.releases.map((release) => {
+      const name = release.gvks.get(`${group}/${version}/${kind}`);
+      const validate = name === undefined ? undefined : this.ajv.compile({ $ref: definitionRef(release.version, name) });
+      return { version: release.version, validate };
+    });
+    if (releases.some((r) => r.validate !== undefined)) {
       return { type: 'core', releases };
     }
 
-    const doc = this.crds.get(`${group}/${kind}`);
-    if (!doc) {
-      return { type: 'missing', message: missing };
+    const versions = this.crds.get(`${group}/${kind}`);
+    if (!versions) {
+      return { type: 'missing', message: missingMessage(apiVersion, kind) };
     }
-    const crd = parseCrd(doc);
-    const versions: any[] = crd.spec.versions ?? [];
-    const served = versions.filter((v) => v.served !== false).map((v) => v.name);
-    const match = versions.find((v) => v.name === version && v.served !== false);
-    const schema = match?.schema?.openAPIV3Schema;
+    const schema = versions.get(version);
     if (!schema) {
-      return { type: 'missing', message: `${missing} (the vendored crd serves ${served.join(', ') || 'no version'})` };
+      const served = [...versions.keys()].join(', ') || 'no version';
+      return { type: 'missing', message: `${missingMessage(apiVersion, kind)} (the vendored crd serves ${served})` };
     }
-    return { type: 'crd', validate: this.compileSchema(this.crdSchema(schema)) };
+    return { type: 'crd', validate: this.ajv.compile(this.crdSchema(schema)) };
   }
 
   /** the top-level schema of one CRD version: strict, with ObjectMeta for metadata */
   private crdSchema(schema: any): any {
     strictify(schema, true);
-    const root = this.lazify(schema);
-    root.properties = { ...root.properties };
-    root.properties.apiVersion ??= { type: 'string' };
-    root.properties.kind ??= { type: 'string' };
-    // CRD schemas only say `metadata: {type: object}`; the API server applies ObjectMeta
-    root.properties.metadata = { allOf: this.releases.map((r) => ({ $ref: this.definitionRef(r, OBJECT_META) })) };
-    return root;
-  }
-
-  /** a $ref to one definition of a release, adding the release's definitions to ajv on first use */
-  private definitionRef(release: Release, name: string): string {
-    if (!release.added) {
-      registerVocabulary(this.ajv, this.keywords, { definitions: release.definitions });
-      // vendored, trusted data: skip meta-schema validation of the large document
-      this.ajv.addSchema({ $id: release.id, definitions: release.definitions }, undefined, undefined, false);
-      release.added = true;
-    }
-    return `${release.id}#/definitions/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  }
-
-  /**
-   * A shallow copy of a schema whose large property, item and map-value
-   * subschemas are replaced by lazy units.
-   */
-  private lazify(schema: any): any {
-    const unit = (sub: any): any => {
-      if (!isComposite(sub)) {
-        return sub;
-      }
-      this.units.push(sub);
-      return { [LAZY]: this.units.length - 1 };
+    return {
+      ...schema,
+      properties: {
+        // every object has these, but CRD schemas need not declare them
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        ...schema.properties,
+        // CRD schemas only say `metadata: {type: object}`; the API server applies ObjectMeta
+        metadata: { allOf: this.releases.map((r) => ({ $ref: definitionRef(r.version, OBJECT_META) })) },
+      },
     };
-    const copy = { ...schema };
-    if (isPlainObject(schema.properties)) {
-      copy.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, unit(v)]));
-    }
-    if (isPlainObject(schema.additionalProperties)) {
-      copy.additionalProperties = unit(schema.additionalProperties);
-    }
-    if (isPlainObject(schema.items)) {
-      copy.items = unit(schema.items);
-    }
-    return copy;
-  }
-
-  /** the validator of one lazy unit, compiled on first use */
-  private unit(index: number): ValidateFunction {
-    return this.unitValidators[index] ??= this.compileSchema(this.lazify(this.units[index]));
-  }
-
-  private compileSchema(schema: any): ValidateFunction {
-    registerVocabulary(this.ajv, this.keywords, schema);
-    return this.ajv.compile(schema);
   }
 }
 
@@ -321,11 +205,12 @@ function findRoot(start: string): string {
 }
 
 function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: true, strictTypes: false, strictRequired: false, allErrors: true });
+  // The vendored schemas were accepted by Kubernetes, which ignores OpenAPI and
+  // x-kubernetes-* annotations and unknown formats; so does ajv here, silently.
+  const ajv = new Ajv({ allErrors: true, strictSchema: false, logger: false });
   addFormats(ajv);
   // Kubernetes durations are Go durations ('48h0m0s'), not ISO 8601 ones ('PT48H')
   ajv.addFormat('duration', { type: 'string', validate: isDuration });
-  ajv.addVocabulary(NO_OP_KEYWORDS);
   ajv.addKeyword({
     keyword: INT_OR_STRING,
     schemaType: 'boolean',
@@ -335,11 +220,11 @@ function createAjv(): Ajv {
   return ajv;
 }
 
-/** the vendored releases under crds/kubernetes, oldest first */
-function loadReleases(dir: string): Release[] {
+/** the vendored releases under crds/kubernetes, oldest first, with their definitions added to ajv */
+function loadReleases(ajv: Ajv, dir: string): Release[] {
   const versions = fs.readdirSync(dir)
     .filter((v) => fs.existsSync(path.join(dir, v, DEFINITIONS_FILE)))
-    .sort(compareVersions);
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   if (versions.length === 0) {
     throw new Error(`no ${DEFINITIONS_FILE} found in ${dir}`);
   }
@@ -356,20 +241,46 @@ function loadReleases(dir: string): Release[] {
         gvks.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
       }
     }
-    return { version, id: `https://kubernetes.invalid/${version}/definitions.json`, definitions, gvks, added: false };
+    // vendored, trusted data: skip meta-schema validation of the large document
+    ajv.addSchema({ $id: definitionsId(version), definitions }, undefined, undefined, false);
+    return { version, gvks };
   });
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
-  const pb = b.replace(/^v/, '').split('.').map((n) => parseInt(n, 10) || 0);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) {
-      return d;
+function definitionsId(version: string): string {
+  return `https://kubernetes.invalid/${version}/definitions.json`;
+}
+
+/** a $ref to one definition of a release */
+function definitionRef(version: string, name: string): string {
+  return `${definitionsId(version)}#/definitions/${name}`;
+}
+
+/** the served versions of the CRDs in `dir`/*.yaml, as 'group/Kind' -> version -> openAPIV3Schema */
+function loadCrds(dir: string): Map<string, Map<string, any>> {
+  const crds = new Map<string, Map<string, any>>();
+  for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f))) {
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      if (doc.errors.length > 0) {
+        throw new Error(`${file}: ${doc.errors[0].message}`);
+      }
+      const crd = doc.toJS();
+      if (crd == null) {
+        continue;
+      }
+      const group = crd.spec?.group;
+      const kind = crd.spec?.names?.kind;
+      if (crd.kind !== 'CustomResourceDefinition' || typeof group !== 'string' || typeof kind !== 'string') {
+        throw new Error(`${file}: document ${crd.metadata?.name ?? '(unnamed)'} is not a CustomResourceDefinition with spec.group and spec.names.kind`);
+      }
+      if (crds.has(`${group}/${kind}`)) {
+        throw new Error(`${file}: duplicate crd for ${group} ${kind}`);
+      }
+      const served = (crd.spec.versions ?? []).filter((v: any) => v.served !== false);
+      crds.set(`${group}/${kind}`, new Map(served.map((v: any) => [v.name, v.schema?.openAPIV3Schema])));
     }
   }
-  return a.localeCompare(b);
+  return crds;
 }
 
 /**
@@ -411,140 +322,6 @@ function strictify(schema: any, structural: boolean): void {
   strictify(schema.not, false);
 }
 
-/** Adds no-op keywords and formats for any `x-*` keyword or format ajv does not know, so nothing warns. */
-function registerVocabulary(ajv: Ajv, keywords: Set<string>, schema: any): void {
-  const seen = new Set<any>();
-  const walk = (s: any): void => {
-    if (!isPlainObject(s) || seen.has(s)) {
-      return;
-    }
-    seen.add(s);
-    for (const key of Object.keys(s)) {
-      if (key.startsWith('x-') && !keywords.has(key)) {
-        ajv.addKeyword(key);
-        keywords.add(key);
-      }
-    }
-    if (typeof s.format === 'string' && !(s.format in ajv.formats)) {
-      ajv.addFormat(s.format, true);
-    }
-    for (const key of ['properties', 'patternProperties', 'definitions']) {
-      if (isPlainObject(s[key])) {
-        Object.values(s[key]).forEach(walk);
-      }
-    }
-    for (const key of ['items', 'allOf', 'anyOf', 'oneOf']) {
-      (Array.isArray(s[key]) ? s[key] : [s[key]]).forEach(walk);
-    }
-    walk(s.additionalProperties);
-    walk(s.not);
-  };
-  walk(schema);
-}
-
-/**
- * Splits a multi-document CRD file into documents and indexes each by
- * `spec.group` and `spec.names.kind`, read from the text so that the (large)
- * documents are only parsed when an object of their kind is validated.
- * Documents whose text cannot be indexed are parsed right away.
- */
-function splitCrdFile(file: string): CrdDocument[] {
-  const text = fs.readFileSync(file, 'utf8');
-  const lines = text.split(/\r?\n/);
-  const texts: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= lines.length; i++) {
-    if (i === lines.length || /^---(?:[ \t]+#.*)?[ \t]*$/.test(lines[i])) {
-      texts.push(lines.slice(start, i).join('\n'));
-      start = i + 1;
-    } else if (/^(?:---|\.\.\.|%)/.test(lines[i])) {
-      // unusual document markers or directives: parse everything the slow, safe way
-      return parseAllDocuments(text).map((d) => d.toJS()).filter((crd) => crd != null).map((crd) => crdDocument(file, crd));
-    }
-  }
-  const docs: CrdDocument[] = [];
-  for (const docText of texts) {
-    const index = indexCrd(docText);
-    if (index) {
-      docs.push({ file, ...index, text: docText });
-    } else {
-      const crd = parseYaml(docText);
-      if (crd != null) {
-        docs.push(crdDocument(file, crd));
-      }
-    }
-  }
-  return docs;
-}
-
-function crdDocument(file: string, crd: any): CrdDocument {
-  if (crd?.kind !== 'CustomResourceDefinition' || typeof crd.spec?.group !== 'string'
-    || typeof crd.spec?.names?.kind !== 'string') {
-    const name = crd?.metadata?.name ?? '(unnamed)';
-    throw new Error(`${file}: document ${name} is not a CustomResourceDefinition with spec.group and spec.names.kind`);
-  }
-  return { file, group: crd.spec.group, kind: crd.spec.names.kind, crd };
-}
-
-/** the parsed CRD of a document, checked against its index */
-function parseCrd(doc: CrdDocument): any {
-  if (!doc.crd) {
-    const parsed = crdDocument(doc.file, parseYaml(doc.text!));
-    if (parsed.group !== doc.group || parsed.kind !== doc.kind) {
-      throw new Error(`${doc.file}: crd indexed as ${doc.group} ${doc.kind} declares ${parsed.group} ${parsed.kind}`);
-    }
-    doc.crd = parsed.crd;
-    doc.text = undefined;
-  }
-  return doc.crd;
-}
-
-/** `spec.group` and `spec.names.kind` of a CRD document, read line by line; undefined when unsure */
-function indexCrd(text: string): { group: string; kind: string } | undefined {
-  const lines = text.split('\n');
-  const isCrd = lines.some((l) => /^kind:[ \t]*["']?CustomResourceDefinition["']?[ \t]*$/.test(l));
-  const spec = children(lines, lines.findIndex((l) => /^spec:[ \t]*$/.test(l)));
-  const group = spec.get('group');
-  const names = spec.get('names');
-  const kind = names && children(lines, names.line).get('kind');
-  if (!isCrd || !group?.value || !kind?.value) {
-    return undefined;
-  }
-  return { group: group.value, kind: kind.value };
-}
-
-/** the direct `key: value` children of the block mapping opened at line `parent` */
-function children(lines: string[], parent: number): Map<string, { line: number; value: string }> {
-  const result = new Map<string, { line: number; value: string }>();
-  if (parent < 0) {
-    return result;
-  }
-  const parentIndent = indentOf(lines[parent]);
-  let childIndent = -1;
-  for (let i = parent + 1; i < lines.length; i++) {
-    if (/^\s*(?:#.*)?$/.test(lines[i])) {
-      continue;
-    }
-    const indent = indentOf(lines[i]);
-    if (indent <= parentIndent) {
-      break;
-    }
-    if (childIndent < 0) {
-      childIndent = indent;
-    }
-    const m = indent === childIndent ? /^\s*([A-Za-z0-9_.-]+):(?:[ \t]+(.*?))?[ \t]*$/.exec(lines[i]) : null;
-    if (m) {
-      const value = (m[2] ?? '').replace(/[ \t]+#.*$/, '').replace(/^(["'])(.*)\1$/, '$2');
-      result.set(m[1], { line: i, value });
-    }
-  }
-  return result;
-}
-
-function indentOf(line: string): number {
-  return line.length - line.trimStart().length;
-}
-
 /**
  * Whether a string is a Kubernetes duration: a Go duration ('48h0m0s') or,
  * like the API server's `duration` format, a number-and-unit form ('5 min').
@@ -566,6 +343,10 @@ function isDuration(value: string): boolean {
   return false;
 }
 
+function missingMessage(apiVersion: string, kind: string): string {
+  return `no vendored schema exists for apiVersion ${apiVersion}, kind ${kind}`;
+}
+
 /** `Kind namespace/name`, `Kind name`, or what is known of it */
 function describe(obj: any): string {
   if (obj === null || typeof obj !== 'object') {
@@ -575,6 +356,11 @@ function describe(obj: any): string {
   const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '(unnamed)';
   const namespace = obj.metadata?.namespace;
   return typeof namespace === 'string' && namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
+}
+
+/** the readable messages of one validator's errors for an object; empty when it is valid */
+function messages(validate: ValidateFunction, obj: any): string[] {
+  return validate(obj) ? [] : formatErrors(obj, validate.errors ?? []);
 }
 
 /** readable, deduplicated messages for ajv errors */
@@ -588,9 +374,9 @@ function formatErrors(obj: any, errors: readonly ErrorObject[]): string[] {
   const messages: string[] = [];
   // fold the branch errors of a failed anyOf/oneOf into one message
   for (const combinator of remaining.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
-    const prefix = schemaPath(combinator) + '/';
+    const prefix = combinator.schemaPath + '/';
     const under = combinator.instancePath + '/';
-    const branches = remaining.filter((e) => schemaPath(e).startsWith(prefix)
+    const branches = remaining.filter((e) => e.schemaPath.startsWith(prefix)
       && (e.instancePath === combinator.instancePath || e.instancePath.startsWith(under)));
     remaining = remaining.filter((e) => e !== combinator && !branches.includes(e));
     const field = fieldName(obj, combinator.instancePath);
@@ -607,10 +393,6 @@ function formatErrors(obj: any, errors: readonly ErrorObject[]): string[] {
     messages.push(formatError(obj, error));
   }
   return [...new Set(messages)];
-}
-
-function schemaPath(e: ErrorObject): string {
-  return e.params[UNIT_SCHEMA_PATH] ?? e.schemaPath;
 }
 
 function formatError(obj: any, e: ErrorObject): string {
@@ -666,12 +448,6 @@ function fieldName(obj: any, instancePath: string, child?: string): string {
     value = value?.[key];
   }
   return name || '(root)';
-}
-
-/** whether a subschema has nested fields (worth compiling separately) */
-function isComposite(schema: any): boolean {
-  return isPlainObject(schema)
-    && (isPlainObject(schema.properties) || isComposite(schema.items) || isComposite(schema.additionalProperties));
 }
 
 function isPlainObject(value: unknown): value is Record<string, any> {
