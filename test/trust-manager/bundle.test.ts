@@ -77,6 +77,17 @@ describe('Bundle', () => {
       .toThrow(/namespaceSelector label value "yes please" for "linkerd\.io\/is-control-plane"/);
   });
 
+  test('fails when the name is not a DNS-1123 subdomain', () => {
+    expect(bundle({ metadata: { name: 'Trust_Roots' } })).toThrow(/^\[test\/roots\] name "Trust_Roots" must be a DNS-1123 subdomain/);
+  });
+
+  test('fails at synth when a patch sets both key and includeAllKeys', () => {
+    const chart = testChart();
+    const b = new Bundle(chart, 'roots', { sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' });
+    ApiObject.of(b).addJsonPatch(JsonPatch.add('/spec/sources/0/secret/includeAllKeys', true));
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/roots\] sources\[0\]\.secret\.key cannot be defined when includeAllKeys is true/);
+  });
+
   test('fails when given a namespace', () => {
     expect(bundle({ metadata: { namespace: 'x' } })).toThrow(/^\[test\/roots\] metadata\.namespace "x" is not allowed: a Bundle is cluster-scoped$/);
   });
