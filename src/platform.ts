@@ -1,33 +1,83 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ControlPlaneNamespace } from './linkerd/control-plane-namespace';
+import { AutomatedSync } from './argocd/application';
+import { applySyncWaves } from './argocd/sync-waves';
+import { ChartRelease } from './delivery/chart-release';
+import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/control-plane';
+import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
+import { LinkerdVersion } from './linkerd/version';
 
 /** Props for {@link LinkerdPlatform}. */
 export interface LinkerdPlatformProps extends ChartProps {
+  /**
+   * The Linkerd version of every chart.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
   /**
    * The identity chain.
    *
    * @default - LinkerdIdentity's defaults: an in-cluster self-signed anchor, a 48h identity issuer, a trust-manager Bundle
    */
   readonly identity?: LinkerdIdentityProps;
+  /**
+   * The linkerd-crds chart.
+   *
+   * @default - the chart's defaults
+   */
+  readonly crds?: LinkerdCrdsOptions;
+  /**
+   * The linkerd-control-plane chart.
+   *
+   * @default - LinkerdControlPlane's defaults (cert-manager webhook certificates, a fixed heartbeat schedule)
+   */
+  readonly controlPlane?: LinkerdControlPlaneOptions;
+  /**
+   * The Argo CD project of the Applications.
+   *
+   * @default 'default'
+   */
+  readonly argoCdProject?: string;
+  /**
+   * Automated sync of the chart Applications.
+   *
+   * @default { prune: true, selfHeal: true }
+   */
+  readonly automated?: AutomatedSync;
 }
 
 /**
- * The default platform that `npm run synth` renders into dist/: the control-plane namespace and Linkerd's identity
- * chain from cert-manager and trust-manager.
+ * The default platform that `npm run synth` renders into dist/: the control-plane namespace, the identity chain,
+ * webhook certificates, and linkerd-crds and linkerd-control-plane as Argo CD Applications plus Helm values files,
+ * with sync waves computed from their dependencies.
  *
- * Every object has an explicit name, so the output does not depend on construct paths.
+ * Every lower construct works on its own; this chart only wires them. Every object has an explicit name, so the
+ * output does not depend on construct paths.
  */
 export class LinkerdPlatform extends Chart {
-  /** The control-plane namespace. */
-  public readonly controlPlaneNamespace: ControlPlaneNamespace;
   /** The identity chain. */
   public readonly identity: LinkerdIdentity;
+  /** The linkerd-crds values. */
+  public readonly crds: LinkerdCrds;
+  /** The control plane's values, namespace and webhook certificates. */
+  public readonly controlPlane: LinkerdControlPlane;
+  /** The linkerd-crds release (Application and values file). */
+  public readonly crdsRelease: ChartRelease;
+  /** The linkerd-control-plane release (Application and values file). */
+  public readonly controlPlaneRelease: ChartRelease;
 
   constructor(scope: Construct, id: string, props: LinkerdPlatformProps = {}) {
     super(scope, id, props);
-    this.controlPlaneNamespace = new ControlPlaneNamespace(this, 'namespace', { name: props.identity?.namespace });
+    const version = props.version ?? LinkerdVersion.LATEST;
+    const automated = props.automated ?? { prune: true, selfHeal: true };
+    const project = props.argoCdProject;
     this.identity = new LinkerdIdentity(this, 'identity', props.identity);
+    this.crds = new LinkerdCrds(this, 'crds', { version, ...props.crds });
+    this.controlPlane = new LinkerdControlPlane(this, 'control-plane', { ...props.controlPlane, identity: this.identity, version });
+    this.crdsRelease = this.crds.addRelease('release', { namespace: this.identity.namespace, project, automated });
+    this.controlPlaneRelease = this.controlPlane.addRelease('release', { crds: this.crdsRelease, project, automated });
+    applySyncWaves(this);
   }
 }

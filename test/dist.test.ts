@@ -7,8 +7,11 @@ const REPO = path.resolve(__dirname, '..');
 const MAIN = path.join(REPO, 'lib', 'src', 'main.js');
 const CDK8S = path.join(REPO, 'node_modules', '.bin', 'cdk8s');
 
+/** Every file under a folder, by relative path. */
 function read(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()
+    .filter(f => fs.statSync(path.join(dir, f)).isFile())
+    .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 /** Runs the compiled app the way `npm run synth` does, into `outdir`. */
@@ -43,7 +46,9 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    expect(out).toContain('objects by kind: Bundle 1, Certificate 2, ClusterIssuer 1, Issuer 1, Namespace 1');
+    expect(out).toContain('objects by kind: Application 3, Bundle 1, Certificate 6, ClusterIssuer 1, Issuer 3, Namespace 1');
+    expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
+    expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
     expect(out).toContain('warnings: none');
   });
 
@@ -61,5 +66,37 @@ describe('imports/', () => {
     const out = path.join(tmp, 'imports');
     execFileSync(CDK8S, ['import', '--no-save', '--output', out], { cwd: REPO, env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, stdio: 'pipe' });
     expect(read(out)).toStrictEqual(read(path.join(REPO, 'imports')));
+  });
+});
+
+describe('dist/ as Argo CD and Helm read it', () => {
+  const dist = path.join(REPO, 'dist');
+  const yaml = require('yaml') as typeof import('yaml');
+
+  test('each values file equals the valuesObject of the Application of the same release', () => {
+    const applications = yaml.parseAllDocuments(fs.readFileSync(path.join(dist, 'platform.k8s.yaml'), 'utf8'))
+      .map(d => d.toJS()).filter(o => o.kind === 'Application');
+    const valuesFiles = fs.readdirSync(path.join(dist, 'helm')).sort();
+    expect(valuesFiles).toStrictEqual(['linkerd-control-plane.values.yaml', 'linkerd-crds.values.yaml']);
+    for (const file of valuesFiles) {
+      const release = file.replace(/\.values\.yaml$/, '');
+      const app = applications.find(a => a.metadata.name === release);
+      expect(yaml.parse(fs.readFileSync(path.join(dist, 'helm', file), 'utf8'))).toStrictEqual(app.spec.source.helm.valuesObject);
+    }
+  });
+
+  test('the directory app path holds only manifests; everything else sits in subfolders marked to be skipped', () => {
+    for (const entry of fs.readdirSync(dist, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        for (const file of fs.readdirSync(path.join(dist, entry.name))) {
+          expect(fs.readFileSync(path.join(dist, entry.name, file), 'utf8').startsWith('# +argocd:skip-file-rendering\n')).toBe(true);
+        }
+        continue;
+      }
+      expect(entry.name).toMatch(/\.k8s\.yaml$/);
+      for (const doc of yaml.parseAllDocuments(fs.readFileSync(path.join(dist, entry.name), 'utf8'))) {
+        expect(doc.toJS()).toMatchObject({ apiVersion: expect.any(String), kind: expect.any(String), metadata: { name: expect.any(String) } });
+      }
+    }
   });
 });

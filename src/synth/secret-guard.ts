@@ -26,7 +26,7 @@ export function secretProblems(files: readonly SynthesizedFile[]): string[] {
   for (const { file, text, documents } of files) {
     if (PEM_PRIVATE_KEY.test(text)) problems.push(`${file}: contains a PEM private key`);
     for (const doc of documents) {
-      const what = `${file}: ${doc?.kind ?? 'object'} ${[doc?.metadata?.namespace, doc?.metadata?.name].filter(Boolean).join('/')}`;
+      const what = doc?.kind ? `${file}: ${doc.kind} ${[doc.metadata?.namespace, doc.metadata?.name].filter(Boolean).join('/')}` : file;
       if (doc?.kind === 'Secret' && doc.apiVersion === 'v1') {
         problems.push(...secretObjectProblems(doc, what));
         continue;

@@ -9,6 +9,7 @@ export function formatSummary(report: SynthReport): string {
   const docs = report.files.flatMap(f => f.documents);
   const lines = [`synthesized ${docs.length} objects into ${path.relative(process.cwd(), report.outdir) || '.'}/`];
   for (const f of report.files) lines.push(`  ${f.file}: ${f.documents.length} objects`);
+  for (const f of report.extraFiles) lines.push(`  ${f.file}`);
   const byKind = new Map<string, number>();
   for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
   lines.push(`objects by kind: ${[...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -21,6 +22,17 @@ export function formatSummary(report: SynthReport): string {
       const pk = c.spec.privateKey;
       const key = pk ? `, ${[pk.algorithm, pk.size, pk.rotationPolicy && `rotation ${pk.rotationPolicy}`].filter(Boolean).join(' ')}` : '';
       lines.push(`  ${name}: duration ${c.spec.duration ?? '2160h0m0s (default)'}, renewBefore ${c.spec.renewBefore ?? '1/3 of duration (default)'}${ca}${key}`);
+    }
+  }
+  const applications = docs.filter(d => d.kind === 'Application' && String(d.apiVersion).startsWith('argoproj.io/'));
+  if (applications.length > 0) {
+    lines.push('argo cd applications:');
+    for (const a of applications) {
+      const source = a.spec.source ?? {};
+      const what = source.chart ? `chart ${source.chart} ${source.targetRevision}` : `${source.repoURL} ${source.path}@${source.targetRevision}`;
+      const wave = a.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? '0';
+      const ignored = (a.spec.ignoreDifferences ?? []).map((d: any) => `${d.kind} ${[...(d.jqPathExpressions ?? []), ...(d.jsonPointers ?? [])].join(' ')}`);
+      lines.push(`  ${a.metadata.name} (wave ${wave}): ${what}${ignored.length > 0 ? `; ignores ${ignored.join(', ')}` : ''}`);
     }
   }
   lines.push(report.warnings.length === 0 ? 'warnings: none' : `warnings (${report.warnings.length}):`);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Yaml, YamlOutputType } from 'cdk8s';
 import { collectWarnings, Warning } from '../_internal/warnings';
+import { OutputFile } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
 /** A check over the synthesized files: returns one message per problem. */
@@ -27,8 +28,10 @@ export interface SynthesizeOptions {
 export interface SynthReport {
   /** The output folder. */
   readonly outdir: string;
-  /** The files written, sorted by path. */
+  /** The manifest files written, sorted by path: one per chart. */
   readonly files: readonly SynthesizedFile[];
+  /** The other files written ({@link OutputFile}s such as Helm values files), sorted by path. */
+  readonly extraFiles: readonly SynthesizedFile[];
   /** Warnings recorded by constructs. */
   readonly warnings: readonly Warning[];
 }
@@ -42,8 +45,9 @@ export class OutputCheckError extends Error {
 }
 
 /**
- * Synthesizes an app atomically: into a staging folder beside the output folder, then the secret guard and the
- * given checks, then a swap. A construct error, a validation error or a failed check leaves the previous output
+ * Synthesizes an app atomically: manifests and {@link OutputFile}s into a staging folder beside the output folder,
+ * then the secret guard, a duplicate-object check (Argo CD keeps only one of two same-named objects) and the given
+ * checks, then a swap. A construct error, a validation error or a failed check leaves the previous output
  * byte-for-byte intact (unlike `cdk8s synth`, which deletes its output folder first).
  *
  * Output is one YAML file per chart (per-resource layouts lose same-name objects of different namespaces).
@@ -56,24 +60,57 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
     app.synth();
-    const files = readOutput(staging);
-    const problems = [secretProblems, ...(options.checks ?? [])].flatMap(check => check(files));
+    const files = readManifests(staging);
+    const extraFiles = writeOutputFiles(app, staging);
+    const problems = [
+      ...secretProblems([...files, ...extraFiles]),
+      ...duplicateObjectProblems(files),
+      ...(options.checks ?? []).flatMap(check => check(files)),
+    ];
     if (problems.length > 0) throw new OutputCheckError(problems);
     replaceFolder(staging, outdir);
-    return { outdir, files, warnings: collectWarnings(app) };
+    return { outdir, files, extraFiles, warnings: collectWarnings(app) };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
-function readOutput(dir: string): SynthesizedFile[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter(f => f.endsWith('.yaml'))
-    .sort()
-    .map(file => {
-      const full = path.join(dir, file);
-      return { file, text: fs.readFileSync(full, 'utf8'), documents: Yaml.load(full).filter((d: unknown) => d !== null) };
-    });
+function readManifests(dir: string): SynthesizedFile[] {
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readYaml(dir, file));
+}
+
+function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
+  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => a.path.localeCompare(b.path));
+  const seen = new Map<string, string>();
+  for (const output of outputs) {
+    const previous = seen.get(output.path);
+    if (previous !== undefined) throw new OutputCheckError([`${output.path} is written by both ${previous} and ${output.node.path}`]);
+    seen.set(output.path, output.node.path);
+    fs.mkdirSync(path.join(dir, path.dirname(output.path)), { recursive: true });
+    fs.writeFileSync(path.join(dir, output.path), output.content);
+  }
+  return outputs.map(o => readYaml(dir, o.path));
+}
+
+function readYaml(dir: string, file: string): SynthesizedFile {
+  const full = path.join(dir, file);
+  return { file, text: fs.readFileSync(full, 'utf8'), documents: Yaml.load(full).filter((d: unknown) => d !== null) };
+}
+
+/** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */
+function duplicateObjectProblems(files: readonly SynthesizedFile[]): string[] {
+  const seen = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { file, documents } of files) {
+    for (const d of documents) {
+      const group = String(d.apiVersion ?? '').includes('/') ? String(d.apiVersion).split('/')[0] : '';
+      const key = `${group}/${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`;
+      const first = seen.get(key);
+      if (first !== undefined) problems.push(`${key} appears twice (${first} and ${file}): Argo CD would keep only the last one`);
+      else seen.set(key, file);
+    }
+  }
+  return problems;
 }
 
 function replaceFolder(from: string, to: string): void {

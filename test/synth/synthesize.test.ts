@@ -5,15 +5,27 @@ import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { addWarning } from '../../src/_internal/warnings';
 import { ValidationError } from '../../src/_internal/errors';
-import { formatSummary, OutputCheckError, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
-import { LinkerdPlatform } from '../../src/platform';
+import { formatSummary, OutputCheckError, OutputFile, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
+import { ControlPlaneNamespace, LinkerdIdentity, LinkerdIdentityProps } from '../../src/linkerd';
 
 let tmp: string;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-test-')); });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).sort().map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  return Object.fromEntries(fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()
+    .filter(f => fs.statSync(path.join(dir, f)).isFile())
+    .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+/** The identity chain and its namespace: six objects. */
+class IdentityChart extends Chart {
+  public readonly identity: LinkerdIdentity;
+  constructor(app: App, id: string, props: LinkerdIdentityProps = {}) {
+    super(app, id);
+    new ControlPlaneNamespace(this, 'namespace', { name: props.namespace });
+    this.identity = new LinkerdIdentity(this, 'identity', props);
+  }
 }
 
 function configMapChart(app: App, data: Record<string, string> = { a: 'b' }): Chart {
@@ -25,7 +37,7 @@ function configMapChart(app: App, data: Record<string, string> = { a: 'b' }): Ch
 describe('synthesize', () => {
   test('writes one YAML file per chart and reports what it wrote', () => {
     const outdir = path.join(tmp, 'dist');
-    const report = synthesize(app => { new LinkerdPlatform(app, 'platform'); configMapChart(app); }, { outdir });
+    const report = synthesize(app => { new IdentityChart(app, 'platform'); configMapChart(app); }, { outdir });
     expect(fs.readdirSync(outdir).sort()).toStrictEqual(['apps.k8s.yaml', 'platform.k8s.yaml']);
     expect(report.files.map(f => [f.file, f.documents.length])).toStrictEqual([['apps.k8s.yaml', 1], ['platform.k8s.yaml', 6]]);
     expect(fs.readdirSync(tmp)).toStrictEqual(['dist']);
@@ -33,8 +45,8 @@ describe('synthesize', () => {
 
   test('replaces the previous output, so removed charts disappear', () => {
     const outdir = path.join(tmp, 'dist');
-    synthesize(app => { configMapChart(app); new LinkerdPlatform(app, 'platform'); }, { outdir });
-    synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir });
+    synthesize(app => { configMapChart(app); new IdentityChart(app, 'platform'); }, { outdir });
+    synthesize(app => { new IdentityChart(app, 'platform'); }, { outdir });
     expect(fs.readdirSync(outdir)).toStrictEqual(['platform.k8s.yaml']);
   });
 
@@ -43,7 +55,7 @@ describe('synthesize', () => {
     let before: Record<string, string>;
     beforeEach(() => {
       outdir = path.join(tmp, 'dist');
-      synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir });
+      synthesize(app => { new IdentityChart(app, 'platform'); }, { outdir });
       before = snapshot(outdir);
     });
     afterEach(() => {
@@ -52,19 +64,19 @@ describe('synthesize', () => {
     });
 
     test('fails on a construct error and writes nothing', () => {
-      expect(() => synthesize(app => { new LinkerdPlatform(app, 'platform', { identity: { namespace: 'Bad' } }); }, { outdir }))
+      expect(() => synthesize(app => { new IdentityChart(app, 'platform', { namespace: 'Bad' }); }, { outdir }))
         .toThrow(ValidationError);
     });
 
     test('fails on a synth-time validation error and writes nothing', () => {
       expect(() => synthesize(app => {
-        const platform = new LinkerdPlatform(app, 'platform');
+        const platform = new IdentityChart(app, 'platform');
         ApiObject.of(platform.identity.issuerCertificate).addJsonPatch(JsonPatch.replace('/spec/isCa', false));
       }, { outdir })).toThrow(/Validation failed with the following errors:\n {2}\[platform\/identity\] the identity issuer certificate must have isCA: true/);
     });
 
     test('fails on a failed output check and writes nothing', () => {
-      expect(() => synthesize(app => { new LinkerdPlatform(app, 'platform'); }, { outdir, checks: [() => ['planted problem']] }))
+      expect(() => synthesize(app => { new IdentityChart(app, 'platform'); }, { outdir, checks: [() => ['planted problem']] }))
         .toThrow(new OutputCheckError(['planted problem']));
     });
 
@@ -74,9 +86,45 @@ describe('synthesize', () => {
     });
   });
 
+  test('writes output files into subfolders, beside the manifests', () => {
+    const outdir = path.join(tmp, 'dist');
+    const report = synthesize(app => {
+      const chart = configMapChart(app);
+      new OutputFile(chart, 'values', { path: 'helm/x.values.yaml', content: 'a: 1\n' });
+    }, { outdir });
+    expect(fs.readFileSync(path.join(outdir, 'helm', 'x.values.yaml'), 'utf8')).toBe('a: 1\n');
+    expect(report.extraFiles.map(f => [f.file, f.documents])).toStrictEqual([['helm/x.values.yaml', [{ a: 1 }]]]);
+    expect(report.files.map(f => f.file)).toStrictEqual(['apps.k8s.yaml']);
+  });
+
+  test('fails when an output file is not inside a subfolder', () => {
+    expect(() => new OutputFile(new Chart(new App(), 'c'), 'f', { path: 'values.yaml', content: '' }))
+      .toThrow(/^\[c\/f\] path "values\.yaml" must be relative and inside a subfolder of the output folder/);
+    expect(() => new OutputFile(new Chart(new App(), 'c'), 'f', { path: '../x/values.yaml', content: '' })).toThrow(/must be relative/);
+  });
+
+  test('fails when two output files have the same path', () => {
+    expect(() => synthesize(app => {
+      const chart = configMapChart(app);
+      new OutputFile(chart, 'a', { path: 'helm/x.yaml', content: '' });
+      new OutputFile(chart, 'b', { path: 'helm/x.yaml', content: '' });
+    }, { outdir: path.join(tmp, 'dist') })).toThrow(/helm\/x\.yaml is written by both apps\/a and apps\/b/);
+  });
+
+  test('the secret guard also reads output files', () => {
+    expect(() => synthesize(app => {
+      new OutputFile(configMapChart(app), 'v', { path: 'helm/v.yaml', content: 'grafana:\n  adminPassword: hunter2\n' });
+    }, { outdir: path.join(tmp, 'dist') })).toThrow(/helm\/v\.yaml: grafana\.adminPassword holds a plaintext password/);
+  });
+
+  test('fails when two objects have the same kind, namespace and name, as Argo CD would keep only one', () => {
+    expect(() => synthesize(app => { configMapChart(app); new k8s.KubeConfigMap(new Chart(app, 'more'), 'cm', { metadata: { name: 'cm', namespace: 'x' } }); }, { outdir: path.join(tmp, 'dist') }))
+      .toThrow(/\/ConfigMap x\/cm appears twice \(apps\.k8s\.yaml and more\.k8s\.yaml\): Argo CD would keep only the last one/);
+  });
+
   test('the summary lists files, kinds, certificates and warnings', () => {
     const report = synthesize(app => {
-      const platform = new LinkerdPlatform(app, 'platform');
+      const platform = new IdentityChart(app, 'platform');
       addWarning(platform.identity, 'something to look at');
     }, { outdir: path.join(tmp, 'dist') });
     const summary = formatSummary(report);

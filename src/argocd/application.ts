@@ -1,0 +1,265 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { Application as ApplicationL1 } from '../../imports/argoproj.io';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { validateRendered } from '../_internal/validated';
+
+/** Options for {@link ApplicationSource.helmChart}. */
+export interface HelmChartSourceOptions {
+  /** The Helm repository URL, e.g. `https://helm.linkerd.io/edge`. */
+  readonly repoUrl: string;
+  /** The chart name. */
+  readonly chart: string;
+  /** The chart version (`targetRevision`). */
+  readonly version: string;
+  /**
+   * The Helm release name.
+   *
+   * @default - the Application's name
+   */
+  readonly releaseName?: string;
+  /**
+   * The chart values (`helm.valuesObject`).
+   *
+   * @default - the chart's defaults
+   */
+  readonly valuesObject?: Record<string, any>;
+}
+
+/** Options for {@link ApplicationSource.directory}. */
+export interface DirectorySourceOptions {
+  /** The Git repository URL. */
+  readonly repoUrl: string;
+  /** The folder of plain manifests, e.g. `dist`. */
+  readonly path: string;
+  /**
+   * The branch, tag or commit.
+   *
+   * @default 'HEAD'
+   */
+  readonly targetRevision?: string;
+  /**
+   * Whether subfolders are read too. Off, so that non-manifest files in subfolders (Helm values) stay out.
+   *
+   * @default false
+   */
+  readonly recurse?: boolean;
+}
+
+/** Where an Application's manifests come from (`spec.source`). */
+export class ApplicationSource {
+  /** A chart from a Helm repository, with its values inline. */
+  public static helmChart(options: HelmChartSourceOptions): ApplicationSource {
+    return new ApplicationSource({
+      repoUrl: options.repoUrl,
+      chart: options.chart,
+      targetRevision: options.version,
+      helm: { releaseName: options.releaseName, valuesObject: options.valuesObject },
+    });
+  }
+
+  /** A folder of plain YAML in a Git repository (a directory app). */
+  public static directory(options: DirectorySourceOptions): ApplicationSource {
+    return new ApplicationSource({
+      repoUrl: options.repoUrl,
+      path: options.path,
+      targetRevision: options.targetRevision ?? 'HEAD',
+      directory: { recurse: options.recurse ?? false },
+    });
+  }
+
+  private constructor(private readonly spec: Record<string, any>) {}
+
+  /** @internal */
+  public _toSpec(): any {
+    return this.spec;
+  }
+}
+
+/** Argo CD sync options this library uses (`spec.syncPolicy.syncOptions`). */
+export enum SyncOption {
+  /** `kubectl apply --server-side`: needed for objects over the 262144-byte last-applied annotation limit (large CRDs). */
+  SERVER_SIDE_APPLY = 'ServerSideApply=true',
+  /** Skips the dry run for kinds whose CRD is installed by the same sync. */
+  SKIP_DRY_RUN_ON_MISSING_RESOURCE = 'SkipDryRunOnMissingResource=true',
+  /** Creates the destination namespace. */
+  CREATE_NAMESPACE = 'CreateNamespace=true',
+  /** Applies `ignoreDifferences` during sync too, so Argo CD does not overwrite fields others manage. */
+  RESPECT_IGNORE_DIFFERENCES = 'RespectIgnoreDifferences=true',
+  /** Prunes after everything else is applied. */
+  PRUNE_LAST = 'PruneLast=true',
+}
+
+/** Options for {@link IgnoreDifference.jqPaths}. */
+export interface IgnoreDifferenceOptions {
+  /** The API group, without the version (`admissionregistration.k8s.io`; `''` for core). */
+  readonly group: string;
+  /** The kind. */
+  readonly kind: string;
+  /**
+   * Only objects of this name.
+   *
+   * @default - every object of the kind
+   */
+  readonly name?: string;
+  /** jq path expressions of the fields to ignore, e.g. `.webhooks[]?.clientConfig.caBundle`. */
+  readonly expressions: string[];
+  /** Why the field legitimately drifts; shown in the synth summary and required so none is added blindly. */
+  readonly reason: string;
+}
+
+/** A field Argo CD should not diff (`spec.ignoreDifferences[]`), with the reason it drifts. */
+export class IgnoreDifference {
+  /** Ignores fields selected by jq path expressions. */
+  public static jqPaths(options: IgnoreDifferenceOptions): IgnoreDifference {
+    return new IgnoreDifference(options);
+  }
+
+  private constructor(private readonly options: IgnoreDifferenceOptions) {}
+
+  /** Why the field drifts. */
+  public get reason(): string {
+    return this.options.reason;
+  }
+
+  /** @internal */
+  public _toSpec(): any {
+    const { group, kind, name, expressions } = this.options;
+    return { group, kind, name, jqPathExpressions: expressions };
+  }
+}
+
+/** Automated sync settings (`spec.syncPolicy.automated`). */
+export interface AutomatedSync {
+  /**
+   * Deletes objects that are no longer in the source.
+   *
+   * @default false
+   */
+  readonly prune?: boolean;
+  /**
+   * Reverts changes made in the cluster.
+   *
+   * @default false
+   */
+  readonly selfHeal?: boolean;
+}
+
+/** Props for {@link Application}. */
+export interface ApplicationProps {
+  /**
+   * Name (also the Helm release name by default), namespace and labels.
+   *
+   * @default - a name generated from the construct path, in namespace 'argocd'
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /**
+   * The Argo CD project.
+   *
+   * @default 'default'
+   */
+  readonly project?: string;
+  /** What to deploy. */
+  readonly source: ApplicationSource;
+  /**
+   * The namespace namespaced objects without one go to.
+   *
+   * @default - none; every object must carry its namespace
+   */
+  readonly destinationNamespace?: string;
+  /**
+   * The cluster API server URL.
+   *
+   * @default 'https://kubernetes.default.svc' (the cluster Argo CD runs in)
+   */
+  readonly destinationServer?: string;
+  /**
+   * Sync options.
+   *
+   * @default - none
+   */
+  readonly syncOptions?: SyncOption[];
+  /**
+   * Automated sync.
+   *
+   * @default - manual sync
+   */
+  readonly automated?: AutomatedSync;
+  /**
+   * Fields Argo CD should not diff, each with its reason.
+   *
+   * @default - none
+   */
+  readonly ignoreDifferences?: IgnoreDifference[];
+}
+
+/**
+ * An Argo CD Application (`argoproj.io/v1alpha1`), checked against the rules Argo CD applies when it reads one.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications
+ */
+export class Application extends Construct {
+  /** The generated `Application` object. */
+  public readonly apiObject: ApiObject;
+  /** The ignored differences, with their reasons. */
+  public readonly ignoreDifferences: readonly IgnoreDifference[];
+
+  constructor(scope: Construct, id: string, props: ApplicationProps) {
+    super(scope, id);
+    this.ignoreDifferences = props.ignoreDifferences ?? [];
+    const syncOptions = [...new Set(props.syncOptions ?? [])];
+    this.apiObject = new ApplicationL1(this, 'Resource', {
+      metadata: { ...props.metadata, namespace: props.metadata?.namespace ?? 'argocd' },
+      spec: {
+        project: props.project ?? 'default',
+        source: props.source._toSpec(),
+        destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc', namespace: props.destinationNamespace },
+        syncPolicy: props.automated || syncOptions.length > 0 ? {
+          automated: props.automated && { prune: props.automated.prune ?? false, selfHeal: props.automated.selfHeal ?? false },
+          syncOptions: syncOptions.length > 0 ? syncOptions : undefined,
+        } : undefined,
+        ignoreDifferences: this.ignoreDifferences.length > 0 ? this.ignoreDifferences.map(d => d._toSpec()) : undefined,
+      },
+    });
+    validateRendered(this, this.apiObject, applicationProblems);
+  }
+
+  /** The Application's name. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+}
+
+/**
+ * Rules Argo CD applies to an Application (`util/argo/argo.go`, the CRD, `diffing.md`), on the rendered object.
+ *
+ * @internal
+ */
+export function applicationProblems(obj: any): string[] {
+  const problems: string[] = [];
+  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const spec = obj?.spec ?? {};
+  if (typeof obj?.metadata?.name === 'string') add(dns1123SubdomainProblem('name', obj.metadata.name));
+  if (!spec.project) add('project must be specified');
+  const destination = spec.destination ?? {};
+  if (destination.server && destination.name) add(`destination can't have both name and server defined: ${destination.name} ${destination.server}`);
+  if (!destination.server && !destination.name) add('destination server missing: set a server URL or a cluster name');
+  if (destination.namespace) add(dns1123LabelProblem('destination.namespace', destination.namespace));
+  const source = spec.source ?? {};
+  if (!source.repoURL) add('source.repoURL must be specified');
+  if (source.chart !== undefined && !source.targetRevision) add(`source.targetRevision must be the version of chart ${source.chart}`);
+  if (source.chart === undefined && !source.path) add('source.path must be specified for a Git source');
+  if (source.helm?.values !== undefined && source.helm?.valuesObject !== undefined) {
+    add('source.helm has both values and valuesObject: Argo CD uses valuesObject alone, set only one');
+  }
+  (spec.ignoreDifferences ?? []).forEach((d: any, i: number) => {
+    if (!d.kind) add(`ignoreDifferences[${i}].kind must be specified`);
+    if (typeof d.group === 'string' && d.group.includes('/')) {
+      add(`ignoreDifferences[${i}].group ${JSON.stringify(d.group)} must be an API group without its version (${JSON.stringify(d.group.split('/')[0])})`);
+    }
+    (d.jsonPointers ?? []).forEach((p: string, j: number) => {
+      if (!p.startsWith('/')) add(`ignoreDifferences[${i}].jsonPointers[${j}] ${JSON.stringify(p)} must start with "/"`);
+    });
+  });
+  return problems;
+}

@@ -1,0 +1,373 @@
+import { isIP } from 'node:net';
+import { Cron, Size } from 'cdk8s';
+import { Cpu, ImagePullPolicy } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
+import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
+import { PrivateKeyEncoding } from '../cert-manager/private-key';
+import { ChartRelease } from '../delivery/chart-release';
+import { throwIfProblems } from '../_internal/errors';
+import { isPlainObject, mergeValues } from '../_internal/merge';
+import { dns1123SubdomainProblem } from '../_internal/names';
+import { parseQuantity } from '../_internal/quantity';
+import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from './_chart-values';
+import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
+import { LinkerdIdentity } from './identity';
+import { LinkerdFeature, LinkerdVersion } from './version';
+import { WebhookIssuer, webhookValuesProblems } from './webhook-issuer';
+
+/** The default inbound policy of meshed pods (`proxy.defaultInboundPolicy`). */
+export enum DefaultInboundPolicy {
+  /** Allow all traffic, meshed or not. */
+  ALL_UNAUTHENTICATED = 'all-unauthenticated',
+  /** Allow only mTLS-authenticated traffic. */
+  ALL_AUTHENTICATED = 'all-authenticated',
+  /** Allow traffic from the cluster networks only. */
+  CLUSTER_UNAUTHENTICATED = 'cluster-unauthenticated',
+  /** Allow only mTLS-authenticated traffic from the cluster networks. */
+  CLUSTER_AUTHENTICATED = 'cluster-authenticated',
+  /** Deny everything not explicitly authorized. */
+  DENY = 'deny',
+  /** Allow everything, but report what a policy would deny (Linkerd 2.16+). */
+  AUDIT = 'audit',
+}
+
+/** What the API server does when a Linkerd admission webhook cannot be reached (`webhookFailurePolicy`). */
+export enum WebhookFailurePolicy {
+  /** Admit the object anyway (unmeshed pods when the injector is down). */
+  IGNORE = 'Ignore',
+  /** Reject the object (HA's choice: no pod starts unmeshed). */
+  FAIL = 'Fail',
+}
+
+/** Resource requests and limits of every injected proxy (`proxy.resources`). */
+export interface ProxyResources {
+  /**
+   * CPU request.
+   *
+   * @default - none (the chart's default)
+   */
+  readonly cpuRequest?: Cpu;
+  /**
+   * CPU limit; not below the request.
+   *
+   * @default - none
+   */
+  readonly cpuLimit?: Cpu;
+  /**
+   * Memory request.
+   *
+   * @default - none (the HA profile: 20Mi)
+   */
+  readonly memoryRequest?: Size;
+  /**
+   * Memory limit; not below the request.
+   *
+   * @default - none (the HA profile: 250Mi)
+   */
+  readonly memoryLimit?: Size;
+}
+
+/** Settings of {@link LinkerdControlPlane} other than its identity and version. */
+export interface LinkerdControlPlaneOptions {
+  /**
+   * The cluster's DNS domain (`clusterDomain`).
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Applies the chart's `values-ha.yaml` profile: 3 replicas, anti-affinity, PodDisruptionBudgets, resources and
+   * `webhookFailurePolicy: Fail`. HA needs at least 3 replicas (and 3 nodes).
+   *
+   * @default false
+   */
+  readonly ha?: boolean;
+  /**
+   * Replicas of each control-plane controller (`controllerReplicas`).
+   *
+   * @default - 1, or 3 with `ha`
+   */
+  readonly controllerReplicas?: number;
+  /**
+   * Requests and limits of the injected proxies.
+   *
+   * @default - the chart's defaults (or the HA profile's)
+   */
+  readonly proxyResources?: ProxyResources;
+  /**
+   * The proxies' log level, in Rust `env_logger` syntax (`warn,linkerd=info`).
+   *
+   * @default - the chart's default
+   */
+  readonly proxyLogLevel?: string;
+  /**
+   * The cluster-wide default inbound policy.
+   *
+   * @default - the chart's default, DefaultInboundPolicy.ALL_UNAUTHENTICATED
+   */
+  readonly defaultInboundPolicy?: DefaultInboundPolicy;
+  /**
+   * The cluster's pod and service networks, as CIDRs (`clusterNetworks`).
+   *
+   * @default - the chart's default (the private IPv4 ranges, plus fd00::/8 on 2.19+)
+   */
+  readonly clusterNetworks?: string[];
+  /**
+   * When the heartbeat CronJob runs. Always set: the chart otherwise derives it from the render time, and Argo CD
+   * would see a new schedule on every compare.
+   *
+   * @default Cron.daily() (`0 0 * * *`)
+   */
+  readonly heartbeatSchedule?: Cron;
+  /**
+   * The failure policy of the proxy-injector, sp-validator and policy-validator webhooks.
+   *
+   * @default - WebhookFailurePolicy.IGNORE, or FAIL with `ha`
+   */
+  readonly webhookFailurePolicy?: WebhookFailurePolicy;
+  /**
+   * The image pull policy of the control plane and proxies (`imagePullPolicy`).
+   *
+   * @default - the chart's default, IfNotPresent
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * Serves the admission webhooks with cert-manager Certificates (`externalSecret` + `injectCaFrom`) instead of
+   * certificates the chart generates on every render.
+   *
+   * @default true
+   */
+  readonly webhookCertificates?: boolean;
+  /**
+   * The Pod Security Standard of the control-plane namespace.
+   *
+   * @default PodSecurityLevel.PRIVILEGED (what proxy-init needs without the CNI plugin)
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Any other chart values, merged last. Every key must exist in the chosen version's chart: Helm ignores a
+   * misspelt key silently, this construct rejects it.
+   *
+   * @default - none
+   */
+  readonly values?: Record<string, any>;
+}
+
+/** Props for {@link LinkerdControlPlane}. */
+export interface LinkerdControlPlaneProps extends LinkerdControlPlaneOptions {
+  /** The identity chain; its namespace is the control-plane namespace and it supplies the identity values. */
+  readonly identity: LinkerdIdentity;
+  /**
+   * The Linkerd version: chart versions, known values keys, feature gates.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/** Options for {@link LinkerdControlPlane.addRelease}. */
+export interface ControlPlaneReleaseOptions {
+  /**
+   * The linkerd-crds release, which must be installed first.
+   *
+   * @default - none declared
+   */
+  readonly crds?: ChartRelease;
+  /**
+   * The Argo CD project.
+   *
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * Automated sync of the Application.
+   *
+   * @default - manual sync
+   */
+  readonly automated?: AutomatedSync;
+}
+
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+const WEBHOOK_BLOCKS = ['proxyInjector', 'profileValidator', 'policyValidator'];
+const WEBHOOK_CONFIGURATION_KINDS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
+// linkerd2 cli/cmd/root.go validProxyLogLevel (Rust env_logger directives)
+const PROXY_LOG_LEVEL = /^(((trace|debug|warn|info|error)|(\w|::)+|((\w|::)+=(trace|debug|warn|info|error)))(?:,|$))+$/;
+
+/**
+ * The linkerd-control-plane chart's values for one cluster, with what a Helm or Argo CD install needs around them:
+ * the control-plane Namespace (the chart only renders it for the CLI) and cert-manager webhook certificates.
+ *
+ * Values are typed; identity comes from a {@link LinkerdIdentity}; `values` reaches every other key but is checked
+ * against the chart's keys for the version. The CLI's checks on values run on the merged result.
+ *
+ * @see https://linkerd.io/2-edge/install/helm/
+ */
+export class LinkerdControlPlane extends Construct {
+  /** The Linkerd version. */
+  public readonly version: LinkerdVersion;
+  /** The control-plane namespace. */
+  public readonly namespace: ControlPlaneNamespace;
+  /** The webhook CA and certificates; undefined when `webhookCertificates` is false. */
+  public readonly webhooks?: WebhookIssuer;
+  /** The complete values for the linkerd-control-plane chart. */
+  public readonly helmValues: Record<string, any>;
+  private readonly identity: LinkerdIdentity;
+
+  constructor(scope: Construct, id: string, props: LinkerdControlPlaneProps) {
+    super(scope, id);
+    this.version = props.version ?? LinkerdVersion.LATEST;
+    const identity = props.identity;
+    this.identity = identity;
+    const ha = props.ha ?? false;
+    const problems: string[] = [];
+    const add = (p: string | undefined) => { if (p) problems.push(p); };
+
+    if (identity.bundle) {
+      add(this.version.featureProblem(LinkerdFeature.TRUST_MANAGER_IDENTITY, 'a LinkerdIdentity with a trust-manager Bundle'));
+    }
+    if (props.defaultInboundPolicy === DefaultInboundPolicy.AUDIT) {
+      add(this.version.featureProblem(LinkerdFeature.AUDIT_POLICY, 'defaultInboundPolicy "audit"'));
+    }
+    throwIfProblems(problems, this);
+
+    this.namespace = new ControlPlaneNamespace(this, 'namespace', { name: identity.namespace, podSecurity: props.podSecurity });
+    identity.node.addDependency(this.namespace);
+
+    const webhookValues: Record<string, any> = {};
+    if (props.webhookCertificates ?? true) {
+      this.webhooks = new WebhookIssuer(this, 'webhooks', { namespace: identity.namespace });
+      this.webhooks.node.addDependency(this.namespace);
+      webhookValues.proxyInjector = this.webhooks.addWebhook('proxy-injector', { name: 'linkerd-proxy-injector' }).helmValues;
+      webhookValues.profileValidator = this.webhooks.addWebhook('sp-validator', { name: 'linkerd-sp-validator' }).helmValues;
+      webhookValues.policyValidator = this.webhooks.addWebhook('policy-validator', { name: 'linkerd-policy-validator', encoding: PrivateKeyEncoding.PKCS8 }).helmValues;
+    }
+
+    const resources = props.proxyResources;
+    const typed = {
+      clusterDomain: props.clusterDomain ?? 'cluster.local',
+      ...identity.helmValues,
+      controllerReplicas: props.controllerReplicas,
+      heartbeatSchedule: (props.heartbeatSchedule ?? Cron.daily()).expressionString,
+      webhookFailurePolicy: props.webhookFailurePolicy,
+      imagePullPolicy: props.imagePullPolicy,
+      clusterNetworks: props.clusterNetworks?.join(','),
+      proxy: {
+        logLevel: props.proxyLogLevel,
+        defaultInboundPolicy: props.defaultInboundPolicy,
+        resources: resources && {
+          cpu: { request: resources.cpuRequest?.amount, limit: resources.cpuLimit?.amount },
+          memory: { request: mebibytes(resources.memoryRequest), limit: mebibytes(resources.memoryLimit) },
+        },
+      },
+      ...webhookValues,
+    };
+    const chart = `linkerd-control-plane ${this.version.major}`;
+    const defaults = chartValues(this.version, 'linkerd-control-plane', 'values.yaml');
+    const haProfile = chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml');
+    if (ha && !haProfile) {
+      add(`ha needs the chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
+    }
+    if (props.values && !defaults) {
+      add(`values cannot be checked against the ${chart} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values.yaml').join(', ')} only: use the typed props`);
+    }
+    throwIfProblems(problems, this);
+    this.helmValues = mergeValues(ha ? haProfile : {}, compact(typed), props.values);
+
+    const known = knownKeys(this.version, 'linkerd-control-plane');
+    throwIfProblems([
+      ...(known ? unknownKeyProblems(this.helmValues, [known], chart) : []),
+      ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha),
+    ], this);
+  }
+
+  /**
+   * Delivers the chart: an Argo CD Application and a values file, both from {@link helmValues}. The release comes
+   * after the identity chain, the webhook certificates, the namespace and the CRDs in Argo CD's sync waves.
+   */
+  public addRelease(id: string, options: ControlPlaneReleaseOptions = {}): ChartRelease {
+    const release = new ChartRelease(this, id, {
+      repository: this.version.helmRepository,
+      chart: this.version.controlPlaneChart.chart,
+      version: this.version.controlPlaneChart.version,
+      releaseName: 'linkerd-control-plane',
+      namespace: this.identity.namespace,
+      values: this.helmValues,
+      project: options.project,
+      automated: options.automated,
+      syncOptions: this.webhooks ? [SyncOption.RESPECT_IGNORE_DIFFERENCES] : [],
+      ignoreDifferences: this.webhooks ? WEBHOOK_CONFIGURATION_KINDS.map(kind => IgnoreDifference.jqPaths({
+        group: 'admissionregistration.k8s.io',
+        kind,
+        expressions: ['.webhooks[]?.clientConfig.caBundle'],
+        reason: 'cert-manager\'s cainjector writes the CA bundle of the webhooks (injectCaFrom)',
+      })) : [],
+    });
+    release.node.addDependency(this.identity, this.namespace, ...(this.webhooks ? [this.webhooks] : []), ...(options.crds ? [options.crds] : []));
+    return release;
+  }
+}
+
+/**
+ * The linkerd CLI's checks on control-plane values (`cli/cmd/options.go validateValues`), the HA rule, and the chart's
+ * webhook `fail` rules, applied to the complete values (chart defaults included).
+ *
+ * @internal
+ */
+export function controlPlaneValuesProblems(values: Record<string, any>, ha: boolean): string[] {
+  const problems: string[] = [];
+  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const networks = String(values.clusterNetworks ?? '').split(',').map(s => s.trim()).filter(s => s !== '');
+  for (const cidr of networks) {
+    if (!isCidr(cidr)) add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
+  }
+  if (values.imagePullPolicy !== undefined && !PULL_POLICIES.includes(values.imagePullPolicy)) {
+    add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
+  }
+  const proxy = values.proxy ?? {};
+  for (const resource of ['cpu', 'memory']) {
+    const { request, limit } = proxy.resources?.[resource] ?? {};
+    for (const [what, q] of [['request', request], ['limit', limit]]) {
+      if (q !== undefined && q !== '' && parseQuantity(String(q)) === undefined) add(`proxy ${resource} ${what} ${JSON.stringify(q)} is not a Kubernetes quantity`);
+    }
+    const r = request ? parseQuantity(String(request)) : undefined;
+    const l = limit ? parseQuantity(String(limit)) : undefined;
+    if (r !== undefined && l !== undefined && l < r) add(`proxy ${resource} limit ${limit} cannot be lower than the ${resource} request ${request}`);
+  }
+  const logLevel = proxy.logLevel;
+  if (logLevel !== undefined && (typeof logLevel !== 'string' || logLevel === '')) {
+    add('proxy.logLevel must not be empty');
+  } else if (logLevel !== undefined && !PROXY_LOG_LEVEL.test(logLevel)) {
+    add(`proxy.logLevel ${JSON.stringify(logLevel)} is not a valid proxy log level: use env_logger directives such as warn,linkerd=info`);
+  }
+  const policies = Object.values(DefaultInboundPolicy) as string[];
+  if (proxy.defaultInboundPolicy !== undefined && !policies.includes(proxy.defaultInboundPolicy)) {
+    add(`proxy.defaultInboundPolicy ${JSON.stringify(proxy.defaultInboundPolicy)} is not allowed: use one of ${policies.join(', ')}`);
+  }
+  if (values.identityTrustDomain) add(dns1123SubdomainProblem('identityTrustDomain', values.identityTrustDomain));
+  if (ha && Number(values.controllerReplicas ?? 1) < 3) {
+    add(`controllerReplicas ${values.controllerReplicas} is too few for ha: the HA profile needs at least 3 replicas (on at least 3 nodes)`);
+  }
+  for (const block of WEBHOOK_BLOCKS) problems.push(...webhookValuesProblems(block, values[block]));
+  return problems;
+}
+
+function isCidr(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (rest.length > 0 || family === 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function mebibytes(size: Size | undefined): string | undefined {
+  return size === undefined ? undefined : `${size.toMebibytes()}Mi`;
+}
+
+/** Drops unset (undefined) props, and the objects left empty by that. */
+function compact(values: Record<string, any>): Record<string, any> {
+  const result: Record<string, any> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const kept = isPlainObject(value) ? compact(value) : value;
+    if (kept !== undefined && !(isPlainObject(kept) && Object.keys(kept).length === 0)) result[key] = kept;
+  }
+  return result;
+}

@@ -1,0 +1,100 @@
+import { Construct } from 'constructs';
+import { AutomatedSync, SyncOption } from '../argocd/application';
+import { ChartRelease } from '../delivery/chart-release';
+import { throwIfProblems } from '../_internal/errors';
+import { mergeValues } from '../_internal/merge';
+import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from './_chart-values';
+import { LinkerdVersion } from './version';
+
+/** Settings of {@link LinkerdCrds} other than its version. */
+export interface LinkerdCrdsOptions {
+  /**
+   * Whether linkerd-crds installs the Gateway API CRDs it ships. Exactly one owner may install them: set false when
+   * the cluster (GKE, a Gateway controller) or another chart already does.
+   *
+   * @default - the chart's default for the version (see `LinkerdVersion.gatewayApiCrds`)
+   */
+  readonly installGatewayApi?: boolean;
+  /**
+   * Any other chart values, checked against the chart's keys for the version.
+   *
+   * @default - none
+   */
+  readonly values?: Record<string, any>;
+}
+
+/** Props for {@link LinkerdCrds}. */
+export interface LinkerdCrdsProps extends LinkerdCrdsOptions {
+  /**
+   * The Linkerd version.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/** Options for {@link LinkerdCrds.addRelease}. */
+export interface CrdsReleaseOptions {
+  /** The namespace of the Helm release (the control-plane namespace). */
+  readonly namespace: string;
+  /**
+   * The Argo CD project.
+   *
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * Automated sync of the Application.
+   *
+   * @default - manual sync
+   */
+  readonly automated?: AutomatedSync;
+}
+
+/**
+ * The linkerd-crds chart's values. The CRDs must be installed before the control plane.
+ *
+ * @see https://linkerd.io/2-edge/install/helm/
+ */
+export class LinkerdCrds extends Construct {
+  /** The Linkerd version. */
+  public readonly version: LinkerdVersion;
+  /** The complete values for the linkerd-crds chart. */
+  public readonly helmValues: Record<string, any>;
+
+  constructor(scope: Construct, id: string, props: LinkerdCrdsProps = {}) {
+    super(scope, id);
+    this.version = props.version ?? LinkerdVersion.LATEST;
+    const switches = this.version.gatewayApiSwitches;
+    const problems: string[] = [];
+    if (props.installGatewayApi === true && switches.length === 0) {
+      problems.push(`installGatewayApi true is not possible: the linkerd-crds chart of ${this.version} ships no Gateway API CRDs`);
+    }
+    if (props.values && !chartValues(this.version, 'linkerd-crds', 'values.yaml')) {
+      problems.push(`values cannot be checked against the linkerd-crds ${this.version.major} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-crds', 'values.yaml').join(', ')} only`);
+    }
+    const gateway = props.installGatewayApi === undefined ? {} : Object.fromEntries(switches.map(key => [key, props.installGatewayApi]));
+    this.helmValues = mergeValues(gateway, props.values);
+    const known = knownKeys(this.version, 'linkerd-crds');
+    if (known) problems.push(...unknownKeyProblems(props.values ?? {}, [known], `linkerd-crds ${this.version.major}`));
+    throwIfProblems(problems, this);
+  }
+
+  /**
+   * Delivers the chart: an Argo CD Application (server-side apply: CRDs outgrow the client-side annotation limit) and
+   * a values file, both from {@link helmValues}.
+   */
+  public addRelease(id: string, options: CrdsReleaseOptions): ChartRelease {
+    return new ChartRelease(this, id, {
+      repository: this.version.helmRepository,
+      chart: this.version.crdsChart.chart,
+      version: this.version.crdsChart.version,
+      releaseName: 'linkerd-crds',
+      namespace: options.namespace,
+      values: this.helmValues,
+      project: options.project,
+      automated: options.automated,
+      syncOptions: [SyncOption.SERVER_SIDE_APPLY],
+    });
+  }
+}
