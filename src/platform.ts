@@ -1,8 +1,9 @@
-import { Chart, ChartProps } from 'cdk8s';
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AutomatedSync } from './argocd/application';
+import { AutomatedSync, SyncOption } from './argocd/application';
 import { applySyncWaves } from './argocd/sync-waves';
 import { ChartRelease } from './delivery/chart-release';
+import { CertManagerPrerequisites } from './delivery/prerequisites';
 import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/control-plane';
 import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
@@ -41,6 +42,13 @@ export interface LinkerdPlatformProps extends ChartProps {
    */
   readonly argoCdProject?: string;
   /**
+   * Delivers cert-manager and trust-manager too ({@link CertManagerPrerequisites}), in the first sync wave, and lets
+   * Argo CD skip the dry run of cert-manager and trust-manager objects whose CRDs that same sync installs.
+   *
+   * @default false (the cluster already runs cert-manager ≥ 1.21 and trust-manager ≥ 0.24 with trust namespace cert-manager)
+   */
+  readonly prerequisites?: boolean;
+  /**
    * Automated sync of the chart Applications.
    *
    * @default { prune: true, selfHeal: true }
@@ -78,6 +86,23 @@ export class LinkerdPlatform extends Chart {
     this.controlPlane = new LinkerdControlPlane(this, 'control-plane', { ...props.controlPlane, identity: this.identity, version });
     this.crdsRelease = this.crds.addRelease('release', { namespace: this.identity.namespace, project, automated });
     this.controlPlaneRelease = this.controlPlane.addRelease('release', { crds: this.crdsRelease, project, automated });
+    if (props.prerequisites) {
+      const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
+      this.identity.node.addDependency(prerequisites);
+      this.controlPlane.webhooks?.node.addDependency(prerequisites);
+      skipDryRunUntilCrdsExist(this);
+    }
     applySyncWaves(this);
+  }
+}
+
+const CERT_MANAGER_GROUPS = ['cert-manager.io', 'trust.cert-manager.io'];
+
+/** Marks cert-manager and trust-manager objects so Argo CD's dry run does not fail before their CRDs are installed. */
+function skipDryRunUntilCrdsExist(scope: Construct): void {
+  for (const obj of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    if (CERT_MANAGER_GROUPS.includes(obj.apiGroup)) {
+      obj.metadata.addAnnotation('argocd.argoproj.io/sync-options', SyncOption.SKIP_DRY_RUN_ON_MISSING_RESOURCE);
+    }
   }
 }

@@ -28,6 +28,28 @@ describe('LinkerdPlatform', () => {
     });
   });
 
+  test('with prerequisites, cert-manager and trust-manager come first and their CRs skip the dry run', () => {
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true });
+    const objects = Testing.synth(platform);
+    expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
+    const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace')
+      .map(o => [`${o.kind} ${o.metadata.name}`, o.metadata.annotations?.[WAVE] ?? '0']));
+    expect(waves).toStrictEqual({
+      'Namespace linkerd': '0',
+      'Application linkerd-crds': '0',
+      'Application cert-manager': '0',
+      'Application trust-manager': '1',
+      'Bundle linkerd-identity-trust-roots': '2',
+      'Application linkerd-control-plane': '3',
+    });
+    const certManagerObjects = objects.filter(o => /cert-manager\.io\//.test(o.apiVersion));
+    expect(certManagerObjects.length).toBe(11);
+    for (const o of certManagerObjects) expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
+    const certManager = objects.find(o => o.metadata.name === 'cert-manager');
+    expect(certManager.spec.source).toStrictEqual({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1', helm: { valuesObject: { crds: { enabled: true } } } });
+    expect(certManager.spec.syncPolicy.syncOptions).toStrictEqual(['CreateNamespace=true', 'ServerSideApply=true']);
+  });
+
   test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the platform synthesizes and passes the schema gate', async (_major, version) => {
     const identity = version.supports(LinkerdFeature.TRUST_MANAGER_IDENTITY) ? {}
       : { trustBundle: false, trustAnchor: TrustAnchor.fromPem((await testCertificate()).certPem, 'linkerd-trust-anchor') };

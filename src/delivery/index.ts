@@ -1,1 +1,2 @@
 export * from './chart-release';
+export * from './prerequisites';
