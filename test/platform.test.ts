@@ -6,6 +6,9 @@ import { testCertificate } from './_certs';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 
+let gate: SchemaGate;
+beforeAll(() => { gate = SchemaGate.load(); });
+
 describe('LinkerdPlatform', () => {
   test('sync waves follow the declared order: namespace, then identity and webhook certificates, then the control plane', () => {
     const platform = new LinkerdPlatform(Testing.app(), 'platform');
@@ -31,7 +34,7 @@ describe('LinkerdPlatform', () => {
   test('with prerequisites, cert-manager and trust-manager come first and their CRs skip the dry run', () => {
     const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true });
     const objects = Testing.synth(platform);
-    expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
+    expect(gate.validateAll(objects)).toStrictEqual([]);
     const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace')
       .map(o => [`${o.kind} ${o.metadata.name}`, o.metadata.annotations?.[WAVE] ?? '0']));
     expect(waves).toStrictEqual({
@@ -55,7 +58,7 @@ describe('LinkerdPlatform', () => {
       : { trustBundle: false, trustAnchor: TrustAnchor.fromPem((await testCertificate()).certPem, 'linkerd-trust-anchor') };
     const platform = new LinkerdPlatform(new App(), 'platform', { version, identity });
     const objects = Testing.synth(platform);
-    expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
+    expect(gate.validateAll(objects)).toStrictEqual([]);
     const apps = objects.filter(o => o.kind === 'Application').map(o => o.spec.source);
     expect(apps.map(s => [s.chart, s.targetRevision, s.repoURL])).toStrictEqual([
       ['linkerd-crds', version.crdsChart.version, version.helmRepository],
