@@ -2,6 +2,7 @@ export * as certManager from './cert-manager';
 export * as trustManager from './trust-manager';
 export * as linkerd from './linkerd';
 export * as argocd from './argocd';
+export * as viz from './viz';
 export * from './delivery';
 export * from './synth';
 export * from './platform';

@@ -4,18 +4,21 @@ import { Chart } from 'cdk8s';
 import { Application, ApplicationSource } from './argocd/application';
 import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
+import { HtpasswdUser } from './viz/htpasswd-user';
 
 /**
  * `npm run synth`: renders the default platform into dist/ (or `CDK8S_OUTDIR` under `cdk8s synth`), atomically,
  * and prints a summary. A failure prints one error and leaves the previous dist/ untouched.
  *
- * The Argo CD root Application points at this repository (`repository.url` in package.json), folder `dist`.
+ * The Argo CD root Application points at this repository (`repository.url` in package.json), folder `dist`; the
+ * dashboard is exposed at `config.dashboardHost`, with users from DASHBOARD_USER and DASHBOARD_PASSWORD (or
+ * DASHBOARD_HTPASSWD_FILE), else an existing Secret.
  */
 function main(): number {
   try {
     const pkg = JSON.parse(fs.readFileSync(findPackageJson(__dirname), 'utf8'));
     const report = synthesize(app => {
-      new LinkerdPlatform(app, 'platform');
+      new LinkerdPlatform(app, 'platform', { dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers() } });
       const root = new Chart(app, 'argocd-root');
       new Application(root, 'root', {
         metadata: { name: 'linkerd-platform' },
@@ -29,6 +32,14 @@ function main(): number {
     console.error(`synth failed; the previous output was left unchanged.\n${(e as Error).message}`);
     return 1;
   }
+}
+
+/** Dashboard users from DASHBOARD_USER + DASHBOARD_PASSWORD or DASHBOARD_HTPASSWD_FILE; undefined when neither is set. */
+function dashboardUsers(): HtpasswdUser[] | undefined {
+  const file = process.env.DASHBOARD_HTPASSWD_FILE;
+  if (file) return HtpasswdUser.fromFile(file);
+  const user = HtpasswdUser.fromEnv('DASHBOARD_USER', 'DASHBOARD_PASSWORD');
+  return user ? [user] : undefined;
 }
 
 function findPackageJson(dir: string): string {

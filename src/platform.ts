@@ -8,6 +8,43 @@ import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/contr
 import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
 import { LinkerdVersion } from './linkerd/version';
+import { addWarning } from './_internal/warnings';
+import { BasicAuthSecret } from './viz/basic-auth-secret';
+import { DashboardIngress } from './viz/dashboard-ingress';
+import { DashboardTls } from './viz/dashboard-tls';
+import { HtpasswdUser } from './viz/htpasswd-user';
+import { LinkerdViz, LinkerdVizOptions } from './viz/viz';
+
+/** How {@link LinkerdPlatform} exposes the viz dashboard. */
+export interface PlatformDashboardOptions {
+  /** The external host names. */
+  readonly hosts: string[];
+  /**
+   * The users. Without users, the Ingress references an existing Secret (`authSecretName`), and the synth summary
+   * says how to create it: there is never a default password.
+   *
+   * @default - none: an existing Secret
+   */
+  readonly users?: HtpasswdUser[];
+  /**
+   * The htpasswd Secret's name, in the viz namespace.
+   *
+   * @default 'linkerd-dashboard-auth'
+   */
+  readonly authSecretName?: string;
+  /**
+   * The IngressClass.
+   *
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * TLS for the hosts.
+   *
+   * @default - none
+   */
+  readonly tls?: DashboardTls;
+}
 
 /** Props for {@link LinkerdPlatform}. */
 export interface LinkerdPlatformProps extends ChartProps {
@@ -42,6 +79,18 @@ export interface LinkerdPlatformProps extends ChartProps {
    */
   readonly argoCdProject?: string;
   /**
+   * The linkerd-viz extension.
+   *
+   * @default - LinkerdViz's defaults (bundled Prometheus, cert-manager tap certificates)
+   */
+  readonly viz?: LinkerdVizOptions;
+  /**
+   * Exposes the viz dashboard through ingress-nginx with basic auth.
+   *
+   * @default - not exposed
+   */
+  readonly dashboard?: PlatformDashboardOptions;
+  /**
    * Delivers cert-manager and trust-manager too ({@link CertManagerPrerequisites}), in the first sync wave, and lets
    * Argo CD skip the dry run of cert-manager and trust-manager objects whose CRDs that same sync installs.
    *
@@ -58,8 +107,8 @@ export interface LinkerdPlatformProps extends ChartProps {
 
 /**
  * The default platform that `npm run synth` renders into dist/: the control-plane namespace, the identity chain,
- * webhook certificates, and linkerd-crds and linkerd-control-plane as Argo CD Applications plus Helm values files,
- * with sync waves computed from their dependencies.
+ * webhook certificates, linkerd-crds, linkerd-control-plane and linkerd-viz as Argo CD Applications plus Helm values
+ * files, and optionally the dashboard behind an Ingress with basic auth, with sync waves computed from dependencies.
  *
  * Every lower construct works on its own; this chart only wires them. Every object has an explicit name, so the
  * output does not depend on construct paths.
@@ -75,6 +124,10 @@ export class LinkerdPlatform extends Chart {
   public readonly crdsRelease: ChartRelease;
   /** The linkerd-control-plane release (Application and values file). */
   public readonly controlPlaneRelease: ChartRelease;
+  /** The viz extension. */
+  public readonly viz: LinkerdViz;
+  /** The linkerd-viz release (Application and values file). */
+  public readonly vizRelease: ChartRelease;
 
   constructor(scope: Construct, id: string, props: LinkerdPlatformProps = {}) {
     super(scope, id, props);
@@ -86,15 +139,36 @@ export class LinkerdPlatform extends Chart {
     this.controlPlane = new LinkerdControlPlane(this, 'control-plane', { ...props.controlPlane, identity: this.identity, version });
     this.crdsRelease = this.crds.addRelease('release', { namespace: this.identity.namespace, project, automated });
     this.controlPlaneRelease = this.controlPlane.addRelease('release', { crds: this.crdsRelease, project, automated });
+    this.viz = new LinkerdViz(this, 'viz', { ...props.viz, controlPlane: this.controlPlane });
+    if (props.dashboard) this.exposeDashboard(props.dashboard);
+    this.vizRelease = this.viz.addRelease('release', { controlPlane: this.controlPlaneRelease, project, automated });
     if (props.prerequisites) {
       const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
       this.identity.node.addDependency(prerequisites);
       this.controlPlane.webhooks?.node.addDependency(prerequisites);
+      this.viz.webhooks?.node.addDependency(prerequisites);
       skipDryRunUntilCrdsExist(this);
     }
     applySyncWaves(this);
   }
+
+  private exposeDashboard(options: PlatformDashboardOptions): void {
+    const name = options.authSecretName ?? DASHBOARD_AUTH_SECRET;
+    const namespace = this.viz.namespace;
+    const auth = options.users ? new BasicAuthSecret(this, 'dashboard-auth', { name, namespace, users: options.users })
+      : BasicAuthSecret.fromExistingSecret(this, 'dashboard-auth', name, namespace);
+    auth.node.addDependency(this.viz.namespaceObject);
+    if (!options.users) {
+      addWarning(this, `the dashboard Ingress uses the existing Secret ${namespace}/${name}; create it with `
+        + `htpasswd -cB auth <user> && kubectl create secret generic ${name} -n ${namespace} --from-file=auth `
+        + '(or synth with DASHBOARD_USER and DASHBOARD_PASSWORD, or DASHBOARD_HTPASSWD_FILE)');
+    }
+    new DashboardIngress(this, 'dashboard', { viz: this.viz, hosts: options.hosts, auth, ingressClassName: options.ingressClassName, tls: options.tls });
+  }
 }
+
+/** The name of the dashboard's htpasswd Secret when none is generated. */
+const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
 
 const CERT_MANAGER_GROUPS = ['cert-manager.io', 'trust.cert-manager.io'];
 

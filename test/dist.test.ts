@@ -14,9 +14,11 @@ function read(dir: string): Record<string, string> {
     .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-/** Runs the compiled app the way `npm run synth` does, into `outdir`. */
+/** Runs the compiled app the way `npm run synth` does, into `outdir`, without the developer's dashboard credentials. */
 function synth(outdir: string, env: NodeJS.ProcessEnv = {}, cwd = REPO): string {
-  return execFileSync(process.execPath, [MAIN], { cwd, env: { ...process.env, CDK8S_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  const base = { ...process.env };
+  for (const name of ['DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'DASHBOARD_HTPASSWD_FILE']) delete base[name];
+  return execFileSync(process.execPath, [MAIN], { cwd, env: { ...base, CDK8S_OUTDIR: outdir, ...env }, encoding: 'utf8' });
 }
 
 let tmp: string;
@@ -46,10 +48,10 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    expect(out).toContain('objects by kind: Application 3, Bundle 1, Certificate 6, ClusterIssuer 1, Issuer 3, Namespace 1');
+    expect(out).toContain('objects by kind: Application 4, Bundle 1, Certificate 9, ClusterIssuer 1, Ingress 1, Issuer 5, Namespace 2');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
     expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
-    expect(out).toContain('warnings: none');
+    expect(out).toContain('kubectl create secret generic linkerd-dashboard-auth -n linkerd-viz --from-file=auth');
   });
 
   test('cdk8s synth runs the same compiled app and writes the same output', () => {
@@ -58,6 +60,27 @@ describe('dist/', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(read(out)).toStrictEqual(read(path.join(REPO, 'dist')));
+  });
+});
+
+describe('dashboard passwords', () => {
+  const objects = (dir: string) => require('yaml').parseAllDocuments(fs.readFileSync(path.join(dir, 'platform.k8s.yaml'), 'utf8')).map((d: any) => d.toJS());
+
+  test('a password change alters exactly one object in dist/: the Secret', () => {
+    synth(path.join(tmp, 'pw-a'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'first password' });
+    synth(path.join(tmp, 'pw-a2'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'first password' });
+    synth(path.join(tmp, 'pw-b'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'second password' });
+    expect(read(path.join(tmp, 'pw-a2'))).toStrictEqual(read(path.join(tmp, 'pw-a')));
+    const [a, b] = [objects(path.join(tmp, 'pw-a')), objects(path.join(tmp, 'pw-b'))];
+    const changed = a.filter((o: any, i: number) => JSON.stringify(o) !== JSON.stringify(b[i])).map((o: any) => `${o.kind} ${o.metadata.name}`);
+    expect(changed).toStrictEqual(['Secret linkerd-dashboard-auth']);
+    expect(Object.values(read(path.join(tmp, 'pw-a'))).join('\n')).not.toContain('first password');
+  });
+
+  test('without credentials the Ingress references an existing Secret and nothing is generated', () => {
+    const dist = objects(path.join(REPO, 'dist'));
+    expect(dist.filter((o: any) => o.kind === 'Secret')).toStrictEqual([]);
+    expect(dist.find((o: any) => o.kind === 'Ingress').metadata.annotations['nginx.ingress.kubernetes.io/auth-secret']).toBe('linkerd-dashboard-auth');
   });
 });
 
@@ -77,7 +100,7 @@ describe('dist/ as Argo CD and Helm read it', () => {
     const applications = yaml.parseAllDocuments(fs.readFileSync(path.join(dist, 'platform.k8s.yaml'), 'utf8'))
       .map(d => d.toJS()).filter(o => o.kind === 'Application');
     const valuesFiles = fs.readdirSync(path.join(dist, 'helm')).sort();
-    expect(valuesFiles).toStrictEqual(['linkerd-control-plane.values.yaml', 'linkerd-crds.values.yaml']);
+    expect(valuesFiles).toStrictEqual(['linkerd-control-plane.values.yaml', 'linkerd-crds.values.yaml', 'linkerd-viz.values.yaml']);
     for (const file of valuesFiles) {
       const release = file.replace(/\.values\.yaml$/, '');
       const app = applications.find(a => a.metadata.name === release);

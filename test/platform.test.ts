@@ -12,7 +12,8 @@ beforeAll(() => { gate = SchemaGate.load(); });
 describe('LinkerdPlatform', () => {
   test('sync waves follow the declared order: namespace, then identity and webhook certificates, then the control plane', () => {
     const platform = new LinkerdPlatform(Testing.app(), 'platform');
-    const waves = Object.fromEntries(Testing.synth(platform).map(o => [`${o.kind} ${o.metadata.name}`, o.metadata.annotations?.[WAVE] ?? '0']));
+    const key = (o: any) => `${o.kind} ${o.metadata.name}${o.metadata.namespace === 'linkerd-viz' && o.metadata.name.startsWith('webhook') ? ' linkerd-viz' : ''}`;
+    const waves = Object.fromEntries(Testing.synth(platform).map(o => [key(o), o.metadata.annotations?.[WAVE] ?? '0']));
     expect(waves).toStrictEqual({
       'Namespace linkerd': '0',
       'Application linkerd-crds': '0',
@@ -28,6 +29,13 @@ describe('LinkerdPlatform', () => {
       'Certificate linkerd-sp-validator': '1',
       'Certificate linkerd-policy-validator': '1',
       'Application linkerd-control-plane': '2',
+      'Namespace linkerd-viz': '0',
+      'Issuer webhook-selfsigned-issuer linkerd-viz': '1',
+      'Certificate webhook-issuer-tls linkerd-viz': '1',
+      'Issuer webhook-issuer linkerd-viz': '1',
+      'Certificate tap': '1',
+      'Certificate linkerd-tap-injector': '1',
+      'Application linkerd-viz': '3',
     });
   });
 
@@ -44,9 +52,11 @@ describe('LinkerdPlatform', () => {
       'Application trust-manager': '1',
       'Bundle linkerd-identity-trust-roots': '2',
       'Application linkerd-control-plane': '3',
+      'Namespace linkerd-viz': '0',
+      'Application linkerd-viz': '4',
     });
     const certManagerObjects = objects.filter(o => /cert-manager\.io\//.test(o.apiVersion));
-    expect(certManagerObjects.length).toBe(11);
+    expect(certManagerObjects.length).toBe(16);
     for (const o of certManagerObjects) expect(o.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('SkipDryRunOnMissingResource=true');
     const certManager = objects.find(o => o.metadata.name === 'cert-manager');
     expect(certManager.spec.source).toStrictEqual({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1', helm: { valuesObject: { crds: { enabled: true } } } });
@@ -63,6 +73,7 @@ describe('LinkerdPlatform', () => {
     expect(apps.map(s => [s.chart, s.targetRevision, s.repoURL])).toStrictEqual([
       ['linkerd-crds', version.crdsChart.version, version.helmRepository],
       ['linkerd-control-plane', version.controlPlaneChart.version, version.helmRepository],
+      ['linkerd-viz', version.vizChart.version, version.helmRepository],
     ]);
   });
 });

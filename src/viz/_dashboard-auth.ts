@@ -1,0 +1,17 @@
+import { IBasicAuthSecret } from './basic-auth-secret';
+
+// ingress-nginx's auth-realm validator (CharsWithSpace)
+const REALM = /^[/\-._~a-zA-Z0-9: ]*$/;
+
+/** Problems shared by every dashboard exposure: realm characters, and the auth Secret in the exposure's namespace. */
+export function dashboardAuthProblems(realm: string, auth: IBasicAuthSecret, namespace: string): string[] {
+  const problems: string[] = [];
+  if (!REALM.test(realm)) {
+    problems.push(`realm ${JSON.stringify(realm)} has characters ingress-nginx rejects: use letters, digits, spaces and / - . _ ~ :`);
+  }
+  if (auth.secretNamespace !== namespace) {
+    problems.push(`auth Secret ${auth.secretNamespace}/${auth.secretName} must be in the dashboard's namespace ${JSON.stringify(namespace)}: `
+      + 'ingress controllers read it from the namespace of the Ingress (cross-namespace Secrets are refused by default)');
+  }
+  return problems;
+}

@@ -1,0 +1,38 @@
+import { RE2JS } from 're2js';
+import { isDns1123Subdomain } from '../_internal/names';
+
+// Go's regexp.QuoteMeta escapes exactly these
+const GO_META = /[\\.+*?()|[\]{}^$]/g;
+const UNRELATED_HOSTS = ['dns-rebinding.attacker.invalid', '203.0.113.7'];
+
+/** The web server's `-enforced-host` regex for the external hosts: anchored, escaped as Go's QuoteMeta would, any port. */
+export function enforcedHostRegexp(hosts: readonly string[]): string {
+  return `^(${hosts.map(h => h.replace(GO_META, '\\$&')).join('|')})(:\\d+)?$`;
+}
+
+/** Problems with dashboard host names. */
+export function enforcedHostProblems(hosts: readonly string[]): string[] {
+  return hosts.filter(h => !isDns1123Subdomain(h))
+    .map(h => `dashboard host ${JSON.stringify(h)} is not a DNS name (lowercase labels separated by dots, no wildcard or port)`);
+}
+
+/**
+ * Checks the enforced-host regex the way the dashboard's Go web server reads it (RE2, unanchored `MatchString`):
+ * it must compile, match every external host (or the web server answers HTTP 400), and, unless allowed, refuse hosts
+ * that are not the dashboard's (a catch-all re-opens the DNS-rebinding hole the check exists for).
+ */
+export function hostRegexProblems(regex: string, hosts: readonly string[], allowAnyHost: boolean): string[] {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(regex);
+  } catch (e) {
+    return [`dashboard.enforcedHostRegexp ${JSON.stringify(regex)} is not a valid Go regexp: ${(e as Error).message}`];
+  }
+  const problems = hosts.filter(h => !compiled.matcher(h).find())
+    .map(h => `dashboard.enforcedHostRegexp ${JSON.stringify(regex)} does not match the dashboard host ${JSON.stringify(h)}: the dashboard would answer HTTP 400`);
+  const unrelated = UNRELATED_HOSTS.find(h => compiled.matcher(h).find());
+  if (!allowAnyHost && unrelated !== undefined) {
+    problems.push(`dashboard.enforcedHostRegexp ${JSON.stringify(regex)} also matches ${JSON.stringify(unrelated)}: a catch-all host check lets DNS rebinding reach the dashboard; list the hosts, or set allowAnyDashboardHost`);
+  }
+  return problems;
+}

@@ -1,0 +1,95 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { HttpRoute as HttpRouteL1, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway.networking.k8s.io';
+import { Middleware as MiddlewareL1 } from '../../imports/traefik.io';
+import { throwIfProblems } from '../_internal/errors';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { dashboardAuthProblems } from './_dashboard-auth';
+import { IBasicAuthSecret } from './basic-auth-secret';
+import { LinkerdViz } from './viz';
+
+/** The Gateway an HTTPRoute attaches to. */
+export interface GatewayReference {
+  /** The Gateway's name. */
+  readonly name: string;
+  /** The Gateway's namespace (it must allow routes from the viz namespace). */
+  readonly namespace: string;
+  /**
+   * The Gateway listener.
+   *
+   * @default - every listener that accepts the route
+   */
+  readonly sectionName?: string;
+}
+
+/** Props for {@link DashboardHttpRoute}. */
+export interface DashboardHttpRouteProps {
+  /** The viz extension whose dashboard is exposed; its `dashboard.enforcedHostRegexp` is set to the hosts. */
+  readonly viz: LinkerdViz;
+  /** The external host names. */
+  readonly hosts: string[];
+  /** The Gateway (Traefik's Gateway API provider) to attach to. */
+  readonly gateway: GatewayReference;
+  /** The htpasswd Secret, in the viz namespace: the same Secret a {@link DashboardIngress} uses. */
+  readonly auth: IBasicAuthSecret;
+  /**
+   * The HTTPRoute's and Middleware's name.
+   *
+   * @default 'linkerd-dashboard'
+   */
+  readonly name?: string;
+  /**
+   * The basic-auth realm.
+   *
+   * @default 'Linkerd Dashboard'
+   */
+  readonly realm?: string;
+}
+
+/**
+ * The viz dashboard through the Gateway API: an `HTTPRoute` (gateway.networking.k8s.io/v1) to `web:8084` with basic
+ * auth from a Traefik `Middleware`, attached as an `ExtensionRef` filter.
+ *
+ * Traefik because its `basicAuth` reads the very htpasswd Secret ingress-nginx reads (a single data key of bcrypt,
+ * apr1 or {SHA} lines), so moving off the retired ingress-nginx keeps the Secret; Envoy Gateway would need a second
+ * Secret with a `.htpasswd` key and {SHA} hashes only.
+ *
+ * @see https://doc.traefik.io/traefik/routing/providers/kubernetes-gateway/
+ */
+export class DashboardHttpRoute extends Construct {
+  /** The generated HTTPRoute. */
+  public readonly apiObject: ApiObject;
+  /** The generated Middleware. */
+  public readonly middleware: ApiObject;
+
+  constructor(scope: Construct, id: string, props: DashboardHttpRouteProps) {
+    super(scope, id);
+    const namespace = props.viz.namespace;
+    const name = props.name ?? 'linkerd-dashboard';
+    const realm = props.realm ?? 'Linkerd Dashboard';
+    throwIfProblems([
+      ...(props.hosts.length === 0 ? ['hosts must not be empty'] : []),
+      ...[dns1123SubdomainProblem('gateway.name', props.gateway.name), dns1123LabelProblem('gateway.namespace', props.gateway.namespace)]
+        .filter((p): p is string => p !== undefined),
+      ...dashboardAuthProblems(realm, props.auth, namespace),
+    ], this);
+    props.viz.addDashboardHosts(this, props.hosts);
+    this.middleware = new MiddlewareL1(this, 'middleware', {
+      metadata: { name, namespace },
+      spec: { basicAuth: { secret: props.auth.secretName, realm, removeHeader: true } },
+    });
+    this.apiObject = new HttpRouteL1(this, 'Resource', {
+      metadata: { name, namespace },
+      spec: {
+        parentRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', ...props.gateway }],
+        hostnames: props.hosts,
+        rules: [{
+          matches: [{ path: { type: HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }],
+          filters: [{ type: HttpRouteSpecRulesFiltersType.EXTENSION_REF, extensionRef: { group: 'traefik.io', kind: 'Middleware', name } }],
+          backendRefs: [{ name: 'web', port: 8084 }],
+        }],
+      },
+    });
+    this.node.addDependency(props.viz.namespaceObject);
+  }
+}

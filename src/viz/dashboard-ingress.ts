@@ -1,0 +1,95 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../_internal/errors';
+import { dns1123SubdomainProblem } from '../_internal/names';
+import { addWarning } from '../_internal/warnings';
+import { dashboardAuthProblems } from './_dashboard-auth';
+import { IBasicAuthSecret } from './basic-auth-secret';
+import { DashboardTls } from './dashboard-tls';
+import { LinkerdViz } from './viz';
+
+/** Props for {@link DashboardIngress}. */
+export interface DashboardIngressProps {
+  /** The viz extension whose dashboard is exposed; its `dashboard.enforcedHostRegexp` is set to the hosts. */
+  readonly viz: LinkerdViz;
+  /** The external host names, e.g. `['linkerd.example.com']`. */
+  readonly hosts: string[];
+  /** The htpasswd Secret (`auth` key), in the viz namespace. */
+  readonly auth: IBasicAuthSecret;
+  /**
+   * The Ingress name.
+   *
+   * @default 'linkerd-dashboard'
+   */
+  readonly name?: string;
+  /**
+   * The IngressClass.
+   *
+   * @default 'nginx'
+   */
+  readonly ingressClassName?: string;
+  /**
+   * The basic-auth realm shown by browsers (letters, digits, spaces and / - . _ ~ :).
+   *
+   * @default 'Linkerd Dashboard'
+   */
+  readonly realm?: string;
+  /**
+   * TLS for the hosts.
+   *
+   * @default - none (plain HTTP; put TLS in front some other way)
+   */
+  readonly tls?: DashboardTls;
+}
+
+const OPEN_POLICIES = [undefined, 'all-unauthenticated', 'cluster-unauthenticated', 'audit'];
+
+/**
+ * The viz dashboard behind ingress-nginx with basic auth, without the docs' `configuration-snippet` (disabled by
+ * default since ingress-nginx 1.9): the external Host is kept, and the dashboard's host check is set to accept it.
+ *
+ * @see https://linkerd.io/2-edge/tasks/exposing-dashboard/
+ */
+export class DashboardIngress extends Construct {
+  /** The generated Ingress. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: DashboardIngressProps) {
+    super(scope, id);
+    const namespace = props.viz.namespace;
+    const realm = props.realm ?? 'Linkerd Dashboard';
+    const ingressClassName = props.ingressClassName ?? 'nginx';
+    throwIfProblems([
+      ...(props.hosts.length === 0 ? ['hosts must not be empty'] : []),
+      ...[dns1123SubdomainProblem('ingressClassName', ingressClassName)].filter((p): p is string => p !== undefined),
+      ...dashboardAuthProblems(realm, props.auth, namespace),
+    ], this);
+    props.viz.addDashboardHosts(this, props.hosts);
+    const tlsSecret = props.tls?._bind(this, namespace, props.hosts);
+    this.apiObject = new k8s.KubeIngress(this, 'Resource', {
+      metadata: {
+        name: props.name ?? 'linkerd-dashboard',
+        namespace,
+        annotations: {
+          'nginx.ingress.kubernetes.io/auth-type': 'basic',
+          'nginx.ingress.kubernetes.io/auth-secret': props.auth.secretName,
+          'nginx.ingress.kubernetes.io/auth-realm': realm,
+        },
+      },
+      spec: {
+        ingressClassName,
+        tls: tlsSecret ? [{ hosts: props.hosts, secretName: tlsSecret }] : undefined,
+        rules: props.hosts.map(host => ({
+          host,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 8084 } } } }] },
+        })),
+      },
+    });
+    this.node.addDependency(props.viz.namespaceObject);
+    if (!OPEN_POLICIES.includes(props.viz.defaultInboundPolicy)) {
+      addWarning(this, `the control plane's default inbound policy ${props.viz.defaultInboundPolicy} denies the unmeshed ingress controller `
+        + 'on the dashboard\'s web port (viz ships no Server for it): mesh ingress-nginx or authorize it');
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
+import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
+import { ChartRelease } from '../delivery/chart-release';
+import { clusterScoped } from '../_internal/cluster-scoped';
+import { ValidationError, throwIfProblems } from '../_internal/errors';
+import { isPlainObject, mergeValues } from '../_internal/merge';
+import { dns1123LabelProblem } from '../_internal/names';
+import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from '../linkerd/_chart-values';
+import { LinkerdControlPlane } from '../linkerd/control-plane';
+import { LinkerdVersion } from '../linkerd/version';
+import { WebhookIssuer, webhookValuesProblems } from '../linkerd/webhook-issuer';
+import { enforcedHostProblems, enforcedHostRegexp, hostRegexProblems } from './_enforced-host';
+
+/** Where the dashboard and `linkerd viz` read metrics from. */
+export class VizPrometheus {
+  /** The Prometheus the viz chart installs (`prometheus.enabled: true`), the chart's default. */
+  public static bundled(): VizPrometheus {
+    return new VizPrometheus({ prometheus: { enabled: true } });
+  }
+
+  /** An existing Prometheus that scrapes the proxies (`prometheusUrl`); the chart installs none. */
+  public static external(url: string): VizPrometheus {
+    return new VizPrometheus({ prometheusUrl: url, prometheus: { enabled: false } });
+  }
+
+  /** No Prometheus: the dashboard shows no metrics. */
+  public static none(): VizPrometheus {
+    return new VizPrometheus({ prometheus: { enabled: false } });
+  }
+
+  private constructor(private readonly values: Record<string, any>) {}
+
+  /** @internal */
+  public _toValues(): Record<string, any> {
+    return this.values;
+  }
+}
+
+/** Settings of {@link LinkerdViz} other than its control plane. */
+export interface LinkerdVizOptions {
+  /**
+   * The viz namespace.
+   *
+   * @default 'linkerd-viz'
+   */
+  readonly namespace?: string;
+  /**
+   * Applies the chart's `values-ha.yaml` profile (3 tap replicas, anti-affinity, PodDisruptionBudgets, resources).
+   *
+   * @default false
+   */
+  readonly ha?: boolean;
+  /**
+   * Where metrics come from.
+   *
+   * @default VizPrometheus.bundled()
+   */
+  readonly prometheus?: VizPrometheus;
+  /**
+   * Dashboard (web) replicas.
+   *
+   * @default - the chart's default, 1
+   */
+  readonly dashboardReplicas?: number;
+  /**
+   * The external host names the dashboard answers to; they become `dashboard.enforcedHostRegexp`, anchored and
+   * escaped. A {@link DashboardIngress} or {@link DashboardHttpRoute} adds its hosts here itself.
+   *
+   * @default - none: the chart's default, in-cluster names only
+   */
+  readonly dashboardHosts?: string[];
+  /**
+   * Accepts a `dashboard.enforcedHostRegexp` (set through `values`) that matches any host. The host check is what
+   * stops DNS rebinding; turn it off only behind another guard.
+   *
+   * @default false
+   */
+  readonly allowAnyDashboardHost?: boolean;
+  /**
+   * Serves tap and tap-injector with cert-manager Certificates (`externalSecret` + `injectCaFrom`).
+   *
+   * @default true
+   */
+  readonly webhookCertificates?: boolean;
+  /**
+   * Any other chart values, checked against the chart's keys for the version.
+   *
+   * @default - none
+   */
+  readonly values?: Record<string, any>;
+}
+
+/** Props for {@link LinkerdViz}. */
+export interface LinkerdVizProps extends LinkerdVizOptions {
+  /** The control plane viz extends: its version, namespace, cluster and trust domains. */
+  readonly controlPlane: LinkerdControlPlane;
+}
+
+/** Options for {@link LinkerdViz.addRelease}. */
+export interface VizReleaseOptions {
+  /**
+   * The control-plane release viz needs first.
+   *
+   * @default - none declared
+   */
+  readonly controlPlane?: ChartRelease;
+  /**
+   * The Argo CD project.
+   *
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * Automated sync of the Application.
+   *
+   * @default - manual sync
+   */
+  readonly automated?: AutomatedSync;
+}
+
+/**
+ * The linkerd-viz extension's values, its namespace (the chart renders it only for the CLI) and cert-manager
+ * certificates for tap and tap-injector.
+ *
+ * @see https://linkerd.io/2-edge/features/dashboard/
+ */
+export class LinkerdViz extends Construct {
+  /** The Linkerd version. */
+  public readonly version: LinkerdVersion;
+  /** The viz namespace. */
+  public readonly namespace: string;
+  /** The generated Namespace. */
+  public readonly namespaceObject: ApiObject;
+  /** The control plane's default inbound policy, which also governs the dashboard's web port. */
+  public readonly defaultInboundPolicy?: string;
+  /** The tap and tap-injector certificates; undefined when `webhookCertificates` is false. */
+  public readonly webhooks?: WebhookIssuer;
+  private readonly hosts: string[];
+  private readonly baseValues: Record<string, any>;
+  private release?: ChartRelease;
+
+  constructor(scope: Construct, id: string, props: LinkerdVizProps) {
+    super(scope, id);
+    const cp = props.controlPlane;
+    this.version = cp.version;
+    this.defaultInboundPolicy = cp.helmValues.proxy?.defaultInboundPolicy;
+    this.namespace = props.namespace ?? 'linkerd-viz';
+    this.hosts = [...props.dashboardHosts ?? []];
+    const ha = props.ha ?? false;
+    const problems = [dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined);
+    const haProfile = chartValues(this.version, 'linkerd-viz', 'values-ha.yaml');
+    if (ha && !haProfile) {
+      problems.push(`ha needs the viz chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
+    }
+    const known = knownKeys(this.version, 'linkerd-viz');
+    if (props.values && !known) {
+      problems.push(`values cannot be checked against the linkerd-viz ${this.version.major} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values.yaml').join(', ')} only: use the typed props`);
+    }
+    problems.push(...enforcedHostProblems(this.hosts));
+    throwIfProblems(problems, this);
+
+    this.namespaceObject = new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: this.namespace,
+        annotations: { 'linkerd.io/inject': 'enabled' },
+        labels: { 'linkerd.io/extension': 'viz', 'pod-security.kubernetes.io/enforce': 'privileged' },
+      },
+    });
+    clusterScoped(this.namespaceObject);
+
+    const webhookValues: Record<string, any> = {};
+    if (props.webhookCertificates ?? true) {
+      this.webhooks = new WebhookIssuer(this, 'webhooks', { namespace: this.namespace });
+      this.webhooks.node.addDependency(this.namespaceObject);
+      webhookValues.tap = this.webhooks.addWebhook('tap', { name: 'tap' }).helmValues;
+      webhookValues.tapInjector = this.webhooks.addWebhook('tap-injector', {
+        name: 'linkerd-tap-injector', service: 'tap-injector', secretName: 'tap-injector-k8s-tls',
+      }).helmValues;
+    }
+    const identity = cp.helmValues;
+    this.baseValues = mergeValues(
+      ha ? haProfile : {},
+      {
+        linkerdNamespace: cp.namespace.name,
+        clusterDomain: identity.clusterDomain,
+        identityTrustDomain: identity.identityTrustDomain,
+        ...(props.prometheus ?? VizPrometheus.bundled())._toValues(),
+        dashboard: props.dashboardReplicas === undefined ? undefined : { replicas: props.dashboardReplicas },
+        ...webhookValues,
+      },
+      props.values,
+    );
+    if (known) throwIfProblems(unknownKeyProblems(this.baseValues, [known], `linkerd-viz ${this.version.major}`), this);
+    throwIfProblems(['tap', 'tapInjector'].flatMap(block => webhookValuesProblems(block, this.baseValues[block])), this);
+    const allowAnyHost = props.allowAnyDashboardHost ?? false;
+    this.node.addValidation({
+      validate: () => {
+        const regex = this.helmValues.dashboard?.enforcedHostRegexp;
+        return regex ? hostRegexProblems(regex, this.hosts, allowAnyHost) : [];
+      },
+    });
+  }
+
+  /** The complete values for the linkerd-viz chart, with `dashboard.enforcedHostRegexp` from the dashboard hosts. */
+  public get helmValues(): Record<string, any> {
+    const explicit = isPlainObject(this.baseValues.dashboard) ? this.baseValues.dashboard.enforcedHostRegexp : undefined;
+    return this.hosts.length === 0 || explicit ? this.baseValues
+      : mergeValues(this.baseValues, { dashboard: { enforcedHostRegexp: enforcedHostRegexp(this.hosts) } });
+  }
+
+  /** The external dashboard hosts registered so far. */
+  public get dashboardHosts(): readonly string[] {
+    return [...this.hosts];
+  }
+
+  /**
+   * Lets the dashboard answer to more external hosts. Called by {@link DashboardIngress} and {@link DashboardHttpRoute};
+   * must come before {@link addRelease}, which renders the values.
+   */
+  public addDashboardHosts(scope: Construct, hosts: string[]): void {
+    if (this.release) {
+      throw new ValidationError(`dashboard hosts ${hosts.join(', ')} come after ${this.release.node.path} rendered the viz values: create the dashboard exposure before calling addRelease`, scope);
+    }
+    throwIfProblems(enforcedHostProblems(hosts), scope);
+    for (const host of hosts) if (!this.hosts.includes(host)) this.hosts.push(host);
+  }
+
+  /**
+   * Delivers the chart: an Argo CD Application and a values file, both from {@link helmValues}, after the control
+   * plane, the viz namespace and the webhook certificates in Argo CD's sync waves.
+   */
+  public addRelease(id: string, options: VizReleaseOptions = {}): ChartRelease {
+    const withWebhooks = this.webhooks !== undefined;
+    this.release = new ChartRelease(this, id, {
+      repository: this.version.helmRepository,
+      chart: this.version.vizChart.chart,
+      version: this.version.vizChart.version,
+      releaseName: 'linkerd-viz',
+      namespace: this.namespace,
+      values: this.helmValues,
+      project: options.project,
+      automated: options.automated,
+      syncOptions: withWebhooks ? [SyncOption.RESPECT_IGNORE_DIFFERENCES] : [],
+      ignoreDifferences: withWebhooks ? [
+        IgnoreDifference.jqPaths({
+          group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', expressions: ['.webhooks[]?.clientConfig.caBundle'],
+          reason: 'cert-manager\'s cainjector writes the CA bundle of the tap-injector webhook (injectCaFrom)',
+        }),
+        IgnoreDifference.jqPaths({
+          group: 'apiregistration.k8s.io', kind: 'APIService', expressions: ['.spec.caBundle'],
+          reason: 'cert-manager\'s cainjector writes the CA bundle of the tap APIService (injectCaFrom)',
+        }),
+      ] : [],
+    });
+    this.release.node.addDependency(this.namespaceObject, ...(this.webhooks ? [this.webhooks] : []), ...(options.controlPlane ? [options.controlPlane] : []));
+    return this.release;
+  }
+}
