@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { throwIfProblems } from './errors';
+import { throwIfProblems, ValidationError } from './errors';
 
 /**
  * Applies a rule set to a construct's rendered object twice: now (one clear error at construction) and again at synth,
@@ -9,6 +9,12 @@ import { throwIfProblems } from './errors';
  * @internal
  */
 export function validateRendered(scope: IConstruct, apiObject: ApiObject, rules: (obj: any) => string[]): void {
-  throwIfProblems(rules(apiObject.toJson()), scope);
+  let rendered: any;
+  try {
+    rendered = apiObject.toJson();
+  } catch (e) {
+    throw new ValidationError(`cannot be rendered: ${(e as Error).message}`, scope);
+  }
+  throwIfProblems(rules(rendered), scope);
   scope.node.addValidation({ validate: () => rules(apiObject.toJson()) });
 }

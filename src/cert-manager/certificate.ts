@@ -7,7 +7,7 @@ import {
   CertificateSpecUsages,
 } from '../../imports/cert-manager.io';
 import { formatGoDuration, goDuration, parseGoDuration } from '../_internal/duration';
-import { ValidationError } from '../_internal/errors';
+import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { annotationProblems, dns1123SubdomainProblem, labelProblems } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { IIssuer } from './issuer-type';
@@ -153,6 +153,11 @@ export class Certificate extends Construct {
         + `an Issuer only issues Certificates in its own namespace (${JSON.stringify(issuerNamespace)}); use a ClusterIssuer`, this);
     }
 
+    // maps are checked before rendering: cdk8s cannot even serialize some keys (`__proto__`)
+    throwIfProblems([
+      ...labelProblems('secretTemplate label', props.secretTemplate?.labels),
+      ...annotationProblems('secretTemplate annotation', props.secretTemplate?.annotations),
+    ], this);
     this.apiObject = new CertificateL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace },
       spec: {
