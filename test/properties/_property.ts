@@ -44,9 +44,9 @@ export function validOrTypedError<T>(arbitrary: fc.Arbitrary<T>, build: (chart: 
   return counts;
 }
 
-/** Mostly valid values, sometimes anything: both paths get exercised. */
+/** Mostly valid values (19 in 20), sometimes anything: with many fields, both paths still get exercised. */
 export function mostly<T>(valid: fc.Arbitrary<T>, other: fc.Arbitrary<T>): fc.Arbitrary<T> {
-  return fc.oneof({ arbitrary: valid, weight: 9 }, { arbitrary: other, weight: 1 });
+  return fc.oneof({ arbitrary: valid, weight: 19 }, { arbitrary: other, weight: 1 });
 }
 
 /** A DNS-1123 label. */

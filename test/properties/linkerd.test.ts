@@ -11,18 +11,19 @@ const anchorKey = mostly(fc.constantFrom(PrivateKey.ecdsa(), PrivateKey.ecdsa({ 
 const anchor = fc.oneof(
   fc.record({ secretName: fc.option(dnsLabel, { nil: undefined }), duration: hours(fc.integer({ min: 100, max: 90_000 })), renewBefore: hours(fc.integer({ min: 1, max: 99 })), privateKey: fc.option(anchorKey, { nil: undefined }) })
     .map(o => TrustAnchor.selfSigned({ ...o, duration: o.duration === undefined ? undefined : Duration.hours(o.duration), renewBefore: o.renewBefore === undefined ? undefined : Duration.hours(o.renewBefore) })),
-  dnsName.map(name => TrustAnchor.fromSecret(name)),
+  mostly(dnsLabel, dnsName).map(name => TrustAnchor.fromSecret(name)),
 );
 
 const identityProps = fc.record({
   namespace: fc.option(mostly(dnsLabel, fc.string({ maxLength: 20 })), { nil: undefined }),
-  trustDomain: fc.option(dnsName, { nil: undefined }),
+  trustDomain: fc.option(mostly(fc.constantFrom('cluster.local', 'prod.example.org'), dnsName), { nil: undefined }),
   trustAnchor: fc.option(anchor, { nil: undefined }),
-  next: fc.option(anchor, { nil: undefined }),
+  next: mostly(fc.constant(undefined), anchor),
   issuerDuration: hours(fc.integer({ min: 30, max: 90 })),
   issuerRenewBefore: hours(fc.integer({ min: 25, max: 29 })),
   issuerPrivateKey: fc.option(mostly(fc.constant(PrivateKey.ecdsa()), fc.constantFrom(PrivateKey.rsa(), PrivateKey.ecdsa({ size: 521 }))), { nil: undefined }),
-  issuerUsages: fc.option(fc.subarray([KeyUsage.CERT_SIGN, KeyUsage.CRL_SIGN, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH]), { nil: undefined }),
+  issuerUsages: fc.option(mostly(fc.constant<KeyUsage[]>([KeyUsage.CERT_SIGN, KeyUsage.CRL_SIGN, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH]),
+    fc.subarray([KeyUsage.CERT_SIGN, KeyUsage.CRL_SIGN, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH])), { nil: undefined }),
 });
 
 const quantity = (unit: string) => fc.option(mostly(fc.integer({ min: 1, max: 4000 }).map(n => `${n}${unit}`), fc.string({ maxLength: 6 })), { nil: undefined });
