@@ -3,6 +3,8 @@ export * as trustManager from './trust-manager';
 export * as linkerd from './linkerd';
 export * as argocd from './argocd';
 export * as viz from './viz';
+export * as mesh from './mesh';
+export * as traffic from './traffic';
 export * from './delivery';
 export * from './synth';
 export * from './platform';

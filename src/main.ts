@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart } from 'cdk8s';
 import { Application, ApplicationSource } from './argocd/application';
+import { MeshCoverage } from './mesh/coverage';
 import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
 import { HtpasswdUser } from './viz/htpasswd-user';
@@ -27,6 +28,8 @@ function main(): number {
       });
     });
     console.log(formatSummary(report));
+    const coverage = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json');
+    if (coverage) console.log(MeshCoverage.format(coverage.documents[0]));
     return 0;
   } catch (e) {
     console.error(`synth failed; the previous output was left unchanged.\n${(e as Error).message}`);

@@ -9,6 +9,9 @@ import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
 import { LinkerdVersion } from './linkerd/version';
 import { addWarning } from './_internal/warnings';
+import { DemoWorkloads } from './mesh/demo-workloads';
+import { MeshCoverageReport } from './mesh/coverage-report';
+import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
 import { BasicAuthSecret } from './viz/basic-auth-secret';
 import { DashboardIngress } from './viz/dashboard-ingress';
 import { DashboardTls } from './viz/dashboard-tls';
@@ -91,6 +94,20 @@ export interface LinkerdPlatformProps extends ChartProps {
    */
   readonly dashboard?: PlatformDashboardOptions;
   /**
+   * Adds the runbook's practice workloads: a meshed client and server, the server protected by
+   * `allow(client → server)`, with a ServiceProfile (a retryable GET route with a timeout and a retry budget) and a
+   * circuit breaker on a second Service in front of the server.
+   *
+   * @default true
+   */
+  readonly demo?: boolean;
+  /**
+   * Fails synth when any declared traffic would not be mTLS (the coverage report is written either way).
+   *
+   * @default true
+   */
+  readonly strictMtls?: boolean;
+  /**
    * Delivers cert-manager and trust-manager too ({@link CertManagerPrerequisites}), in the first sync wave, and lets
    * Argo CD skip the dry run of cert-manager and trust-manager objects whose CRDs that same sync installs.
    *
@@ -108,7 +125,8 @@ export interface LinkerdPlatformProps extends ChartProps {
 /**
  * The default platform that `npm run synth` renders into dist/: the control-plane namespace, the identity chain,
  * webhook certificates, linkerd-crds, linkerd-control-plane and linkerd-viz as Argo CD Applications plus Helm values
- * files, and optionally the dashboard behind an Ingress with basic auth, with sync waves computed from dependencies.
+ * files, optionally the dashboard behind an Ingress with basic auth, the runbook's meshed demo pair with its
+ * authorization policy, and an mTLS coverage report; sync waves are computed from dependencies.
  *
  * Every lower construct works on its own; this chart only wires them. Every object has an explicit name, so the
  * output does not depend on construct paths.
@@ -128,6 +146,8 @@ export class LinkerdPlatform extends Chart {
   public readonly viz: LinkerdViz;
   /** The linkerd-viz release (Application and values file). */
   public readonly vizRelease: ChartRelease;
+  /** The demo workloads; undefined when `demo` is false. */
+  public readonly demo?: DemoWorkloads;
 
   constructor(scope: Construct, id: string, props: LinkerdPlatformProps = {}) {
     super(scope, id, props);
@@ -142,12 +162,21 @@ export class LinkerdPlatform extends Chart {
     this.viz = new LinkerdViz(this, 'viz', { ...props.viz, controlPlane: this.controlPlane });
     if (props.dashboard) this.exposeDashboard(props.dashboard);
     this.vizRelease = this.viz.addRelease('release', { controlPlane: this.controlPlaneRelease, project, automated });
+    if (props.demo ?? true) {
+      this.demo = new DemoWorkloads(this, 'demo', { version });
+      // the proxy injector must run before the demo pods are created
+      this.demo.node.addDependency(this.controlPlaneRelease);
+      const trafficPolicy = new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: this.demo.serverService, version });
+      trafficPolicy.node.addDependency(this.controlPlaneRelease);
+    }
+    new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
+    skipDryRunUntilCrdsExist(this, LINKERD_GROUPS);
     if (props.prerequisites) {
       const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
       this.identity.node.addDependency(prerequisites);
       this.controlPlane.webhooks?.node.addDependency(prerequisites);
       this.viz.webhooks?.node.addDependency(prerequisites);
-      skipDryRunUntilCrdsExist(this);
+      skipDryRunUntilCrdsExist(this, CERT_MANAGER_GROUPS);
     }
     applySyncWaves(this);
   }
@@ -171,11 +200,13 @@ export class LinkerdPlatform extends Chart {
 const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
 
 const CERT_MANAGER_GROUPS = ['cert-manager.io', 'trust.cert-manager.io'];
+/** The groups whose CRDs linkerd-crds installs in the same sync. */
+const LINKERD_GROUPS = ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'];
 
-/** Marks cert-manager and trust-manager objects so Argo CD's dry run does not fail before their CRDs are installed. */
-function skipDryRunUntilCrdsExist(scope: Construct): void {
+/** Marks objects of the groups so Argo CD's dry run does not fail before the same sync installs their CRDs. */
+function skipDryRunUntilCrdsExist(scope: Construct, groups: string[]): void {
   for (const obj of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
-    if (CERT_MANAGER_GROUPS.includes(obj.apiGroup)) {
+    if (groups.includes(obj.apiGroup)) {
       obj.metadata.addAnnotation('argocd.argoproj.io/sync-options', SyncOption.SKIP_DRY_RUN_ON_MISSING_RESOURCE);
     }
   }

@@ -36,6 +36,17 @@ describe('LinkerdPlatform', () => {
       'Certificate tap': '1',
       'Certificate linkerd-tap-injector': '1',
       'Application linkerd-viz': '3',
+      'Namespace mesh-demo': '3',
+      'ServiceAccount server': '3',
+      'Deployment server': '3',
+      'Server server-http': '3',
+      'MeshTLSAuthentication server-http-clients': '3',
+      'AuthorizationPolicy server-http': '3',
+      'Service server': '3',
+      'ServiceAccount client': '3',
+      'Deployment client': '3',
+      'ServiceProfile server.mesh-demo.svc.cluster.local': '3',
+      'Service server-breaker': '3',
     });
   });
 
@@ -54,6 +65,7 @@ describe('LinkerdPlatform', () => {
       'Application linkerd-control-plane': '3',
       'Namespace linkerd-viz': '0',
       'Application linkerd-viz': '4',
+      'Namespace mesh-demo': '4',
     });
     const certManagerObjects = objects.filter(o => /cert-manager\.io\//.test(o.apiVersion));
     expect(certManagerObjects.length).toBe(16);

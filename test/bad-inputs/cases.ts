@@ -9,6 +9,8 @@ import {
 import { OutputFile, synthesize } from '../../src/synth';
 import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
+import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
+import { TRAFFIC_BAD_INPUTS } from '../traffic/_bad-inputs';
 
 /** One bad input: what it is, and how to feed it. The error it produces is recorded by running it. */
 export interface BadInput {
@@ -153,6 +155,8 @@ export const CASES: BadInput[] = [
   { id: 'dashboard/hosts-required', input: 'DashboardIngress without hosts', run: viz((c, v) => new DashboardIngress(c, 'dashboard', { viz: v, hosts: [], auth: BasicAuthSecret.fromExistingSecret(c, 'a', 'x', 'linkerd-viz') })) },
   { id: 'dashboard/late-host', input: 'dashboard exposure after addRelease', run: viz((c, v) => { v.addRelease('release'); v.addDashboardHosts(c, ['late.example.com']); }) },
   { id: 'viz/values-unchecked', input: 'viz values on 2.20 (no vendored chart values)', run: viz(() => undefined, { values: { dashboard: { replicas: 2 } } }) },
+  ...MESH_BAD_INPUTS,
+  ...TRAFFIC_BAD_INPUTS,
   // synth
   { id: 'synth/output-file-path', input: 'OutputFile path values.yaml (not in a subfolder)', run: () => new OutputFile(chart(), 'file', { path: 'values.yaml', content: '' }) },
   { id: 'synth/secret-guard', input: 'a private key in a ConfigMap', run: () => synthesize(app => {

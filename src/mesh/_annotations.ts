@@ -1,0 +1,62 @@
+import { LinkerdVersion } from '../linkerd/version';
+
+/** `linkerd.io/inject`: on a Namespace or a pod template, never on a workload's own metadata. */
+export const INJECT = 'linkerd.io/inject';
+/** `config.linkerd.io/default-inbound-policy`. */
+export const DEFAULT_INBOUND_POLICY = 'config.linkerd.io/default-inbound-policy';
+/** `config.linkerd.io/opaque-ports`. */
+export const OPAQUE_PORTS = 'config.linkerd.io/opaque-ports';
+/** `config.linkerd.io/skip-inbound-ports`. */
+export const SKIP_INBOUND_PORTS = 'config.linkerd.io/skip-inbound-ports';
+/** `config.linkerd.io/skip-outbound-ports`. */
+export const SKIP_OUTBOUND_PORTS = 'config.linkerd.io/skip-outbound-ports';
+/** The label that makes the proxy injector webhook skip a namespace. */
+export const ADMISSION_WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
+
+/** The native-sidecar annotation keys, oldest first: alpha (2.15+), beta (edges of late 2025), GA (2.20). */
+export const NATIVE_SIDECAR_KEYS = [
+  'config.alpha.linkerd.io/proxy-enable-native-sidecar',
+  'config.beta.linkerd.io/proxy-enable-native-sidecar',
+  'config.linkerd.io/proxy-enable-native-sidecar',
+];
+
+/** Namespaces the proxy injector webhook never sees, by name (`l5d:charts/linkerd-control-plane` namespaceSelector). */
+export const EXCLUDED_NAMESPACES = ['kube-system', 'cert-manager'];
+/** Pod labels the proxy injector webhook skips (control-plane and CNI pods). */
+export const EXCLUDED_POD_LABELS = ['linkerd.io/control-plane-component', 'linkerd.io/cni-resource'];
+
+/** The chart's cluster-wide proxy defaults (identical in 2.12 and 2.20). */
+export const CHART_DEFAULTS = {
+  opaquePorts: '25,587,3306,4444,5432,6379,9300,11211',
+  ignoreInboundPorts: '4567,4568',
+  ignoreOutboundPorts: '4567,4568',
+  defaultInboundPolicy: 'all-unauthenticated',
+};
+
+/** The minor number of a catalog version (`2.16` → 16), for the gates the catalog does not carry. */
+export function minorOf(version: LinkerdVersion): number {
+  return Number(version.major.split('.')[1]);
+}
+
+/**
+ * The native-sidecar key a version reads: `config.linkerd.io/…` on 2.20, where the alpha and beta keys are deprecated;
+ * the alpha key before, which every release from 2.15 reads (the beta key only existed in the edges of late 2025).
+ */
+export function nativeSidecarKey(version: LinkerdVersion): string {
+  return minorOf(version) >= 20 ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
+}
+
+/** Why the proxy injector webhook never sees a namespace, or undefined when it does. */
+export function namespaceExclusion(name: string, labels: Record<string, string> | undefined): string | undefined {
+  if (EXCLUDED_NAMESPACES.includes(name)) return `namespace ${name} is excluded by the proxy injector webhook`;
+  if (labels?.[ADMISSION_WEBHOOKS_LABEL] === 'disabled') {
+    return `namespace ${name} is labelled ${ADMISSION_WEBHOOKS_LABEL}: disabled, which the proxy injector webhook skips`;
+  }
+  return undefined;
+}
+
+/** Why the proxy injector webhook skips a pod because of its labels, or undefined. */
+export function podLabelExclusion(labels: Record<string, string> | undefined): string | undefined {
+  const label = EXCLUDED_POD_LABELS.find(l => labels?.[l] !== undefined);
+  return label && `its pods are labelled ${label}, which the proxy injector webhook skips`;
+}

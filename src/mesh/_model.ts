@@ -1,0 +1,191 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { LinkerdControlPlane } from '../linkerd/control-plane';
+import { LinkerdVersion } from '../linkerd/version';
+import {
+  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
+  SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
+} from './_annotations';
+import { RUN_TO_COMPLETION_KINDS, WorkloadFacts, workloadFacts } from './_workload';
+import { parsePortList, PortRange } from './port-range';
+
+const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
+const POLICY_GROUP = 'policy.linkerd.io';
+
+/** A rendered object and the construct that renders it. */
+export interface Rendered {
+  readonly apiObject: ApiObject;
+  readonly json: any;
+}
+
+/** A workload of the app, rendered. */
+export interface ModelWorkload extends Rendered {
+  readonly facts: WorkloadFacts;
+}
+
+/** A Namespace of the app, rendered. */
+export interface ModelNamespace {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** Cluster-wide settings that decide meshing and port handling. */
+export interface ClusterDefaults {
+  readonly version: LinkerdVersion;
+  readonly opaquePorts: string;
+  readonly ignoreInboundPorts: string;
+  readonly ignoreOutboundPorts: string;
+  readonly defaultInboundPolicy: string;
+  readonly nativeSidecar: boolean;
+  readonly controlPlaneNamespace: string;
+  readonly trustDomain: string;
+}
+
+/** The cluster defaults of a version, overlaid with a control plane's values when there is one. */
+export function clusterDefaults(version: LinkerdVersion | undefined, controlPlane: LinkerdControlPlane | undefined): ClusterDefaults {
+  const v = controlPlane?.version ?? version ?? LinkerdVersion.LATEST;
+  const values = controlPlane?.helmValues ?? {};
+  return {
+    version: v,
+    opaquePorts: values.proxy?.opaquePorts ?? CHART_DEFAULTS.opaquePorts,
+    ignoreInboundPorts: values.proxyInit?.ignoreInboundPorts ?? CHART_DEFAULTS.ignoreInboundPorts,
+    ignoreOutboundPorts: values.proxyInit?.ignoreOutboundPorts ?? CHART_DEFAULTS.ignoreOutboundPorts,
+    defaultInboundPolicy: values.proxy?.defaultInboundPolicy ?? CHART_DEFAULTS.defaultInboundPolicy,
+    nativeSidecar: values.proxy?.nativeSidecar ?? v.nativeSidecarDefault,
+    controlPlaneNamespace: controlPlane?.namespace.name ?? 'linkerd',
+    trustDomain: values.identityTrustDomain || values.clusterDomain || 'cluster.local',
+  };
+}
+
+/** Every object of an app that matters to the mesh, rendered once. */
+export class MeshModel {
+  /** Renders every ApiObject under a construct (normally the app). */
+  public static of(root: IConstruct): MeshModel {
+    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    return new MeshModel(objects.map(apiObject => ({ apiObject, json: apiObject.toJson() })));
+  }
+
+  public readonly namespaces = new Map<string, ModelNamespace>();
+  public readonly workloads: ModelWorkload[] = [];
+  public readonly services: Rendered[] = [];
+  /** policy.linkerd.io and gateway.networking.k8s.io objects. */
+  public readonly policies: Rendered[] = [];
+
+  private constructor(objects: Rendered[]) {
+    for (const o of objects) {
+      const { apiVersion, kind, metadata } = o.json ?? {};
+      const group = String(apiVersion ?? '').includes('/') ? String(apiVersion).split('/')[0] : '';
+      if (kind === 'Namespace' && group === '') {
+        this.namespaces.set(metadata?.name, { labels: metadata?.labels ?? {}, annotations: metadata?.annotations ?? {} });
+      } else if (kind === 'Service' && group === '') {
+        this.services.push(o);
+      } else if (group === POLICY_GROUP || group === 'gateway.networking.k8s.io') {
+        this.policies.push(o);
+      } else {
+        const facts = workloadFacts(o.json);
+        if (facts) this.workloads.push({ ...o, facts });
+      }
+    }
+  }
+
+  /** The policy objects of a kind in a namespace. */
+  public policiesOf(kind: string, namespace: string): Rendered[] {
+    return this.policies.filter(p => p.json.kind === kind && (p.json.metadata?.namespace ?? 'default') === namespace);
+  }
+}
+
+/** Whether, and why, a workload's pods get a proxy. */
+export interface Meshing {
+  readonly meshed: boolean;
+  /** How the pods are meshed or why they are not, e.g. `namespace demo has linkerd.io/inject: enabled`. */
+  readonly reason: string;
+}
+
+/** Decides meshing the way the proxy injector does (`l5d:pkg/inject/report.go`), from what the app declares. */
+export function meshing(facts: WorkloadFacts, model: MeshModel): Meshing {
+  const ns = model.namespaces.get(facts.namespace);
+  const excluded = namespaceExclusion(facts.namespace, ns?.labels) ?? podLabelExclusion(facts.labels);
+  if (excluded) return { meshed: false, reason: excluded };
+  if (facts.hostNetwork) return { meshed: false, reason: 'its pods use hostNetwork, which the proxy injector skips' };
+  const pod = facts.annotations[INJECT];
+  if (pod !== undefined) {
+    if (!INJECT_VALUES.includes(pod)) return { meshed: false, reason: `its pod template has an invalid ${INJECT} value ${JSON.stringify(pod)}` };
+    return { meshed: pod !== 'disabled', reason: `its pod template has ${INJECT}: ${pod}` };
+  }
+  const nsValue = ns?.annotations[INJECT];
+  if (nsValue === 'enabled' || nsValue === 'ingress') return { meshed: true, reason: `namespace ${facts.namespace} has ${INJECT}: ${nsValue}` };
+  if (nsValue !== undefined && nsValue !== 'disabled') {
+    return { meshed: false, reason: `namespace ${facts.namespace} has an invalid ${INJECT} value ${JSON.stringify(nsValue)}` };
+  }
+  const where = ns ? `namespace ${facts.namespace}` : `namespace ${facts.namespace} (not declared in this app)`;
+  return { meshed: false, reason: `neither its pod template nor ${where} has ${INJECT}: enabled` };
+}
+
+/** A config annotation as the proxy sees it: the pod template's, else the namespace's. */
+export function effectiveAnnotation(facts: WorkloadFacts, model: MeshModel, key: string): string | undefined {
+  return facts.annotations[key] ?? model.namespaces.get(facts.namespace)?.annotations[key];
+}
+
+/** How a meshed pod's proxy handles inbound traffic on a port. */
+export enum PortHandling {
+  /** Through the proxy, mTLS between meshed pods, with protocol detection. */
+  MTLS = 'mtls',
+  /** Through the proxy, mTLS between meshed pods, as opaque TCP. */
+  OPAQUE = 'opaque',
+  /** Around the proxy (skip-inbound-ports): plaintext, no policy. */
+  SKIPPED = 'skipped',
+  /** No proxy at all. */
+  PLAINTEXT = 'plaintext',
+}
+
+/** The port lists that apply to a workload's proxy. */
+export interface ProxyPorts {
+  readonly skipInbound: readonly PortRange[];
+  readonly skipOutbound: readonly PortRange[];
+  readonly opaque: readonly PortRange[];
+}
+
+/** The port lists of a workload: the annotation on its pod template or namespace, else the cluster-wide list. */
+export function proxyPorts(facts: WorkloadFacts, model: MeshModel, defaults: ClusterDefaults): ProxyPorts {
+  const list = (key: string, fallback: string) => parsePortList(effectiveAnnotation(facts, model, key) ?? fallback).ranges;
+  // each annotation replaces its cluster-wide list (`l5d:pkg/inject/inject.go` proxyInboundSkipPorts)
+  return {
+    skipInbound: list(SKIP_INBOUND_PORTS, defaults.ignoreInboundPorts),
+    skipOutbound: list(SKIP_OUTBOUND_PORTS, defaults.ignoreOutboundPorts),
+    opaque: list(OPAQUE_PORTS, defaults.opaquePorts),
+  };
+}
+
+/** How a port of a workload is handled. */
+export function portHandling(meshed: boolean, ports: ProxyPorts, port: number): PortHandling {
+  if (!meshed) return PortHandling.PLAINTEXT;
+  if (ports.skipInbound.some(r => r.includes(port))) return PortHandling.SKIPPED;
+  return ports.opaque.some(r => r.includes(port)) ? PortHandling.OPAQUE : PortHandling.MTLS;
+}
+
+/** The default inbound policy of a workload's proxies, and where it comes from. */
+export function inboundPolicy(facts: WorkloadFacts, model: MeshModel, defaults: ClusterDefaults): string {
+  if (facts.annotations[DEFAULT_INBOUND_POLICY]) return `${facts.annotations[DEFAULT_INBOUND_POLICY]} (pod template)`;
+  const ns = model.namespaces.get(facts.namespace)?.annotations[DEFAULT_INBOUND_POLICY];
+  return ns ? `${ns} (namespace ${facts.namespace})` : `${defaults.defaultInboundPolicy} (cluster default)`;
+}
+
+/** Things about a workload's meshing that a user would want to know. */
+export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshModel, defaults: ClusterDefaults): string[] {
+  const notes: string[] = [];
+  if (facts.ownAnnotations[INJECT] !== undefined) {
+    notes.push(`${INJECT} on the ${facts.kind}'s own metadata is ignored: the injector reads the pod template and the namespace`);
+  }
+  if (meshed && RUN_TO_COMPLETION_KINDS.includes(facts.kind)) {
+    const explicit = NATIVE_SIDECAR_KEYS.map(k => effectiveAnnotation(facts, model, k)).find(v => v !== undefined);
+    const native = minorOf(defaults.version) >= 15 && (explicit === undefined ? defaults.nativeSidecar : explicit === 'true');
+    if (!native) notes.push(`its proxy is not a native sidecar, so it keeps running after the ${facts.kind}'s containers exit and the ${facts.kind} never completes`);
+  }
+  return notes;
+}
+
+/** The mTLS identity of a ServiceAccount. */
+export function identityOf(serviceAccount: string, namespace: string, defaults: ClusterDefaults): string {
+  return `${serviceAccount}.${namespace}.serviceaccount.identity.${defaults.controlPlaneNamespace}.${defaults.trustDomain}`;
+}
+

@@ -1,0 +1,55 @@
+import { Construct, IConstruct } from 'constructs';
+import { ValidationError } from '../_internal/errors';
+import { LinkerdVersion } from '../linkerd/version';
+import { Server } from './server';
+import { ProxyProtocol, ServerPort } from './server-port';
+
+/** Options for {@link allow}. */
+export interface AllowOptions {
+  /**
+   * The protocol of the Server (made on the first `allow` to a port).
+   *
+   * @default - unset: Linkerd detects the protocol
+   */
+  readonly proxyProtocol?: ProxyProtocol;
+  /**
+   * The Linkerd version.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/**
+ * Allows a meshed client to call a port of a workload, and only the clients allowed this way: the first call for a
+ * `to` and `port` makes a {@link Server} (`<to>-<port>`, a child of `to`), a MeshTLSAuthentication
+ * (`<to>-<port>-clients`) and an AuthorizationPolicy (`<to>-<port>`); later calls add their client to the same
+ * MeshTLSAuthentication.
+ *
+ * Kubelet probes keep working: Linkerd authorizes them on a Server that has no routes, and the Server fails synth,
+ * asking for {@link Server.authorizeProbes}, once routes attach to it. Both ends must be meshed: the Server fails
+ * synth when `to` is not, and the mTLS coverage report flags a `from` that is not.
+ *
+ * @param from the client: a workload (its ServiceAccount's identity) or a ServiceAccount
+ * @param to the server workload
+ * @param port the server's pod port
+ * @returns the Server
+ * @example
+ * allow(client, server, ServerPort.named('http'), { proxyProtocol: ProxyProtocol.HTTP1 });
+ */
+export function allow(from: IConstruct, to: IConstruct, port: ServerPort, options: AllowOptions = {}): Server {
+  const id = `Server-${port}`;
+  const existing = to.node.tryFindChild(id);
+  let server: Server;
+  if (existing instanceof Server) {
+    server = existing;
+    const protocol = server.apiObject.toJson().spec?.proxyProtocol;
+    if (options.proxyProtocol !== undefined && options.proxyProtocol !== protocol) {
+      throw new ValidationError(`proxyProtocol ${options.proxyProtocol} differs from ${protocol ?? 'unset'}, given by an earlier allow to port ${port}: use the same protocol`, server);
+    }
+  } else {
+    server = new Server(to as Construct, id, { workload: to, port, proxyProtocol: options.proxyProtocol, version: options.version });
+  }
+  server.allowFrom(from);
+  return server;
+}

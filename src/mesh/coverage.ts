@@ -1,0 +1,332 @@
+import { IConstruct } from 'constructs';
+import { LinkerdControlPlane } from '../linkerd/control-plane';
+import { LinkerdVersion } from '../linkerd/version';
+import {
+  ClusterDefaults, clusterDefaults, identityOf, inboundPolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling, ProxyPorts,
+  proxyPorts, Rendered,
+} from './_model';
+import { describe, resolvePort, selects, WorkloadFacts } from './_workload';
+import { Server } from './server';
+
+/** Options for {@link MeshCoverage.of}. */
+export interface MeshCoverageOptions {
+  /**
+   * The control plane, whose values decide the cluster-wide port lists, default policy and identity domain.
+   *
+   * @default - the chart's defaults (opaque ports 25,587,3306,4444,5432,6379,9300,11211; skipped ports 4567,4568;
+   * identities under `linkerd` and `cluster.local`)
+   */
+  readonly controlPlane?: LinkerdControlPlane;
+  /**
+   * The Linkerd version, when there is no control plane.
+   *
+   * @default - the control plane's version, else LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/** A port of a workload and how its proxy handles inbound traffic on it. */
+export interface CoveragePort {
+  /** The pod port. */
+  readonly port: number;
+  /** The container port name, if any. */
+  readonly name?: string;
+  /** `mtls`, `opaque` (mTLS, no protocol detection), `skipped` (around the proxy, plaintext) or `plaintext` (no proxy). */
+  readonly inbound: string;
+}
+
+/** Declared traffic to a workload, and whether it is mTLS. */
+export interface CoverageCaller {
+  /** Who calls, e.g. `Deployment demo/client` or `clients of Service demo/server`. */
+  readonly from: string;
+  /** What declares the traffic, e.g. `AuthorizationPolicy demo/server-http` or `Service demo/server port 80`. */
+  readonly via: string;
+  /** The pod port, or `*` for a whole-namespace policy. */
+  readonly port: number | string;
+  /** Whether the traffic is mutually authenticated TLS. */
+  readonly mtls: boolean;
+  /** Why it is, or is not. */
+  readonly why: string;
+}
+
+/** One workload of the report. */
+export interface CoverageWorkload {
+  /** The workload kind. */
+  readonly kind: string;
+  /** The namespace. */
+  readonly namespace: string;
+  /** The name. */
+  readonly name: string;
+  /** Whether its pods get a proxy. */
+  readonly meshed: boolean;
+  /** How they are meshed, or why not. */
+  readonly injection: string;
+  /** The pods' ServiceAccount. */
+  readonly serviceAccount: string;
+  /** The pods' mTLS identity, when meshed. */
+  readonly identity?: string;
+  /** The default inbound policy of its proxies and where it comes from, when meshed. */
+  readonly defaultInboundPolicy?: string;
+  /** Outbound ports that bypass its proxy, when meshed. */
+  readonly skipOutboundPorts?: string;
+  /** Its ports, sorted. */
+  readonly ports: CoveragePort[];
+  /** The declared traffic to it, sorted. */
+  readonly callers: CoverageCaller[];
+  /** Things to know about its meshing. */
+  readonly notes: string[];
+}
+
+/** Totals of the report. */
+export interface CoverageSummary {
+  /** Workloads in the app. */
+  readonly workloads: number;
+  /** Of which meshed. */
+  readonly meshed: number;
+  /** Declared flows (callers). */
+  readonly flows: number;
+  /** Of which mTLS. */
+  readonly mtls: number;
+}
+
+/** The mTLS coverage of an app: plain data, as written to the report file. */
+export interface MeshCoverageData {
+  /** The Linkerd version assumed, e.g. `2.20`. */
+  readonly linkerd: string;
+  /** Totals. */
+  readonly summary: CoverageSummary;
+  /** Every workload, sorted by namespace, kind and name. */
+  readonly workloads: CoverageWorkload[];
+}
+
+/**
+ * The mTLS coverage of an app, computed from its construct tree: for every workload, whether it is meshed (its pod
+ * template or namespace annotation, minus what the injector webhook skips), how each of its ports is handled (mTLS,
+ * opaque, skipped around the proxy), and which declared callers — AuthorizationPolicies (as `allow` makes them) and
+ * Services — would reach it without mTLS.
+ *
+ * A pure function of the tree: nothing is added to it.
+ */
+export class MeshCoverage {
+  /** Computes the coverage of every workload under a scope (pass the app for the whole app). */
+  public static of(scope: IConstruct, options: MeshCoverageOptions = {}): MeshCoverageData {
+    const model = MeshModel.of(scope);
+    const defaults = clusterDefaults(options.version, options.controlPlane);
+    const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compare(key(a), key(b)));
+    const callers = workloads.flatMap(w => w.callers);
+    const summary = {
+      workloads: workloads.length,
+      meshed: workloads.filter(w => w.meshed).length,
+      flows: callers.length,
+      mtls: callers.filter(c => c.mtls).length,
+    };
+    return { linkerd: defaults.version.major, summary, workloads };
+  }
+
+  /** One message per declared flow that would not be mTLS (what strict mode fails on). */
+  public static problems(data: MeshCoverageData): string[] {
+    return data.workloads.flatMap(w => w.callers.filter(c => !c.mtls)
+      .map(c => `declared traffic would not be mTLS: ${c.from} -> ${w.kind} ${w.namespace}/${w.name} port ${c.port} (${c.via}): ${c.why}`));
+  }
+
+  /** The report as deterministic JSON (keys in a fixed order, lists sorted), ending with a newline. */
+  public static toJson(data: MeshCoverageData): string {
+    return `${JSON.stringify(data, undefined, 2)}\n`;
+  }
+
+  /** The report as the text block of the synth summary. */
+  public static format(data: MeshCoverageData): string {
+    const s = data.summary;
+    const lines = [`mtls coverage (Linkerd ${data.linkerd}): ${s.workloads} workloads, ${s.meshed} meshed; `
+      + `${s.flows} declared flows, ${s.mtls} mTLS, ${s.flows - s.mtls} not mTLS`];
+    for (const w of data.workloads) {
+      const identity = w.identity ? `; identity ${w.identity}` : '';
+      lines.push(`  ${w.kind} ${w.namespace}/${w.name}: ${w.meshed ? 'meshed' : 'NOT meshed'} (${w.injection})${identity}`);
+      if (w.ports.length > 0) lines.push(`    ports: ${w.ports.map(p => `${p.port}${p.name ? `/${p.name}` : ''} ${p.inbound}`).join(', ')}`);
+      for (const c of w.callers) lines.push(`    ${c.mtls ? 'mTLS    ' : 'NOT mTLS'} ${c.from} -> port ${c.port} via ${c.via}${c.mtls ? '' : `: ${c.why}`}`);
+      for (const n of w.notes) lines.push(`    note: ${n}`);
+    }
+    return lines.join('\n');
+  }
+
+  private constructor() {}
+}
+
+function key(w: { namespace: string; kind: string; name: string }): string {
+  return `${w.namespace}\u0000${w.kind}\u0000${w.name}`;
+}
+
+/** Code-point order: the same on every machine, unlike localeCompare. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Numbered ports in numeric order, then `*`. */
+function comparePorts(a: number | string, b: number | string): number {
+  return typeof a === 'number' && typeof b === 'number' ? a - b : typeof a === 'number' ? -1 : typeof b === 'number' ? 1 : compare(a, b);
+}
+
+/** The facts the verdicts need about one workload. */
+interface Evaluated {
+  readonly w: ModelWorkload;
+  readonly meshed: boolean;
+  readonly reason: string;
+  readonly ports: ProxyPorts;
+}
+
+function evaluate(w: ModelWorkload, model: MeshModel, defaults: ClusterDefaults): Evaluated {
+  const m = meshing(w.facts, model);
+  return { w, meshed: m.meshed, reason: m.reason, ports: proxyPorts(w.facts, model, defaults) };
+}
+
+function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefaults): CoverageWorkload {
+  const target = evaluate(w, model, defaults);
+  const f = w.facts;
+  const callers = [...serviceCallers(target, model), ...policyCallers(target, model, defaults)]
+    .sort((a, b) => comparePorts(a.port, b.port) || compare(a.from, b.from) || compare(a.via, b.via));
+  const portNumbers = new Map<number, string | undefined>();
+  for (const p of f.ports) if (!portNumbers.has(p.number) || p.name) portNumbers.set(p.number, p.name);
+  for (const c of callers) if (typeof c.port === 'number' && !portNumbers.has(c.port)) portNumbers.set(c.port, undefined);
+  const ports = [...portNumbers].sort(([a], [b]) => a - b)
+    .map(([port, name]) => ({ port, ...(name ? { name } : {}), inbound: portHandling(target.meshed, target.ports, port) }));
+  return {
+    kind: f.kind,
+    namespace: f.namespace,
+    name: f.name,
+    meshed: target.meshed,
+    injection: target.reason,
+    serviceAccount: f.serviceAccount,
+    ...(target.meshed ? {
+      identity: identityOf(f.serviceAccount, f.namespace, defaults),
+      defaultInboundPolicy: inboundPolicy(f, model, defaults),
+      skipOutboundPorts: target.ports.skipOutbound.map(r => r.toString()).join(',') || 'none',
+    } : {}),
+    ports,
+    callers,
+    notes: meshNotes(f, target.meshed, model, defaults),
+  };
+}
+
+/** Services that select the workload: their clients reach its target ports. */
+function serviceCallers(target: Evaluated, model: MeshModel): CoverageCaller[] {
+  const f = target.w.facts;
+  const callers: CoverageCaller[] = [];
+  for (const svc of fronting(model, f)) {
+    const name = `${f.namespace}/${svc.json.metadata?.name}`;
+    for (const sp of svc.json.spec?.ports ?? []) {
+      const port = resolvePort(f, sp.targetPort ?? sp.port) ?? sp.targetPort;
+      callers.push(verdict(`clients of Service ${name}`, `Service ${name} port ${sp.port}`, port, target, undefined, []));
+    }
+  }
+  return callers;
+}
+
+/** The Services of the app that select a workload's pods. */
+function fronting(model: MeshModel, f: WorkloadFacts): Rendered[] {
+  return model.services.filter(s => {
+    const selector = s.json.spec?.selector;
+    const namespace = s.json.metadata?.namespace ?? 'default';
+    return namespace === f.namespace && selector && Object.keys(selector).length > 0 && selects({ matchLabels: selector }, f.labels);
+  });
+}
+
+/** A client identity named by an authentication: workloads of the app, or a description when none is known. */
+interface Client {
+  readonly label: string;
+  readonly workloads: ModelWorkload[];
+}
+
+/** AuthorizationPolicies that target the workload: their authenticated clients. */
+function policyCallers(target: Evaluated, model: MeshModel, defaults: ClusterDefaults): CoverageCaller[] {
+  const f = target.w.facts;
+  const callers: CoverageCaller[] = [];
+  for (const policy of model.policiesOf('AuthorizationPolicy', f.namespace)) {
+    if (Server._isProbePolicy(policy.apiObject.node.scope!)) continue;
+    const port = targetedPort(policy, target, model);
+    if (port === undefined) continue;
+    const via = `AuthorizationPolicy ${f.namespace}/${policy.json.metadata?.name}`;
+    const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
+    const identities = refs.filter(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+    if (identities.length === 0) {
+      const networks = refs.filter(r => r.kind === 'NetworkAuthentication').flatMap(r => networksOf(r, f.namespace, model));
+      const from = networks.length > 0 ? `unauthenticated clients from ${networks.join(', ')}` : 'any client';
+      callers.push({ from, via, port, mtls: false, why: 'authorized without an mTLS identity: clients need not be meshed, so this traffic is not mTLS' });
+      continue;
+    }
+    for (const client of identities.flatMap(r => clientsOf(r, f.namespace, model))) {
+      if (client.workloads.length === 0) {
+        callers.push(verdict(client.label, via, port, target, undefined, []));
+      }
+      // a client may call through a Service: its port is what the client's skip-outbound-ports would match
+      const servicePorts = fronting(model, f).flatMap(s => (s.json.spec?.ports ?? [])
+        .filter((sp: any) => resolvePort(f, sp.targetPort ?? sp.port) === port).map((sp: any) => sp.port as number));
+      for (const w of client.workloads) callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts));
+    }
+  }
+  return callers;
+}
+
+/** The workload port a policy covers, `*` for a namespace-wide policy, or undefined when it does not cover the workload. */
+function targetedPort(policy: Rendered, target: Evaluated, model: MeshModel): number | string | undefined {
+  const f = target.w.facts;
+  const ref = policy.json.spec?.targetRef ?? {};
+  if (ref.kind === 'Namespace') return ref.name === f.namespace ? '*' : undefined;
+  const routes = ref.kind === 'Server' ? [] : model.policiesOf(ref.kind, f.namespace).filter(r => r.json.metadata?.name === ref.name);
+  const parents = routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name as string));
+  const servers = ref.kind === 'Server' ? [ref.name] : parents;
+  for (const name of servers) {
+    const server = model.policiesOf('Server', f.namespace).find(s => s.json.metadata?.name === name);
+    if (server && selects(server.json.spec?.podSelector, f.labels)) return resolvePort(f, server.json.spec?.port) ?? server.json.spec?.port;
+  }
+  return undefined;
+}
+
+function networksOf(ref: any, namespace: string, model: MeshModel): string[] {
+  const authn = model.policiesOf('NetworkAuthentication', ref.namespace ?? namespace).find(a => a.json.metadata?.name === ref.name);
+  return (authn?.json.spec?.networks ?? []).map((n: any) => n.cidr);
+}
+
+/** The clients an authentication reference names. */
+function clientsOf(ref: any, namespace: string, model: MeshModel): Client[] {
+  if (ref.kind === 'ServiceAccount') return [serviceAccountClient(ref.name, ref.namespace ?? namespace, model)];
+  const ns = ref.namespace ?? namespace;
+  const authn = model.policiesOf('MeshTLSAuthentication', ns).find(a => a.json.metadata?.name === ref.name);
+  if (!authn) return [{ label: `clients of MeshTLSAuthentication ${ns}/${ref.name} (not in this app)`, workloads: [] }];
+  const clients: Client[] = [];
+  for (const r of authn.json.spec?.identityRefs ?? []) {
+    const client = r.kind === 'Namespace' ? { label: `meshed pods of namespace ${r.name}`, workloads: [] } : serviceAccountClient(r.name, r.namespace ?? ns, model);
+    clients.push(client);
+  }
+  for (const identity of authn.json.spec?.identities ?? []) {
+    const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.serviceaccount\.identity\./.exec(identity);
+    const label = identity === '*' ? 'any meshed client' : `identity ${identity}`;
+    clients.push(m ? serviceAccountClient(m[1], m[2], model) : { label, workloads: [] });
+  }
+  return clients;
+}
+
+function serviceAccountClient(name: string, namespace: string, model: MeshModel): Client {
+  const workloads = model.workloads.filter(w => w.facts.namespace === namespace && w.facts.serviceAccount === name);
+  return { label: `ServiceAccount ${namespace}/${name} (no workload in this app)`, workloads };
+}
+
+/** Whether traffic from a client (or an unknown meshed client) to a workload port is mTLS. */
+function verdict(
+  from: string, via: string, port: number | string, target: Evaluated, client: Evaluated | undefined, servicePorts: number[],
+): CoverageCaller {
+  const reasons: string[] = [];
+  const handling = typeof port === 'number' ? portHandling(target.meshed, target.ports, port)
+    : target.meshed ? PortHandling.MTLS : PortHandling.PLAINTEXT;
+  const to = describe(target.w.facts);
+  if (!target.meshed) reasons.push(`${to} is not meshed (${target.reason})`);
+  else if (handling === PortHandling.SKIPPED) reasons.push(`port ${port} bypasses the proxy of ${to} (skip-inbound-ports)`);
+  if (client && !client.meshed) {
+    reasons.push(`${describe(client.w.facts)} is not meshed (${client.reason}), so it has no identity and would be denied`);
+  } else if (client) {
+    const skipped = [port, ...servicePorts].filter((p): p is number => typeof p === 'number' && client.ports.skipOutbound.some(r => r.includes(p)));
+    if (skipped.length > 0) reasons.push(`${describe(client.w.facts)} sends port ${skipped.join(', ')} around its proxy (skip-outbound-ports)`);
+  }
+  const how = handling === PortHandling.OPAQUE ? 'opaque TCP over mTLS' : 'mTLS through the proxies';
+  const why = reasons.length > 0 ? reasons.join('; ') : `${client ? 'both ends are meshed' : 'meshed clients only'}; ${how}`;
+  return { from, via, port, mtls: reasons.length === 0, why };
+}

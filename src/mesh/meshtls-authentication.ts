@@ -1,0 +1,109 @@
+import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../_internal/errors';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { validateRendered } from '../_internal/validated';
+import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
+import { IdentityRef, identityProblem, MeshIdentity } from './identity';
+
+/** Props for {@link MeshTLSAuthentication}. */
+export interface MeshTLSAuthenticationProps {
+  /**
+   * Name, namespace, labels and annotations.
+   *
+   * @default - a name generated from the construct path, in the chart's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /**
+   * The client identities, as strings. Give identities or identityRefs, not both.
+   *
+   * @default - none
+   */
+  readonly identities?: MeshIdentity[];
+  /**
+   * The client identities, as references to ServiceAccounts or Namespaces. Give identities or identityRefs, not both.
+   *
+   * @default - none
+   */
+  readonly identityRefs?: IdentityRef[];
+}
+
+/**
+ * The meshed clients an AuthorizationPolicy requires (`policy.linkerd.io/v1alpha1` MeshTLSAuthentication): a
+ * connection is authenticated when its mTLS identity matches any of them.
+ *
+ * Identities must be DNS-like or `spiffe://` IDs; identities and identityRefs are mutually exclusive, and one of them
+ * must have at least one entry by synth time.
+ *
+ * @see https://linkerd.io/2-edge/reference/authorization-policy/#meshtlsauthentication
+ */
+export class MeshTLSAuthentication extends Construct {
+  /** The generated object. */
+  public readonly apiObject: ApiObject;
+  private readonly identities: MeshIdentity[] = [];
+  private readonly identityRefs: IdentityRef[] = [];
+
+  constructor(scope: Construct, id: string, props: MeshTLSAuthenticationProps = {}) {
+    super(scope, id);
+    this.identities.push(...props.identities ?? []);
+    this.identityRefs.push(...props.identityRefs ?? []);
+    this.apiObject = new MeshTlsAuthenticationL1(this, 'Resource', {
+      metadata: props.metadata,
+      spec: {
+        identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.value) : undefined }),
+        identityRefs: Lazy.any({ produce: () => this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined }),
+      },
+    });
+    validateRendered(this, this.apiObject, meshTlsAuthenticationRules);
+    this.node.addValidation({
+      validate: () => this.identities.length + this.identityRefs.length === 0 ? ['has no identities and no identityRefs: it would authenticate nobody'] : [],
+    });
+  }
+
+  /** The object name. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
+  /** The namespace (`default` when the object has none). */
+  public get namespace(): string {
+    return this.apiObject.metadata.namespace ?? 'default';
+  }
+
+  /** Adds identity strings; checked at once. */
+  public addIdentities(...identities: MeshIdentity[]): void {
+    this.identities.push(...identities);
+    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson()), this);
+  }
+
+  /** Adds references to ServiceAccounts or Namespaces; one already there is skipped. */
+  public addIdentityRefs(...refs: IdentityRef[]): void {
+    for (const ref of refs) if (!this.identityRefs.some(r => r._equals(ref))) this.identityRefs.push(ref);
+    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson()), this);
+  }
+}
+
+/** Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object. */
+function meshTlsAuthenticationRules(obj: any): string[] {
+  const spec = obj.spec ?? {};
+  const problems: string[] = [];
+  if (spec.identities !== undefined && spec.identityRefs !== undefined) {
+    problems.push('identities and identityRefs may not be set together: use one of them');
+  }
+  for (const identity of spec.identities ?? []) {
+    const problem = identityProblem(String(identity));
+    if (problem) problems.push(problem);
+  }
+  for (const ref of spec.identityRefs ?? []) {
+    if (ref.kind === 'Namespace' && ref.namespace !== undefined) {
+      problems.push(`identityRef Namespace ${JSON.stringify(ref.name)} has namespace ${JSON.stringify(ref.namespace)}: a Namespace identityRef is cluster-scoped and cannot have a namespace`);
+    } else if (ref.kind !== 'Namespace' && ref.kind !== 'ServiceAccount') {
+      problems.push(`identityRef kind ${JSON.stringify(ref.kind)} is not allowed: use ServiceAccount or Namespace`);
+    }
+    for (const p of [dns1123SubdomainProblem(`identityRef ${ref.kind} name`, String(ref.name)),
+      ref.namespace === undefined ? undefined : dns1123LabelProblem(`identityRef ${ref.kind} namespace`, String(ref.namespace))]) {
+      if (p) problems.push(p);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,87 @@
+import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { validateRendered } from '../_internal/validated';
+import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
+import { cidrContains, parseCidr } from './_cidr';
+
+/** A client network: a CIDR, minus exceptions inside it. */
+export interface Network {
+  /** The network, as a CIDR (`10.0.0.0/8`, `fd00::/8`) or a single address. */
+  readonly cidr: string;
+  /**
+   * Networks or addresses inside `cidr` that are not included.
+   *
+   * @default - none
+   */
+  readonly except?: string[];
+}
+
+/** Props for {@link NetworkAuthentication}. */
+export interface NetworkAuthenticationProps {
+  /**
+   * Name, namespace, labels and annotations.
+   *
+   * @default - a name generated from the construct path, in the chart's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /** The client networks; at least one. */
+  readonly networks: Network[];
+}
+
+/**
+ * Client networks an AuthorizationPolicy requires (`policy.linkerd.io/v1alpha1` NetworkAuthentication): a connection
+ * is authenticated when it comes from any of them. On its own this authorizes clients that are not meshed, so the
+ * traffic is not mTLS; combine it with a MeshTLSAuthentication to restrict meshed clients by network.
+ *
+ * Each `except` must lie inside its `cidr` without covering all of it.
+ *
+ * @see https://linkerd.io/2-edge/reference/authorization-policy/#networkauthentication
+ */
+export class NetworkAuthentication extends Construct {
+  /** The generated object. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: NetworkAuthenticationProps) {
+    super(scope, id);
+    this.apiObject = new NetworkAuthenticationL1(this, 'Resource', {
+      metadata: props.metadata,
+      spec: { networks: props.networks.map(n => ({ cidr: n.cidr, except: n.except })) },
+    });
+    validateRendered(this, this.apiObject, networkAuthenticationRules);
+  }
+
+  /** The object name. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
+  /** The namespace (`default` when the object has none). */
+  public get namespace(): string {
+    return this.apiObject.metadata.namespace ?? 'default';
+  }
+}
+
+/** Linkerd's admission rules for a NetworkAuthentication (`l5d:policy-controller/runtime/src/admission.rs`), on the rendered object. */
+function networkAuthenticationRules(obj: any): string[] {
+  const networks: any[] = obj.spec?.networks ?? [];
+  const problems: string[] = [];
+  if (networks.length === 0) problems.push('networks must not be empty: give at least one network');
+  for (const network of networks) {
+    const cidr = parseCidr(String(network.cidr));
+    if (!cidr) {
+      problems.push(`network cidr ${JSON.stringify(network.cidr)} is not a CIDR or an IP address (e.g. 10.0.0.0/8, fd00::/8)`);
+      continue;
+    }
+    for (const text of network.except ?? []) {
+      const except = parseCidr(String(text));
+      if (!except) {
+        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is not a CIDR or an IP address`);
+      } else if (cidrContains(except, cidr)) {
+        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} covers the whole cidr: an exception must leave part of its cidr`);
+      } else if (!cidrContains(cidr, except)) {
+        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is outside its cidr: an exception must lie inside ${network.cidr}`);
+      }
+    }
+  }
+  return problems;
+}

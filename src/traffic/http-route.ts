@@ -1,0 +1,258 @@
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  HttpRoute as HttpRouteL1,
+  HttpRouteSpecRules,
+  HttpRouteSpecRulesMatchesMethod,
+  HttpRouteSpecRulesMatchesPathType,
+} from '../../imports/gateway.networking.k8s.io';
+import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { validateRendered } from '../_internal/validated';
+import { addWarning } from '../_internal/warnings';
+import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
+import { TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
+import { formatGatewayDuration, millisText, wholeMillis } from './_policy-grammar';
+import { re2Problem } from './_regex';
+import { nonIdempotentMethods } from './conditions';
+import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
+import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
+
+/** An HTTP method an HTTPRoute can match, as Gateway API defines them. */
+export { HttpRouteSpecRulesMatchesMethod as HttpMethod };
+
+/** How an HTTPRoute rule matches the request path. */
+export class PathMatch {
+  /** Exactly this path. */
+  public static exact(path: string): PathMatch {
+    return new PathMatch(HttpRouteSpecRulesMatchesPathType.EXACT, path);
+  }
+
+  /** This path and everything below it, by whole segments (`/books` matches `/books/1`, not `/bookshelf`). */
+  public static prefix(path: string): PathMatch {
+    return new PathMatch(HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, path);
+  }
+
+  /** A regex over the whole path (RE2 / Rust syntax; Linkerd's proxy evaluates it). */
+  public static regex(regex: string): PathMatch {
+    return new PathMatch(HttpRouteSpecRulesMatchesPathType.REGULAR_EXPRESSION, regex);
+  }
+
+  private constructor(
+    /** The Gateway API match type. */
+    public readonly type: HttpRouteSpecRulesMatchesPathType,
+    /** The path, prefix or regex. */
+    public readonly value: string,
+  ) {}
+}
+
+/** One way a rule matches a request; fields are ANDed. */
+export interface HttpRouteMatch {
+  /**
+   * The path.
+   *
+   * @default PathMatch.prefix('/')
+   */
+  readonly path?: PathMatch;
+  /**
+   * The method.
+   *
+   * @default - any method
+   */
+  readonly method?: HttpRouteSpecRulesMatchesMethod;
+}
+
+/** A rule of an {@link HttpRoute}: requests that match any of its matches go to the parent Service. */
+export interface HttpRouteRule {
+  /**
+   * The matches, ORed.
+   *
+   * @default - every request (`PathPrefix /`)
+   */
+  readonly matches?: HttpRouteMatch[];
+  /**
+   * The rule's request timeout (`timeouts.request`); the `timeout.linkerd.io/request` annotation wins over it.
+   *
+   * @default - none
+   */
+  readonly timeout?: Duration;
+}
+
+/** Props for {@link HttpRoute}. */
+export interface HttpRouteProps {
+  /** The Service whose traffic the route configures (its `parentRef`, and the backend). */
+  readonly service: ServiceReference;
+  /**
+   * The Service port the route applies to.
+   *
+   * @default - the Service's only port; required for a `{ name, namespace }` reference or a Service with several ports
+   */
+  readonly port?: number;
+  /**
+   * The rules, at most 16 with at most 128 matches in all.
+   *
+   * @default - one rule matching every request
+   */
+  readonly rules?: HttpRouteRule[];
+  /**
+   * Retries for the route's requests (`retry.linkerd.io/*`), overriding the Service's.
+   *
+   * @default - the Service's retry annotations, if any
+   */
+  readonly retry?: RetryOptions;
+  /**
+   * Timeouts for the route's requests (`timeout.linkerd.io/*`), overriding the Service's.
+   *
+   * @default - the Service's timeout annotations, if any
+   */
+  readonly timeouts?: TimeoutOptions;
+  /**
+   * Allows `retry` although a rule can match a method that is not idempotent (POST, PATCH, or any method when a match
+   * has none): a retried request may be applied twice.
+   *
+   * @default false
+   */
+  readonly allowNonIdempotentRetries?: boolean;
+  /**
+   * Name, namespace (a client namespace makes it a consumer route), labels and annotations.
+   *
+   * @default - a name generated from the construct path; the Service's namespace
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /**
+   * The Linkerd version: Gateway API HTTPRoutes need 2.14, retry and timeout annotations 2.16.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/**
+ * A Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`) whose parent is a Service: Linkerd's route-level
+ * configuration for meshed clients of that Service (GAMMA), with retries and timeouts as annotations.
+ *
+ * Linkerd ignores the route while a ServiceProfile exists for the Service; that combination is a synth error.
+ *
+ * @see https://linkerd.io/2-edge/features/httproute/
+ */
+export class HttpRoute extends Construct {
+  /** The generated L1, the escape hatch (`ApiObject.of(route)`). */
+  public readonly apiObject: ApiObject;
+  /** The parent Service. */
+  public readonly service: ResolvedService;
+  /** The Service port. */
+  public readonly port: number;
+
+  constructor(scope: Construct, id: string, props: HttpRouteProps) {
+    super(scope, id);
+    const version = props.version ?? LinkerdVersion.LATEST;
+    if (version.gatewayApiCrds === GatewayApiCrds.NONE) {
+      throw new ValidationError(`a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is ${version}`, this);
+    }
+    if (props.retry !== undefined || props.timeouts !== undefined) {
+      version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
+    }
+    this.service = resolveService(this, props.service);
+    this.port = props.port ?? onlyPort(this, props.service, this.service);
+    const rules = props.rules ?? [{}];
+    const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.push(`port ${this.port} must be a whole number from 1 to 65535`);
+    if (rules.length === 0) problems.push('rules must not be empty: give at least one rule, or omit rules to match every request');
+    if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
+      const unsafe = [...new Set(rules.flatMap(r => (r.matches ?? [{}]).flatMap(m => nonIdempotentMethods({ method: m.method }))))].sort();
+      if (unsafe.length > 0) {
+        problems.push(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+          + 'set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET');
+      }
+    }
+    const ruleTimeouts = rules.map((r, i) => {
+      if (r.timeout === undefined) return undefined;
+      const ms = wholeMillis(r.timeout);
+      const text = ms === undefined || ms <= 0n ? undefined : formatGatewayDuration(ms);
+      if (text === undefined) problems.push(`rules[${i}].timeout ${millisText(r.timeout)} must be a positive whole number of milliseconds that Gateway API can write (at most 99999h)`);
+      return text;
+    });
+    throwIfProblems(problems, this);
+    if (props.retry !== undefined && props.retry.timeout === undefined && props.timeouts?.request === undefined
+      && props.timeouts?.response === undefined && ruleTimeouts.some(t => t === undefined)) {
+      addWarning(this, 'retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout');
+    }
+    if (annotations[`${TIMEOUT_PREFIX}request`] !== undefined && ruleTimeouts.some(t => t !== undefined)) {
+      addWarning(this, `timeouts.request (${TIMEOUT_PREFIX}request) takes priority over every rule's timeout, which is then ignored`);
+    }
+
+    const namespace = props.metadata?.namespace ?? this.service.namespace;
+    const sameNamespace = namespace === this.service.namespace;
+    this.apiObject = new HttpRouteL1(this, 'Resource', {
+      metadata: { ...props.metadata, namespace, annotations: { ...props.metadata?.annotations, ...annotations } },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: this.service.name, ...(sameNamespace ? {} : { namespace: this.service.namespace }), port: this.port }],
+        rules: rules.map((rule, i): HttpRouteSpecRules => ({
+          matches: (rule.matches ?? [{}]).map(m => ({
+            path: { type: (m.path ?? PathMatch.prefix('/')).type, value: (m.path ?? PathMatch.prefix('/')).value },
+            method: m.method,
+          })),
+          // a rule without backendRefs goes to the parent Service; a cross-namespace backendRef would need a ReferenceGrant
+          backendRefs: sameNamespace ? [{ name: this.service.name, port: this.port }] : undefined,
+          timeouts: ruleTimeouts[i] === undefined ? undefined : { request: ruleTimeouts[i] },
+        })),
+      },
+    });
+    validateRendered(this, this.apiObject, httpRouteProblems);
+  }
+
+  /** The route's name. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
+  /** The route's namespace. */
+  public get namespace(): string {
+    return this.apiObject.metadata.namespace!;
+  }
+}
+
+function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {
+  const ports = servicePorts(reference, service);
+  if (ports === undefined || ports.length !== 1) {
+    const what = ports === undefined ? 'is a { name, namespace } reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;
+    throw new ValidationError(`service ${service.namespace}/${service.name} ${what}: set port to the Service port the route applies to`, scope);
+  }
+  return ports[0];
+}
+
+const PATH_CEL: Array<[(v: string) => boolean, string]> = [
+  [v => !v.startsWith('/'), 'must be an absolute path starting with \'/\''],
+  [v => v.includes('//'), 'must not contain \'//\''],
+  [v => v.includes('/./'), 'must not contain \'/./\''],
+  [v => v.includes('/../'), 'must not contain \'/../\''],
+  [v => /%2f/i.test(v), 'must not contain \'%2f\''],
+  [v => v.includes('#'), 'must not contain \'#\''],
+  [v => v.endsWith('/..'), 'must not end with \'/..\''],
+  [v => v.endsWith('/.'), 'must not end with \'/.\''],
+];
+
+/**
+ * The rules the Gateway API CRD enforces through CEL (which the offline schema gate does not evaluate), Linkerd's
+ * annotation grammar, and RE2 validity of regex path matches, applied to the rendered object.
+ *
+ * @internal
+ */
+export function httpRouteProblems(obj: any): string[] {
+  const problems = trafficAnnotationProblems(obj?.metadata?.annotations, 'HTTPRoute');
+  const rules: any[] = Array.isArray(obj?.spec?.rules) ? obj.spec.rules : [];
+  if (rules.length > 16) problems.push(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
+  const matches = rules.reduce((n, r) => n + (Array.isArray(r?.matches) ? r.matches.length : 0), 0);
+  if (matches > 128) problems.push(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
+  rules.forEach((rule, i) => (Array.isArray(rule?.matches) ? rule.matches : []).forEach((m: any, j: number) => {
+    const path = m?.path;
+    if (path === undefined) return;
+    const where = `rules[${i}].matches[${j}].path ${JSON.stringify(path.value)}`;
+    if (path.type === 'RegularExpression') {
+      const invalid = typeof path.value === 'string' ? re2Problem(path.value) : 'it is not a string';
+      if (invalid) problems.push(`${where} is not valid RE2/Rust regex syntax (${invalid}): Linkerd rejects the route`);
+    } else if (typeof path.value === 'string') {
+      for (const [fails, message] of PATH_CEL) if (fails(path.value)) problems.push(`${where} ${message} (type ${path.type})`);
+    }
+  }));
+  return problems;
+}

@@ -1,0 +1,232 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { throwIfProblems } from '../_internal/errors';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
+import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
+import { annotateService } from './_annotate';
+import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
+import { ResolvedService, resolveService, ServiceReference } from './service-reference';
+
+/**
+ * An HTTP response that `retry.linkerd.io/http` retries.
+ *
+ * @see https://linkerd.io/2-edge/reference/retries/
+ */
+export class HttpRetryCondition {
+  /** Any 5xx response (500–599). */
+  public static readonly SERVER_ERROR = new HttpRetryCondition('5xx');
+  /** 502, 503 and 504. */
+  public static readonly GATEWAY_ERROR = new HttpRetryCondition('gateway-error');
+
+  /** One status code (100–599), e.g. 429. */
+  public static status(code: number): HttpRetryCondition {
+    return new HttpRetryCondition(String(code), code, code);
+  }
+
+  /** The status codes from `min` to `max` inclusive (100–599). */
+  public static range(min: number, max: number): HttpRetryCondition {
+    return new HttpRetryCondition(`${min}-${max}`, min, max);
+  }
+
+  private constructor(
+    /** The annotation's spelling, e.g. `5xx` or `500-504`. */
+    public readonly value: string,
+    private readonly min?: number,
+    private readonly max?: number,
+  ) {}
+
+  /** What is wrong with the codes, if anything. @internal */
+  public _problem(): string | undefined {
+    if (this.min === undefined || this.max === undefined) return undefined;
+    const isCode = (v: number) => Number.isInteger(v) && v >= 100 && v <= 599;
+    if (!isCode(this.min) || !isCode(this.max)) return `retry condition ${this.value} must use HTTP status codes from 100 to 599`;
+    return this.min > this.max ? `retry condition ${this.value} must have its lower code first` : undefined;
+  }
+}
+
+/** A gRPC status that `retry.linkerd.io/grpc` retries. */
+export enum GrpcRetryCondition {
+  /** CANCELLED. */
+  CANCELLED = 'cancelled',
+  /** DEADLINE_EXCEEDED. */
+  DEADLINE_EXCEEDED = 'deadline-exceeded',
+  /** INTERNAL. */
+  INTERNAL = 'internal',
+  /** RESOURCE_EXHAUSTED. */
+  RESOURCE_EXHAUSTED = 'resource-exhausted',
+  /** UNAVAILABLE. */
+  UNAVAILABLE = 'unavailable',
+}
+
+/**
+ * Retries by annotation (Linkerd 2.16+): counted per request, not budgeted like a ServiceProfile's. Bodies over 64 KiB
+ * are never retried, and each retry may go to a different endpoint.
+ *
+ * @see https://linkerd.io/2-edge/reference/retries/
+ */
+export interface RetryOptions {
+  /**
+   * HTTP responses to retry (`retry.linkerd.io/http`); not valid on a GRPCRoute.
+   *
+   * @default - none
+   */
+  readonly http?: HttpRetryCondition[];
+  /**
+   * gRPC statuses to retry (`retry.linkerd.io/grpc`); not valid on an HTTPRoute.
+   *
+   * @default - none
+   */
+  readonly grpc?: GrpcRetryCondition[];
+  /**
+   * The most retries per request (`retry.linkerd.io/limit`), 1–65535. Keep it low: retries multiply load on a failing
+   * service.
+   *
+   * @default 1 (Linkerd's default), written explicitly
+   */
+  readonly limit?: number;
+  /**
+   * How long each try may take before it is retried (`retry.linkerd.io/timeout`).
+   *
+   * @default - none
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Timeouts by annotation (Linkerd 2.16+, `timeout.linkerd.io/*`).
+ *
+ * @see https://linkerd.io/2-edge/reference/timeouts/
+ */
+export interface TimeoutOptions {
+  /**
+   * The most time a full request-response stream may be in flight (`timeout.linkerd.io/request`).
+   *
+   * @default - none
+   */
+  readonly request?: Duration;
+  /**
+   * The most time a backend response may be in flight (`timeout.linkerd.io/response`).
+   *
+   * @default - none
+   */
+  readonly response?: Duration;
+  /**
+   * The most time a stream may be idle (`timeout.linkerd.io/idle`).
+   *
+   * @default - none
+   */
+  readonly idle?: Duration;
+}
+
+/**
+ * The annotations for retries and timeouts, and what is wrong with the options.
+ *
+ * @internal
+ */
+export interface RetryTimeoutAnnotations {
+  /** The annotations. */
+  readonly annotations: Record<string, string>;
+  /** What is wrong, one sentence each. */
+  readonly problems: string[];
+}
+
+/**
+ * Renders retry and timeout options as Linkerd's annotations, in the policy controller's grammar.
+ *
+ * @param kind where they go: `retry.linkerd.io/grpc` is invalid on an HTTPRoute
+ * @internal
+ */
+export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeouts: TimeoutOptions | undefined, kind: 'Service' | 'HTTPRoute'): RetryTimeoutAnnotations {
+  const annotations: Record<string, string> = {};
+  const problems: string[] = [];
+  const duration = (what: string, key: string, value: Duration | undefined) => {
+    if (value === undefined) return;
+    const ms = wholeMillis(value);
+    if (ms === undefined || ms <= 0n) {
+      problems.push(`${what} ${millisText(value)} must be a whole number of milliseconds greater than zero: Linkerd's annotations `
+        + 'take <integer><ms|s|m|h|d>, and zero means no timeout (omit it instead)');
+    } else {
+      annotations[key] = formatPolicyDuration(ms);
+    }
+  };
+  if (retry !== undefined) {
+    const http = retry.http ?? [];
+    const grpc = retry.grpc ?? [];
+    if (http.length === 0 && grpc.length === 0) problems.push('retry must name at least one condition to retry on (http or grpc)');
+    if (kind === 'HTTPRoute' && grpc.length > 0) problems.push(`retry.grpc (${RETRY_GRPC}) is not valid on an HTTPRoute: Linkerd reads it from Services and GRPCRoutes`);
+    http.forEach(c => { const p = c._problem(); if (p) problems.push(p); });
+    if (http.length > 0) annotations[RETRY_HTTP] = http.map(c => c.value).join(',');
+    if (grpc.length > 0) annotations[RETRY_GRPC] = grpc.join(',');
+    const limit = retry.limit ?? 1;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 65535) problems.push(`retry.limit ${limit} must be a whole number from 1 to 65535`);
+    annotations[RETRY_LIMIT] = String(limit);
+    duration('retry.timeout', RETRY_TIMEOUT, retry.timeout);
+  }
+  duration('timeouts.request', `${TIMEOUT_PREFIX}request`, timeouts?.request);
+  duration('timeouts.response', `${TIMEOUT_PREFIX}response`, timeouts?.response);
+  duration('timeouts.idle', `${TIMEOUT_PREFIX}idle`, timeouts?.idle);
+  return { annotations, problems };
+}
+
+/** Props for {@link RetriesAndTimeouts}. */
+export interface RetriesAndTimeoutsProps {
+  /** The Service to annotate: a cdk8s-plus Service or an ApiObject of kind Service. */
+  readonly service: ServiceReference;
+  /**
+   * Retries for every request to the Service.
+   *
+   * @default - no retries
+   */
+  readonly retry?: RetryOptions;
+  /**
+   * Timeouts for every request to the Service.
+   *
+   * @default - no timeouts
+   */
+  readonly timeouts?: TimeoutOptions;
+  /**
+   * Allows retries although they apply to every method of the Service, including POST and PATCH: a retried
+   * non-idempotent request may be applied twice. Set it only when every handler is idempotent.
+   *
+   * @default false
+   */
+  readonly allowNonIdempotentRetries?: boolean;
+  /**
+   * The Linkerd version (retry and timeout annotations need 2.16).
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/**
+ * Retries and timeouts for every request to a Service, as `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations
+ * on the Service (Linkerd 2.16+). Annotations on an HTTPRoute override the Service's for that route.
+ *
+ * Linkerd ignores these annotations while a ServiceProfile exists for the Service; that combination is a synth error.
+ *
+ * @see https://linkerd.io/2-edge/reference/retries/
+ * @see https://linkerd.io/2-edge/reference/timeouts/
+ */
+export class RetriesAndTimeouts extends Construct {
+  /** The annotated Service. */
+  public readonly service: ResolvedService;
+  /** The annotations written on it. */
+  public readonly annotations: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: RetriesAndTimeoutsProps) {
+    super(scope, id);
+    const version = props.version ?? LinkerdVersion.LATEST;
+    version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
+    this.service = resolveService(this, props.service);
+    const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');
+    if (props.retry === undefined && props.timeouts === undefined) problems.push('set retry, timeouts or both: there is nothing to configure');
+    if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
+      problems.push('retries on a Service apply to every method, including POST and PATCH, which are not idempotent: a retried request may be '
+        + 'applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET');
+    }
+    throwIfProblems(problems, this);
+    this.annotations = annotations;
+    annotateService(this, this.service, annotations, 'retries and timeouts');
+  }
+}

@@ -1,0 +1,470 @@
+import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ServiceProfileV1Alpha2 as ServiceProfileL1 } from '../../imports/linkerd.io';
+import { goDuration, parseGoDuration } from '../_internal/duration';
+import { ValidationError, throwIfProblems } from '../_internal/errors';
+import { dns1123SubdomainProblem } from '../_internal/names';
+import { validateRendered } from '../_internal/validated';
+import { addWarning } from '../_internal/warnings';
+import { LinkerdVersion } from '../linkerd/version';
+import { profileConflictProblems } from './_conflicts';
+import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } from './_generators';
+import { millisText, wholeMillis } from './_policy-grammar';
+import { re2Problem } from './_regex';
+import { RouteLinter } from './_route-lints';
+import { nonIdempotentMethods, ResponseClass, RouteCondition, RouteSpec } from './conditions';
+import { ResolvedService, resolveService, ServiceReference } from './service-reference';
+
+/**
+ * How many retries a Service may receive on top of its regular traffic, shared by all retryable routes.
+ *
+ * @see https://linkerd.io/2-edge/reference/service-profiles/#retry-budget
+ */
+export interface RetryBudget {
+  /**
+   * The ratio of retries to original requests, e.g. 0.2 for at most 20% extra load.
+   *
+   * @default 0.2
+   */
+  readonly retryRatio?: number;
+  /**
+   * Retries allowed per second regardless of the ratio, so low-traffic services can still retry.
+   *
+   * @default 10
+   */
+  readonly minRetriesPerSecond?: number;
+  /**
+   * The window over which the ratio is computed.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly ttl?: Duration;
+}
+
+/** One route of a {@link ServiceProfile}. */
+export interface ServiceProfileRoute {
+  /** The route's name, used as the `rt_route` metrics label (e.g. `GET /books/{id}`). */
+  readonly name: string;
+  /** Which requests the route matches. */
+  readonly condition: RouteCondition;
+  /**
+   * How responses are classified, first match wins.
+   *
+   * @default - none: 5xx responses are failures
+   */
+  readonly responseClasses?: ResponseClass[];
+  /**
+   * Whether failed requests are retried, within the profile's retry budget. Retries are client-side: the caller must
+   * be meshed.
+   *
+   * @default false
+   */
+  readonly isRetryable?: boolean;
+  /**
+   * How long a request may take before the proxy answers 504.
+   *
+   * @default - the profile's `defaultTimeout`, else none (Linkerd has no default route timeout)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Allows `isRetryable` on a route that matches a method that is not idempotent (POST, PATCH, or any method when the
+   * condition has none): a retried request may then be applied twice. Set it only when the handler is idempotent.
+   *
+   * @default false
+   */
+  readonly allowNonIdempotentRetry?: boolean;
+}
+
+/** Props shared by every way of building a {@link ServiceProfile}. */
+export interface ServiceProfileBaseProps {
+  /** The Service the profile describes. */
+  readonly service: ServiceReference;
+  /**
+   * The cluster's DNS domain, part of the profile's name.
+   *
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+  /**
+   * Labels and annotations, and the namespace: a profile in a client's namespace overrides the Service's own profile
+   * for that client's requests. The name is always `<service>.<namespace>.svc.<clusterDomain>`.
+   *
+   * @default - the Service's namespace, no labels or annotations
+   */
+  readonly metadata?: ApiObjectMetadata;
+  /**
+   * The retry budget.
+   *
+   * @default - none written: Linkerd applies retryRatio 0.2, minRetriesPerSecond 10, ttl 10s
+   */
+  readonly retryBudget?: RetryBudget;
+  /**
+   * A timeout for every route that has none.
+   *
+   * @default - routes without a timeout have none
+   */
+  readonly defaultTimeout?: Duration;
+  /**
+   * The Linkerd version the profile is for. The generators follow that version's `linkerd profile`: up to 2.14 it
+   * joined `basePath` and paths with `path.Join`, which strips trailing slashes.
+   *
+   * @default LinkerdVersion.LATEST
+   */
+  readonly version?: LinkerdVersion;
+}
+
+/** Props for {@link ServiceProfile}. */
+export interface ServiceProfileProps extends ServiceProfileBaseProps {
+  /**
+   * The routes, in match order (first match wins); more can be added with `addRoute`.
+   *
+   * @default - none
+   */
+  readonly routes?: ServiceProfileRoute[];
+}
+
+/** Props for {@link ServiceProfile.fromOpenApi}. */
+export interface ServiceProfileFromOpenApiProps extends ServiceProfileBaseProps {
+  /** The OpenAPI 3.x or Swagger 2.0 document: YAML or JSON text, or the parsed object. */
+  readonly spec: string | Record<string, unknown>;
+  /**
+   * Allows `x-linkerd-retryable: true` on operations that are not idempotent (POST, PATCH).
+   *
+   * @default false
+   */
+  readonly allowNonIdempotentRetries?: boolean;
+}
+
+/** Props for {@link ServiceProfile.fromProto}. */
+export interface ServiceProfileFromProtoProps extends ServiceProfileBaseProps {
+  /** The `.proto` file's text. */
+  readonly proto: string;
+}
+
+interface RouteOrigin {
+  readonly allowNonIdempotentRetry: boolean;
+  /** How to allow a non-idempotent retry, for the error message. */
+  readonly optIn: string;
+}
+
+/**
+ * A Linkerd ServiceProfile (`linkerd.io/v1alpha2`): per-route metrics, retries and timeouts for one Service.
+ *
+ * At synth this applies the sp-validator webhook's rules and the proxy's runtime behaviour that Linkerd otherwise
+ * only shows as silence: regexes are checked with an RE2 parser (the proxy drops a match whose regex does not compile),
+ * status ranges always carry both bounds (the proxy drops a single-bound range), and a profile that would silently
+ * disable the Service's circuit breaking, retry/timeout annotations or HTTPRoutes, or one for a headless Service, is
+ * an error. `opaquePorts` and `dstOverrides` are controller-internal and never written.
+ *
+ * Since Linkerd 2.16 ServiceProfiles are superseded by HTTPRoutes with retry and timeout annotations
+ * ({@link HttpRoute}, {@link ProfileMigration}).
+ *
+ * @see https://linkerd.io/2-edge/reference/service-profiles/
+ */
+export class ServiceProfile extends Construct {
+  /**
+   * A profile generated from an OpenAPI 3.x or Swagger 2.0 document exactly as `linkerd profile --open-api` does:
+   * one route per operation, named `METHOD /path`, retryable and timed out per the operation's
+   * `x-linkerd-retryable` and `x-linkerd-timeout`, with a response class per integer status code (failure if ≥ 500).
+   */
+  public static fromOpenApi(scope: Construct, id: string, props: ServiceProfileFromOpenApiProps): ServiceProfile {
+    const { spec, allowNonIdempotentRetries, ...base } = props;
+    const profile = new ServiceProfile(scope, id, base);
+    profile.addGenerated(() => openApiRoutes(readOpenApi(spec), profile.minor <= 14 ? 'clean' : 'concat'), {
+      allowNonIdempotentRetry: allowNonIdempotentRetries ?? false,
+      optIn: 'set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable',
+    });
+    return profile;
+  }
+
+  /**
+   * A profile generated from a `.proto` file exactly as `linkerd profile --proto` does: one `POST` route per rpc,
+   * named after the rpc, retryable when its `idempotency_level` is `IDEMPOTENT` or `NO_SIDE_EFFECTS` (which declares
+   * the rpc idempotent, so no opt-in is needed).
+   */
+  public static fromProto(scope: Construct, id: string, props: ServiceProfileFromProtoProps): ServiceProfile {
+    const { proto, ...base } = props;
+    const profile = new ServiceProfile(scope, id, base);
+    profile.addGenerated(() => protoRoutes(proto), { allowNonIdempotentRetry: true, optIn: '' });
+    return profile;
+  }
+
+  /** The generated L1, the escape hatch (`ApiObject.of(profile)`). */
+  public readonly apiObject: ApiObject;
+  /** The Service the profile is for. */
+  public readonly service: ResolvedService;
+  /** The cluster DNS domain. */
+  public readonly clusterDomain: string;
+  /** The Linkerd version. */
+  public readonly version: LinkerdVersion;
+  /** The retry budget, when one is written. */
+  public readonly retryBudget?: RetryBudget;
+  /** The timeout given to routes without one. */
+  public readonly defaultTimeout?: Duration;
+  private readonly _routes: RouteSpec[] = [];
+  private readonly linter = new RouteLinter();
+
+  constructor(scope: Construct, id: string, props: ServiceProfileProps) {
+    super(scope, id);
+    this.version = props.version ?? LinkerdVersion.LATEST;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.retryBudget = props.retryBudget;
+    this.defaultTimeout = props.defaultTimeout;
+    this.service = resolveService(this, props.service);
+    const name = `${this.service.name}.${this.service.namespace}.svc.${this.clusterDomain}`;
+
+    const problems = [dns1123SubdomainProblem('clusterDomain', this.clusterDomain)].filter((p): p is string => p !== undefined);
+    if (props.metadata?.name !== undefined && props.metadata.name !== name) {
+      problems.push(`metadata.name ${JSON.stringify(props.metadata.name)} cannot be set: Linkerd finds a profile by the name ${JSON.stringify(name)} (<service>.<namespace>.svc.<clusterDomain>)`);
+    }
+    if (this.defaultTimeout !== undefined && !((wholeMillis(this.defaultTimeout) ?? 0n) > 0n)) {
+      problems.push(`defaultTimeout ${millisText(this.defaultTimeout)} must be a positive whole number of milliseconds`);
+    }
+    if (this.retryBudget?.ttl !== undefined && wholeMillis(this.retryBudget.ttl) === undefined) {
+      problems.push(`retryBudget.ttl ${millisText(this.retryBudget.ttl)} must be a whole number of milliseconds`);
+    }
+    throwIfProblems(problems, this);
+    if ((this.retryBudget?.retryRatio ?? 0.2) > 0.2) {
+      addWarning(this, `retryBudget.retryRatio ${this.retryBudget!.retryRatio} lets retries add more than 20% load: excessive client retries `
+        + 'overload a failing service; Linkerd\'s default is 0.2');
+    }
+
+    this.apiObject = new ServiceProfileL1(this, 'Resource', {
+      metadata: { ...props.metadata, name, namespace: props.metadata?.namespace ?? this.service.namespace },
+      spec: {
+        // rendered late so addRoute() after construction counts; omitted when empty, as linkerd profile writes it
+        routes: Lazy.any({ produce: () => (this._routes.length > 0 ? [...this._routes] : undefined) }) as any,
+        retryBudget: this.retryBudget && {
+          retryRatio: this.retryBudget.retryRatio ?? 0.2,
+          minRetriesPerSecond: this.retryBudget.minRetriesPerSecond ?? 10,
+          ttl: goDuration(this.retryBudget.ttl ?? Duration.seconds(10)),
+        },
+      },
+    });
+    for (const route of props.routes ?? []) this.addRoute(route);
+    validateRendered(this, this.apiObject, serviceProfileProblems);
+    this.node.addValidation({ validate: () => profileConflictProblems(this, this.apiObject, this.service, name) });
+  }
+
+  /** The profile's name, `<service>.<namespace>.svc.<clusterDomain>`. */
+  public get name(): string {
+    return this.apiObject.name;
+  }
+
+  /** The profile's namespace. */
+  public get namespace(): string {
+    return this.apiObject.metadata.namespace!;
+  }
+
+  /** The routes as written, in match order. */
+  public get routes(): readonly RouteSpec[] {
+    return [...this._routes];
+  }
+
+  /**
+   * Adds a route after the existing ones (the proxy uses the first route that matches).
+   *
+   * Throws when the route breaks an sp-validator rule, or is retryable on a non-idempotent method without
+   * `allowNonIdempotentRetry`; warns about duplicate and shadowed routes, retryable routes without a timeout, and
+   * regexes that probably do not mean what they say.
+   */
+  public addRoute(route: ServiceProfileRoute): void {
+    if (route.timeout !== undefined && wholeMillis(route.timeout) === undefined) {
+      throw new ValidationError(`route ${JSON.stringify(route.name)} timeout ${millisText(route.timeout)} must be a whole number of milliseconds`, this);
+    }
+    const json: RouteSpec = {
+      name: route.name,
+      condition: route.condition._toJson(),
+      ...(route.responseClasses && route.responseClasses.length > 0 ? { responseClasses: route.responseClasses.map(c => c._toJson()) } : {}),
+      ...(route.isRetryable ? { isRetryable: true } : {}),
+      ...(route.timeout ? { timeout: goDuration(route.timeout) } : {}),
+    };
+    this.addRouteSpec(json, {
+      allowNonIdempotentRetry: route.allowNonIdempotentRetry ?? false,
+      optIn: 'set allowNonIdempotentRetry: true on the route if the handler is idempotent',
+    });
+  }
+
+  private get minor(): number {
+    return Number(this.version.major.split('.')[1]);
+  }
+
+  private addGenerated(generate: () => Generated, origin: RouteOrigin): void {
+    let generated: Generated;
+    try {
+      generated = generate();
+    } catch (err) {
+      // Only the generators' own errors describe the document; anything else is a bug and propagates as is.
+      if (err instanceof GeneratorError) throw new ValidationError(err.message, this);
+      throw err;
+    }
+    generated.warnings.forEach(w => addWarning(this, w));
+    for (const route of generated.routes) this.addRouteSpec(route, origin);
+  }
+
+  private addRouteSpec(route: RouteSpec, origin: RouteOrigin): void {
+    const json: RouteSpec = route.timeout === undefined && this.defaultTimeout !== undefined
+      ? { ...route, timeout: goDuration(this.defaultTimeout) } : route;
+    const label = `route ${JSON.stringify(json.name)}`;
+    const problems = routeProblems(json, label);
+    if (json.isRetryable && !origin.allowNonIdempotentRetry) {
+      const unsafe = nonIdempotentMethods(json.condition);
+      if (unsafe.length > 0) {
+        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; ${origin.optIn}`);
+      }
+    }
+    throwIfProblems(problems, this);
+    if (json.isRetryable && json.timeout === undefined) {
+      addWarning(this, `${label} is retryable but has no timeout: a hung request is never retried; set a timeout or defaultTimeout`);
+    }
+    this.linter.add(json).forEach(w => addWarning(this, w));
+    this._routes.push(json);
+  }
+}
+
+const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const REQUEST_FIELDS = ['all', 'any', 'method', 'not', 'pathRegex'];
+const RESPONSE_FIELDS = ['all', 'any', 'not', 'status'];
+const ROUTE_FIELDS = ['name', 'condition', 'responseClasses', 'isRetryable', 'timeout'];
+
+/**
+ * The sp-validator webhook's rules (`pkg/profiles/profiles.go Validate`), plus the proxy's silent drops (regexes that
+ * do not compile, status ranges without both bounds), applied to the rendered object.
+ *
+ * @internal
+ */
+export function serviceProfileProblems(obj: any): string[] {
+  const problems: string[] = [];
+  const name = obj?.metadata?.name;
+  if (typeof name === 'string') {
+    const p = dns1123SubdomainProblem('name', name);
+    if (p) problems.push(p);
+  }
+  const spec = obj?.spec ?? {};
+  for (const field of ['opaquePorts', 'dstOverrides']) {
+    if (spec[field] !== undefined) problems.push(`spec.${field} must not be set: it is filled in by Linkerd's controllers, and ServiceProfile ${field} is not meant for users`);
+  }
+  for (const field of Object.keys(spec).filter(f => !['routes', 'retryBudget', 'opaquePorts', 'dstOverrides'].includes(f))) {
+    problems.push(`spec.${field} is an unknown field, which the sp-validator rejects: use routes and retryBudget`);
+  }
+  (Array.isArray(spec.routes) ? spec.routes : []).forEach((route: any, i: number) => {
+    problems.push(...routeProblems(route, typeof route?.name === 'string' && route.name !== '' ? `route ${JSON.stringify(route.name)}` : `routes[${i}]`));
+  });
+  if (spec.retryBudget !== undefined) problems.push(...retryBudgetProblems(spec.retryBudget));
+  return problems;
+}
+
+function routeProblems(route: any, label: string): string[] {
+  if (route === null || typeof route !== 'object') return [`${label} is null: every route must be an object with a name and a condition`];
+  const problems: string[] = [];
+  for (const field of Object.keys(route).filter(f => !ROUTE_FIELDS.includes(f))) {
+    problems.push(`${label} has the unknown field ${JSON.stringify(field)}, which the sp-validator rejects: use ${ROUTE_FIELDS.join(', ')}`);
+  }
+  if (typeof route.name !== 'string' || route.name === '') problems.push(`${label} has no name: every route needs a name (its metrics label)`);
+  if (route.timeout !== undefined) {
+    const nanos = typeof route.timeout === 'string' ? parseGoDuration(route.timeout) : undefined;
+    if (nanos === undefined || nanos <= 0n) {
+      problems.push(`${label} timeout ${JSON.stringify(route.timeout)} must be a positive Go duration such as 500ms, 10s or 1m30s`);
+    }
+  }
+  if (route.condition === undefined || route.condition === null) {
+    problems.push(`${label} has no condition: every route needs one (method, pathRegex, all, any)`);
+  } else {
+    if (route.condition.not !== undefined) {
+      problems.push(`${label} condition has a top-level not, which Linkerd cannot accept (the CRD wants an array, the sp-validator an object): nest it in all, e.g. all: [{ not: … }]`);
+    }
+    problems.push(...requestMatchProblems(route.condition, `${label} condition`));
+  }
+  if (route.responseClasses !== undefined && !Array.isArray(route.responseClasses)) problems.push(`${label} responseClasses must be a list`);
+  (Array.isArray(route.responseClasses) ? route.responseClasses : []).forEach((rc: any, i: number) => {
+    const where = `${label} responseClasses[${i}]`;
+    if (rc === null || typeof rc !== 'object' || rc.condition === undefined || rc.condition === null) {
+      problems.push(`${where} has no condition: every response class needs one (status, all, any, not)`);
+    } else {
+      problems.push(...responseMatchProblems(rc.condition, `${where} condition`));
+    }
+  });
+  return problems;
+}
+
+function requestMatchProblems(match: any, where: string): string[] {
+  if (match === null || typeof match !== 'object' || Array.isArray(match)) return [`${where} must be an object, got ${JSON.stringify(match)}`];
+  const problems: string[] = [];
+  const fields = Object.keys(match);
+  const unknown = fields.filter(f => !REQUEST_FIELDS.includes(f));
+  for (const field of unknown) problems.push(`${where} has the unknown field ${JSON.stringify(field)}: use ${REQUEST_FIELDS.join(', ')}`);
+  if (unknown.length === 0 && !fields.some(f => REQUEST_FIELDS.includes(f) && match[f] !== '' && match[f] !== undefined)) {
+    problems.push(`${where} is empty: a request match must have a field set (method, pathRegex, all, any or not)`);
+  }
+  if (match.method !== undefined && (typeof match.method !== 'string' || !HTTP_TOKEN.test(match.method))) {
+    problems.push(`${where} method ${JSON.stringify(match.method)} is not an HTTP method token, e.g. GET`);
+  }
+  if (match.pathRegex !== undefined) {
+    const invalid = typeof match.pathRegex !== 'string' ? 'it is not a string' : re2Problem(match.pathRegex);
+    if (invalid) {
+      problems.push(`${where} pathRegex ${JSON.stringify(match.pathRegex)} is not valid RE2/Rust regex syntax (${invalid}): `
+        + 'the proxy silently drops a match whose regex does not compile; lookaround and backreferences are not supported');
+    }
+  }
+  for (const op of ['all', 'any'] as const) {
+    if (match[op] === undefined) continue;
+    if (!Array.isArray(match[op]) || match[op].length === 0) {
+      problems.push(`${where} ${op} must be a non-empty list of request matches, got ${JSON.stringify(match[op])}`);
+      continue;
+    }
+    match[op].forEach((child: any, i: number) => problems.push(...requestMatchProblems(child, `${where} ${op}[${i}]`)));
+  }
+  if (match.not !== undefined && !Array.isArray(match.not)) problems.push(...requestMatchProblems(match.not, `${where} not`));
+  return problems;
+}
+
+function responseMatchProblems(match: any, where: string): string[] {
+  if (match === null || typeof match !== 'object' || Array.isArray(match)) return [`${where} must be an object, got ${JSON.stringify(match)}`];
+  const problems: string[] = [];
+  const fields = Object.keys(match);
+  const unknown = fields.filter(f => !RESPONSE_FIELDS.includes(f));
+  for (const field of unknown) problems.push(`${where} has the unknown field ${JSON.stringify(field)}: use ${RESPONSE_FIELDS.join(', ')}`);
+  if (unknown.length === 0 && !fields.some(f => RESPONSE_FIELDS.includes(f) && match[f] !== undefined)) {
+    problems.push(`${where} is empty: a response match must have a field set (status, all, any or not)`);
+  }
+  if (match.status !== undefined) {
+    const { min, max } = match.status ?? {};
+    const range = JSON.stringify(match.status);
+    const isCode = (v: unknown) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 599;
+    if (min === undefined || max === undefined || min === 0 || max === 0) {
+      problems.push(`${where} status ${range} must set both min and max (use min = max for one code): the proxy drops a range with a missing bound`);
+    } else if (!isCode(min) || !isCode(max)) {
+      problems.push(`${where} status ${range}: min and max must be HTTP status codes between 100 and 599, inclusive`);
+    } else if (max < min) {
+      problems.push(`${where} status ${range}: the range maximum cannot be smaller than the minimum`);
+    }
+  }
+  for (const op of ['all', 'any'] as const) {
+    if (match[op] === undefined) continue;
+    if (!Array.isArray(match[op]) || match[op].length === 0) {
+      problems.push(`${where} ${op} must be a non-empty list of response matches, got ${JSON.stringify(match[op])}`);
+      continue;
+    }
+    match[op].forEach((child: any, i: number) => problems.push(...responseMatchProblems(child, `${where} ${op}[${i}]`)));
+  }
+  if (match.not !== undefined) problems.push(...responseMatchProblems(match.not, `${where} not`));
+  return problems;
+}
+
+function retryBudgetProblems(budget: any): string[] {
+  const problems: string[] = [];
+  if (budget === null || typeof budget !== 'object') return [`retryBudget must be an object with retryRatio, minRetriesPerSecond and ttl`];
+  if (typeof budget.retryRatio !== 'number' || !(budget.retryRatio >= 0)) {
+    problems.push(`retryBudget.retryRatio ${JSON.stringify(budget.retryRatio)} must be a number of at least 0 (0.2 = at most 20% extra requests)`);
+  }
+  if (!Number.isInteger(budget.minRetriesPerSecond) || budget.minRetriesPerSecond < 0 || budget.minRetriesPerSecond > 2_147_483_647) {
+    problems.push(`retryBudget.minRetriesPerSecond ${JSON.stringify(budget.minRetriesPerSecond)} must be a whole number from 0 to 2147483647`);
+  }
+  if (budget.ttl === undefined || budget.ttl === '') {
+    problems.push('retryBudget.ttl is missing: the sp-validator requires it (Linkerd\'s default is 10s)');
+  } else {
+    const nanos = typeof budget.ttl === 'string' ? parseGoDuration(budget.ttl) : undefined;
+    if (nanos === undefined || nanos <= 0n) problems.push(`retryBudget.ttl ${JSON.stringify(budget.ttl)} must be a positive Go duration such as 10s`);
+  }
+  return problems;
+}

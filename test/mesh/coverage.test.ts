@@ -1,0 +1,205 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-25';
+import { LinkerdControlPlane, LinkerdIdentity, LinkerdVersion } from '../../src/linkerd';
+import {
+  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, MeshCoverage, MeshCoverageData, MeshCoverageReport, Mesh, MeshIdentity, MeshTLSAuthentication,
+  NetworkAuthentication, PolicyTarget, PortRange, ServerPort,
+} from '../../src/mesh';
+import { synthesize } from '../../src/synth';
+import { testChart } from '../_util';
+import { deployment, namespace } from './_fixtures';
+
+function pair(options: { serverSkip?: number; clientSkip?: number; clientMeshed?: boolean } = {}): Chart {
+  const chart = testChart();
+  namespace(chart, 'demo');
+  const server = deployment(chart, 'server', { port: 8080 });
+  const client = deployment(chart, 'client');
+  new k8s.KubeService(chart, 'svc', { metadata: { name: 'server', namespace: 'demo' }, spec: { selector: { app: 'server' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+  Mesh.inject(server, { proxy: options.serverSkip ? { skipInboundPorts: [PortRange.of(options.serverSkip)] } : {} });
+  if (options.clientMeshed ?? true) Mesh.inject(client, { proxy: options.clientSkip ? { skipOutboundPorts: [PortRange.of(options.clientSkip)] } : {} });
+  allow(client, server, ServerPort.named('http'));
+  return chart;
+}
+
+function callers(data: MeshCoverageData, name: string) {
+  return data.workloads.find(w => w.name === name)!.callers.map(c => [c.mtls, c.from, c.via, c.port, c.why]);
+}
+
+describe('MeshCoverage', () => {
+  test('the demo pair is meshed and every declared flow is mTLS', () => {
+    // GIVEN
+    const chart = testChart();
+    new DemoWorkloads(chart, 'demo');
+    // WHEN
+    const data = MeshCoverage.of(chart);
+    // THEN
+    expect(data.summary).toStrictEqual({ workloads: 2, meshed: 2, flows: 2, mtls: 2 });
+    expect(MeshCoverage.problems(data)).toStrictEqual([]);
+    expect(MeshCoverage.format(data)).toBe([
+      'mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 2 declared flows, 2 mTLS, 0 not mTLS',
+      '  Deployment mesh-demo/client: meshed (namespace mesh-demo has linkerd.io/inject: enabled); identity client.mesh-demo.serviceaccount.identity.linkerd.cluster.local',
+      '  Deployment mesh-demo/server: meshed (namespace mesh-demo has linkerd.io/inject: enabled); identity server.mesh-demo.serviceaccount.identity.linkerd.cluster.local',
+      '    ports: 5678/http mtls',
+      '    mTLS     Deployment mesh-demo/client -> port 5678 via AuthorizationPolicy mesh-demo/server-http',
+      '    mTLS     clients of Service mesh-demo/server -> port 5678 via Service mesh-demo/server port 80',
+    ].join('\n'));
+    expect(data.workloads[1]).toStrictEqual({
+      kind: 'Deployment',
+      namespace: 'mesh-demo',
+      name: 'server',
+      meshed: true,
+      injection: 'namespace mesh-demo has linkerd.io/inject: enabled',
+      serviceAccount: 'server',
+      identity: 'server.mesh-demo.serviceaccount.identity.linkerd.cluster.local',
+      defaultInboundPolicy: 'all-unauthenticated (cluster default)',
+      skipOutboundPorts: '4567,4568',
+      ports: [{ port: 5678, name: 'http', inbound: 'mtls' }],
+      callers: [
+        { from: 'Deployment mesh-demo/client', via: 'AuthorizationPolicy mesh-demo/server-http', port: 5678, mtls: true, why: 'both ends are meshed; mTLS through the proxies' },
+        { from: 'clients of Service mesh-demo/server', via: 'Service mesh-demo/server port 80', port: 5678, mtls: true, why: 'meshed clients only; mTLS through the proxies' },
+      ],
+      notes: [],
+    });
+  });
+
+  test('a skip-inbound port makes declared traffic plaintext', () => {
+    const data = MeshCoverage.of(pair({ serverSkip: 8080 }));
+    expect(data.workloads.find(w => w.name === 'server')!.ports).toStrictEqual([{ port: 8080, name: 'http', inbound: 'skipped' }]);
+    expect(callers(data, 'server')).toStrictEqual([
+      [false, 'Deployment demo/client', 'AuthorizationPolicy demo/server-http', 8080, 'port 8080 bypasses the proxy of Deployment demo/server (skip-inbound-ports)'],
+      [false, 'clients of Service demo/server', 'Service demo/server port 80', 8080, 'port 8080 bypasses the proxy of Deployment demo/server (skip-inbound-ports)'],
+    ]);
+    expect(MeshCoverage.problems(data)).toStrictEqual([
+      'declared traffic would not be mTLS: Deployment demo/client -> Deployment demo/server port 8080 (AuthorizationPolicy demo/server-http): '
+        + 'port 8080 bypasses the proxy of Deployment demo/server (skip-inbound-ports)',
+      'declared traffic would not be mTLS: clients of Service demo/server -> Deployment demo/server port 8080 (Service demo/server port 80): '
+        + 'port 8080 bypasses the proxy of Deployment demo/server (skip-inbound-ports)',
+    ]);
+  });
+
+  test('a client that skips the Service port outbound, or is not meshed, is not mTLS', () => {
+    expect(callers(MeshCoverage.of(pair({ clientSkip: 80 })), 'server')[0])
+      .toStrictEqual([false, 'Deployment demo/client', 'AuthorizationPolicy demo/server-http', 8080, 'Deployment demo/client sends port 80 around its proxy (skip-outbound-ports)']);
+    const unmeshed = MeshCoverage.of(pair({ clientMeshed: false }));
+    expect(callers(unmeshed, 'server')[0]).toStrictEqual([false, 'Deployment demo/client', 'AuthorizationPolicy demo/server-http', 8080,
+      'Deployment demo/client is not meshed (neither its pod template nor namespace demo has linkerd.io/inject: enabled), so it has no identity and would be denied']);
+    expect(unmeshed.workloads.find(w => w.name === 'client')).toMatchObject({ meshed: false, ports: [] });
+    expect(unmeshed.workloads.find(w => w.name === 'client')!.identity).toBeUndefined();
+  });
+
+  test('a policy authorizing networks only is declared plaintext; identities, ServiceAccount refs and opaque ports resolve', () => {
+    // GIVEN
+    const chart = testChart();
+    Mesh.inject(namespace(chart, 'data'));
+    const db = deployment(chart, 'db', { namespace: 'data', port: 3306 });
+    deployment(chart, 'app', { namespace: 'data' });
+    const server = allow(new k8s.KubeServiceAccount(chart, 'ops', { metadata: { name: 'ops', namespace: 'data' } }), db, ServerPort.of(3306));
+    const office = new NetworkAuthentication(chart, 'office', { metadata: { name: 'office', namespace: 'data' }, networks: [{ cidr: '10.0.0.0/8' }] });
+    new AuthorizationPolicy(chart, 'net', { metadata: { name: 'office' }, targetRef: PolicyTarget.server(server), requiredAuthenticationRefs: [AuthenticationRef.network(office)] });
+    const ids = new MeshTLSAuthentication(chart, 'ids', {
+      metadata: { name: 'ids', namespace: 'data' },
+      identities: [MeshIdentity.serviceAccount('app', 'data'), MeshIdentity.all()],
+    });
+    new AuthorizationPolicy(chart, 'ids-policy', { metadata: { name: 'ids' }, targetRef: PolicyTarget.server(server), requiredAuthenticationRefs: [AuthenticationRef.meshTLS(ids)] });
+    new AuthorizationPolicy(chart, 'sa-policy', { metadata: { name: 'sa' }, targetRef: PolicyTarget.server(server), requiredAuthenticationRefs: [AuthenticationRef.serviceAccount('app')] });
+    // WHEN
+    const data = MeshCoverage.of(chart);
+    // THEN
+    expect(data.workloads.find(w => w.name === 'db')!.ports).toStrictEqual([{ port: 3306, name: 'http', inbound: 'opaque' }]);
+    expect(callers(data, 'db')).toStrictEqual([
+      [true, 'Deployment data/app', 'AuthorizationPolicy data/ids', 3306, 'both ends are meshed; opaque TCP over mTLS'],
+      [true, 'Deployment data/app', 'AuthorizationPolicy data/sa', 3306, 'both ends are meshed; opaque TCP over mTLS'],
+      [true, 'ServiceAccount data/ops (no workload in this app)', 'AuthorizationPolicy data/db-3306', 3306, 'meshed clients only; opaque TCP over mTLS'],
+      [true, 'any meshed client', 'AuthorizationPolicy data/ids', 3306, 'meshed clients only; opaque TCP over mTLS'],
+      [false, 'unauthenticated clients from 10.0.0.0/8', 'AuthorizationPolicy data/office', 3306,
+        'authorized without an mTLS identity: clients need not be meshed, so this traffic is not mTLS'],
+    ]);
+  });
+
+  test('explains why workloads are not meshed, and notes the mistakes the injector ignores silently', () => {
+    const chart = testChart();
+    namespace(chart, 'kube-system');
+    deployment(chart, 'dns', { namespace: 'kube-system' });
+    const own = deployment(chart, 'own', { namespace: 'apps' });
+    own.metadata.addAnnotation('linkerd.io/inject', 'enabled');
+    new k8s.KubeDeployment(chart, 'host', {
+      metadata: { name: 'host', namespace: 'apps' },
+      spec: { selector: { matchLabels: { app: 'host' } }, template: { metadata: { labels: { app: 'host' }, annotations: { 'linkerd.io/inject': 'enabled' } },
+        spec: { hostNetwork: true, containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    });
+    new k8s.KubeDeployment(chart, 'typo', {
+      metadata: { name: 'typo', namespace: 'apps' },
+      spec: { selector: { matchLabels: { app: 'typo' } }, template: { metadata: { labels: { app: 'typo' }, annotations: { 'linkerd.io/inject': 'enable' } },
+        spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
+    });
+    Mesh.inject(namespace(chart, 'batch'), { version: LinkerdVersion.V2_14 });
+    new k8s.KubeJob(chart, 'job', { metadata: { name: 'job', namespace: 'batch' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } } });
+    const data = MeshCoverage.of(chart, { version: LinkerdVersion.V2_14 });
+    expect(data.workloads.map(w => [`${w.namespace}/${w.name}`, w.meshed, w.injection, w.notes])).toStrictEqual([
+      ['apps/host', false, 'its pods use hostNetwork, which the proxy injector skips', []],
+      ['apps/own', false, 'neither its pod template nor namespace apps (not declared in this app) has linkerd.io/inject: enabled',
+        ['linkerd.io/inject on the Deployment\'s own metadata is ignored: the injector reads the pod template and the namespace']],
+      ['apps/typo', false, 'its pod template has an invalid linkerd.io/inject value "enable"', []],
+      ['batch/job', true, 'namespace batch has linkerd.io/inject: enabled',
+        ['its proxy is not a native sidecar, so it keeps running after the Job\'s containers exit and the Job never completes']],
+      ['kube-system/dns', false, 'namespace kube-system is excluded by the proxy injector webhook', []],
+    ]);
+  });
+
+  test('takes port lists, the default policy and the identity domain from the control plane', () => {
+    const chart = testChart();
+    const identity = new LinkerdIdentity(chart, 'identity', { namespace: 'mesh', trustDomain: 'corp.example' });
+    const controlPlane = new LinkerdControlPlane(chart, 'cp', { identity, values: { proxyInit: { ignoreOutboundPorts: '25' }, proxy: { opaquePorts: '' } } });
+    Mesh.inject(deployment(chart, 'db', { port: 3306 }));
+    const [db] = MeshCoverage.of(chart, { controlPlane }).workloads;
+    expect(db).toMatchObject({
+      identity: 'db.demo.serviceaccount.identity.mesh.corp.example',
+      skipOutboundPorts: '25',
+      ports: [{ port: 3306, name: 'http', inbound: 'mtls' }],
+    });
+  });
+});
+
+describe('MeshCoverageReport', () => {
+  let tmp: string;
+  beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-coverage-')); });
+  afterEach(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+
+  test('writes the report outside the manifests folder, deterministically', () => {
+    const outdir = path.join(tmp, 'dist');
+    const define = (app: any) => {
+      const chart = new Chart(app, 'demo');
+      new DemoWorkloads(chart, 'demo');
+      new MeshCoverageReport(chart, 'mtls', { strict: true });
+    };
+    const report = synthesize(define, { outdir });
+    const text = fs.readFileSync(path.join(outdir, 'reports', 'mtls-coverage.json'), 'utf8');
+    expect(report.extraFiles.map(f => f.file)).toStrictEqual(['reports/mtls-coverage.json']);
+    expect(JSON.parse(text).summary).toStrictEqual({ workloads: 2, meshed: 2, flows: 2, mtls: 2 });
+    expect(MeshCoverage.format(report.extraFiles[0].documents[0])).toMatch(/^mtls coverage \(Linkerd 2\.20\): 2 workloads, 2 meshed; 2 declared flows, 2 mTLS, 0 not mTLS\n/);
+    synthesize(define, { outdir });
+    expect(fs.readFileSync(path.join(outdir, 'reports', 'mtls-coverage.json'), 'utf8')).toBe(text);
+  });
+
+  test('strict mode fails synth when declared traffic skips the proxy', () => {
+    const chart = pair({ serverSkip: 8080 });
+    new MeshCoverageReport(chart, 'mtls', { strict: true });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/mtls\] declared traffic would not be mTLS: Deployment demo\/client -> Deployment demo\/server port 8080 \(AuthorizationPolicy demo\/server-http\): port 8080 bypasses the proxy of Deployment demo\/server \(skip-inbound-ports\)/);
+  });
+
+  test('without strict, the same app synthesizes and the report records the plaintext flows', () => {
+    const chart = pair({ serverSkip: 8080 });
+    const report = new MeshCoverageReport(chart, 'mtls');
+    expect(() => Testing.synth(chart)).not.toThrow();
+    expect(report.compute().summary).toStrictEqual({ workloads: 2, meshed: 2, flows: 2, mtls: 0 });
+  });
+
+  test('fails on a path that is not in a subfolder of the output', () => {
+    expect(() => new MeshCoverageReport(testChart(), 'mtls', { path: 'mtls.json' }))
+      .toThrow(/^\[test\/mtls\] path "mtls\.json" must be relative and inside a subfolder of the output folder \(e\.g\. reports\/mtls-coverage\.json\)$/);
+    expect(() => new MeshCoverageReport(testChart(), 'up', { path: '../reports/mtls.json' })).toThrow(/path "\.\.\/reports\/mtls\.json" must be relative/);
+  });
+});

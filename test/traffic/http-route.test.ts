@@ -1,0 +1,121 @@
+import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-25';
+import { SchemaGate } from '../../src/gate/schema-gate';
+import { LinkerdVersion } from '../../src/linkerd';
+import { GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch } from '../../src/traffic';
+import { collectWarnings } from '../../src/_internal/warnings';
+import { synthKind, testChart } from '../_util';
+
+function route(props: Partial<HttpRouteProps> = {}, ports = [{ port: 7002 }]) {
+  const chart = testChart();
+  const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports });
+  const r = new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
+  return { chart, route: r, rendered: () => synthKind(chart, 'HTTPRoute')[0], warnings: () => collectWarnings(chart).map(w => w.message) };
+}
+
+const getBooks = { matches: [{ path: PathMatch.prefix('/books'), method: HttpMethod.GET }], timeout: Duration.seconds(5) };
+
+describe('HttpRoute', () => {
+  test('a gateway.networking.k8s.io/v1 HTTPRoute whose parent and backend are the Service, with retry annotations', () => {
+    const { chart, rendered } = route({
+      rules: [getBooks, { matches: [{ path: PathMatch.exact('/'), method: HttpMethod.HEAD }, { path: PathMatch.regex('/books/[0-9]+') }] }],
+      retry: { http: [HttpRetryCondition.GATEWAY_ERROR], limit: 2, timeout: Duration.millis(300) },
+      allowNonIdempotentRetries: true,
+    });
+    expect(rendered()).toStrictEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {
+        name: 'books-get',
+        namespace: 'booksapp',
+        annotations: { 'retry.linkerd.io/http': 'gateway-error', 'retry.linkerd.io/limit': '2', 'retry.linkerd.io/timeout': '300ms' },
+      },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'books', port: 7002 }],
+        rules: [
+          { backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'GET', path: { type: 'PathPrefix', value: '/books' } }], timeouts: { request: '5s' } },
+          {
+            backendRefs: [{ name: 'books', port: 7002 }],
+            matches: [{ method: 'HEAD', path: { type: 'Exact', value: '/' } }, { path: { type: 'RegularExpression', value: '/books/[0-9]+' } }],
+          },
+        ],
+      },
+    });
+    expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
+  });
+
+  test('without rules it matches every request; a consumer route in a client namespace names the parent\'s namespace and no backend', () => {
+    const chart = testChart();
+    new HttpRoute(chart, 'r', { service: { name: 'books', namespace: 'booksapp' }, port: 80, metadata: { name: 'books', namespace: 'webapp' }, timeouts: { request: Duration.seconds(2) } });
+    const [rendered] = synthKind(chart, 'HTTPRoute');
+    expect(rendered.metadata).toStrictEqual({ name: 'books', namespace: 'webapp', annotations: { 'timeout.linkerd.io/request': '2s' } });
+    expect(rendered.spec).toStrictEqual({
+      parentRefs: [{ group: '', kind: 'Service', name: 'books', namespace: 'booksapp', port: 80 }],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/' } }] }],
+    });
+  });
+
+  test('warns about retries without a timeout, and a request-timeout annotation that overrides rule timeouts', () => {
+    expect(route({ rules: [{ matches: [{ method: HttpMethod.GET }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }).warnings())
+      .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout']);
+    expect(route({ rules: [getBooks], timeouts: { request: Duration.seconds(1) } }).warnings())
+      .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored']);
+  });
+
+  test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
+    expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is Linkerd 2.13$/);
+  });
+
+  test('fails to use retry or timeout annotations before Linkerd 2.16', () => {
+    expect(() => route({ version: LinkerdVersion.V2_14, timeouts: { request: Duration.seconds(1) } }))
+      .toThrow(/^\[test\/route\] configuring retries or timeouts by annotation needs Linkerd 2.16 or later/);
+  });
+
+  test('fails when retries cover a method that is not idempotent', () => {
+    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.GET }, { method: HttpMethod.POST }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }))
+      .toThrow(/^\[test\/route\] retry applies to POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true/);
+    expect(() => route({ retry: { http: [HttpRetryCondition.SERVER_ERROR] } })).toThrow(/retry applies to any method, which is not idempotent/);
+  });
+
+  test('fails when gRPC retry conditions are put on an HTTPRoute', () => {
+    expect(() => route({ rules: [getBooks], retry: { grpc: [GrpcRetryCondition.UNAVAILABLE] } }))
+      .toThrow(/^\[test\/route\] retry.grpc \(retry.linkerd.io\/grpc\) is not valid on an HTTPRoute: Linkerd reads it from Services and GRPCRoutes$/);
+  });
+
+  test('fails when the port cannot be inferred, or is out of range', () => {
+    expect(() => route({}, [{ port: 80 }, { port: 443 }])).toThrow(/^\[test\/route\] service booksapp\/books exposes ports 80, 443: set port to the Service port the route applies to$/);
+    expect(() => new HttpRoute(testChart(), 'r', { service: { name: 'books', namespace: 'booksapp' } }))
+      .toThrow(/^\[test\/r\] service booksapp\/books is a \{ name, namespace \} reference: set port/);
+    expect(() => route({ port: 70000 })).toThrow(/^\[test\/route\] port 70000 must be a whole number from 1 to 65535$/);
+  });
+
+  test('fails when rules is empty', () => {
+    expect(() => route({ rules: [] })).toThrow(/^\[test\/route\] rules must not be empty: give at least one rule, or omit rules to match every request$/);
+  });
+
+  test('fails when a rule timeout cannot be written as a Gateway API duration', () => {
+    expect(() => route({ rules: [{ timeout: Duration.millis(0.5) }] })).toThrow(/^\[test\/route\] rules\[0\].timeout 0.5ms must be a positive whole number of milliseconds/);
+  });
+
+  test('fails the CRD\'s CEL path rules (which the offline gate does not evaluate)', () => {
+    expect(() => route({ rules: [{ matches: [{ path: PathMatch.prefix('books//x') }] }] }))
+      .toThrow(/^\[test\/route\] 2 problems:\n {2}- rules\[0\].matches\[0\].path "books\/\/x" must be an absolute path starting with '\/' \(type PathPrefix\)\n {2}- rules\[0\].matches\[0\].path "books\/\/x" must not contain '\/\/' \(type PathPrefix\)$/);
+  });
+
+  test('fails when a regex match is not RE2/Rust syntax', () => {
+    expect(() => route({ rules: [{ matches: [{ path: PathMatch.regex('/books/(?!new)') }] }] }))
+      .toThrow(/^\[test\/route\] rules\[0\].matches\[0\].path "\/books\/\(\?!new\)" is not valid RE2\/Rust regex syntax \(error parsing regexp: invalid or unsupported Perl syntax: `\(\?!`\): Linkerd rejects the route$/);
+  });
+
+  test('fails when there are more than 16 rules or 128 matches', () => {
+    expect(() => route({ rules: Array.from({ length: 17 }, () => ({})) })).toThrow(/17 rules is more than the 16 an HTTPRoute allows: split the routes/);
+    const many = Array.from({ length: 9 }, () => ({ matches: Array.from({ length: 15 }, () => ({ method: HttpMethod.GET })) }));
+    expect(() => route({ rules: many })).toThrow(/135 matches is more than the 128 an HTTPRoute allows across its rules: split the routes/);
+  });
+
+  test('fails at synth when a patched annotation breaks the grammar', () => {
+    const { chart, route: r } = route({ rules: [getBooks], timeouts: { request: Duration.seconds(1) } });
+    ApiObject.of(r).addJsonPatch(JsonPatch.replace('/metadata/annotations/timeout.linkerd.io~1request', '5'));
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/route\] annotation timeout.linkerd.io\/request: "5" is rejected by the policy controller \(missing duration unit; did you mean '5s' or '5ms'\?\)/);
+  });
+});
