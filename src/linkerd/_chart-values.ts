@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Yaml } from 'cdk8s';
+import { parse } from 'yaml';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { LinkerdVersion } from './version';
 
@@ -18,7 +18,7 @@ const cache = new Map<string, any>();
 export function chartValues(version: LinkerdVersion, chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): Record<string, any> | undefined {
   const full = path.join(chartsRoot(), 'linkerd', version.major, chart, file);
   if (!cache.has(full)) {
-    cache.set(full, fs.existsSync(full) ? (Yaml.load(full)[0] ?? {}) : undefined);
+    cache.set(full, fs.existsSync(full) ? (parse(fs.readFileSync(full, 'utf8'), { merge: true }) ?? {}) : undefined);
   }
   return cache.get(full);
 }

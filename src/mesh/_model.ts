@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { perSynth } from '../_internal/per-synth';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
@@ -59,10 +60,12 @@ export function clusterDefaults(version: LinkerdVersion | undefined, controlPlan
 
 /** Every object of an app that matters to the mesh, rendered once. */
 export class MeshModel {
-  /** Renders every ApiObject under a construct (normally the app). */
+  /** Renders every ApiObject under a construct (normally the app), once per synthesis ({@link perSynth}). */
   public static of(root: IConstruct): MeshModel {
-    const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    return new MeshModel(objects.map(apiObject => ({ apiObject, json: apiObject.toJson() })));
+    return perSynth(root, 'mesh-model', () => {
+      const objects = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+      return new MeshModel(objects.map(apiObject => ({ apiObject, json: apiObject.toJson() })));
+    });
   }
 
   public readonly namespaces = new Map<string, ModelNamespace>();
@@ -71,7 +74,13 @@ export class MeshModel {
   /** policy.linkerd.io and gateway.networking.k8s.io objects. */
   public readonly policies: Rendered[] = [];
 
+  // indexes, so that each of a thousand Servers looks only at what concerns it
+  private readonly policyIndex = new Map<string, Rendered[]>();
+  private readonly routeIndex = new Map<string, Rendered[]>();
+  private readonly workloadIndex = new Map<string, ModelWorkload[]>();
+
   private constructor(objects: Rendered[]) {
+    const push = <T>(index: Map<string, T[]>, key: string, value: T) => index.set(key, [...index.get(key) ?? [], value]);
     for (const o of objects) {
       const { apiVersion, kind, metadata } = o.json ?? {};
       const group = String(apiVersion ?? '').includes('/') ? String(apiVersion).split('/')[0] : '';
@@ -81,16 +90,37 @@ export class MeshModel {
         this.services.push(o);
       } else if (group === POLICY_GROUP || group === 'gateway.networking.k8s.io') {
         this.policies.push(o);
+        const namespace = metadata?.namespace ?? 'default';
+        push(this.policyIndex, `${kind} ${namespace}`, o);
+        if (kind === 'HTTPRoute' || kind === 'GRPCRoute') {
+          for (const ref of o.json.spec?.parentRefs ?? []) {
+            if (ref.kind === 'Server' && (ref.group ?? POLICY_GROUP) === POLICY_GROUP) push(this.routeIndex, `${ref.namespace ?? namespace}/${ref.name}`, o);
+          }
+        }
       } else {
         const facts = workloadFacts(o.json);
-        if (facts) this.workloads.push({ ...o, facts });
+        if (facts) {
+          const workload = { ...o, facts };
+          this.workloads.push(workload);
+          push(this.workloadIndex, facts.namespace, workload);
+        }
       }
     }
   }
 
   /** The policy objects of a kind in a namespace. */
   public policiesOf(kind: string, namespace: string): Rendered[] {
-    return this.policies.filter(p => p.json.kind === kind && (p.json.metadata?.namespace ?? 'default') === namespace);
+    return this.policyIndex.get(`${kind} ${namespace}`) ?? [];
+  }
+
+  /** The HTTPRoutes and GRPCRoutes whose parent is a Server. */
+  public routesTo(serverName: string, namespace: string): Rendered[] {
+    return this.routeIndex.get(`${namespace}/${serverName}`) ?? [];
+  }
+
+  /** The workloads of a namespace. */
+  public workloadsIn(namespace: string): ModelWorkload[] {
+    return this.workloadIndex.get(namespace) ?? [];
   }
 }
 

@@ -231,8 +231,8 @@ export class Server extends Construct {
   private synthProblems(): string[] {
     const model = MeshModel.of(this.node.root);
     const own = this.apiObject.toJson();
-    const selected = model.workloads.filter(w => w.facts.namespace === this.namespace
-      && (this.workload ? w.apiObject === tryApiObject(this.workload) : selects(own.spec?.podSelector, w.facts.labels)));
+    const selected = model.workloadsIn(this.namespace)
+      .filter(w => this.workload ? w.apiObject === tryApiObject(this.workload) : selects(own.spec?.podSelector, w.facts.labels));
     const problems: string[] = [];
     for (const w of selected) {
       const m = meshing(w.facts, model);
@@ -266,9 +266,7 @@ export class Server extends Construct {
 
   /** Once a route attaches to a Server, kubelet probes on its port are no longer authorized by default. */
   private probeProblems(model: MeshModel, selected: WorkloadFacts[]): string[] {
-    const routes = model.policies.filter(p => ['HTTPRoute', 'GRPCRoute'].includes(p.json.kind) && (p.json.spec?.parentRefs ?? []).some((ref: any) =>
-      ref.kind === 'Server' && (ref.group ?? 'policy.linkerd.io') === 'policy.linkerd.io' && ref.name === this.name
-      && (ref.namespace ?? p.json.metadata?.namespace ?? 'default') === this.namespace));
+    const routes = model.routesTo(this.name, this.namespace);
     const probed = selected.flatMap(f => probePaths(f, this.port).map(path => `GET ${path} on ${describe(f)}`));
     if (routes.length === 0 || probed.length === 0) return [];
     const names = routes.map(r => `${r.json.kind} ${this.namespace}/${r.json.metadata?.name}`).join(', ');

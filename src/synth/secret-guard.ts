@@ -4,9 +4,12 @@ export interface SynthesizedFile {
   readonly file: string;
   /** The file's text. */
   readonly text: string;
-  /** The parsed documents, in order. */
+  /** The parsed documents, in order (parsed on first use by `synthesize`'s files). */
   readonly documents: readonly any[];
 }
+
+// A document can only hold a Secret or a password field if its text says so: the rest need not be parsed.
+const MAY_HOLD_CREDENTIALS = /\bkind"?\s*:\s*"?Secret\b|pass(word|wd)/i;
 
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const CREDENTIAL_KEY = /(^|[-_.])(pass(word|wd)?|secret|token|api[-_]?key|credentials?|private[-_]?key)$/i;
@@ -23,9 +26,11 @@ const HTPASSWD_HASH = /^[^:\s]+:(\$2[abxy]\$\d\d\$[./A-Za-z0-9]{53}|\$apr1\$[./A
  */
 export function secretProblems(files: readonly SynthesizedFile[]): string[] {
   const problems: string[] = [];
-  for (const { file, text, documents } of files) {
+  for (const f of files) {
+    const { file, text } = f;
     if (PEM_PRIVATE_KEY.test(text)) problems.push(`${file}: contains a PEM private key`);
-    for (const doc of documents) {
+    if (!MAY_HOLD_CREDENTIALS.test(text)) continue;
+    for (const doc of f.documents) {
       const what = doc?.kind ? `${file}: ${doc.kind} ${[doc.metadata?.namespace, doc.metadata?.name].filter(Boolean).join('/')}` : file;
       if (doc?.kind === 'Secret' && doc.apiVersion === 'v1') {
         problems.push(...secretObjectProblems(doc, what));

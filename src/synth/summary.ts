@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { SynthReport } from './synthesize';
 
 /**
@@ -6,12 +7,20 @@ import { SynthReport } from './synthesize';
  * renewBefore, and the warnings.
  */
 export function formatSummary(report: SynthReport): string {
-  const docs = report.files.flatMap(f => f.documents);
-  const lines = [`synthesized ${docs.length} objects into ${path.relative(process.cwd(), report.outdir) || '.'}/`];
-  for (const f of report.files) lines.push(`  ${f.file}: ${f.documents.length} objects`);
+  // kinds come from each document's top-level `kind:` line; only the documents shown in detail are parsed
+  const texts = report.files.map(f => ({ file: f.file, documents: f.text.split(/^---$/m).filter(t => /^kind: /m.test(t)) }));
+  const total = texts.reduce((n, f) => n + f.documents.length, 0);
+  const lines = [`synthesized ${total} objects into ${path.relative(process.cwd(), report.outdir) || '.'}/`];
+  for (const f of texts) lines.push(`  ${f.file}: ${f.documents.length} objects`);
   for (const f of report.extraFiles) lines.push(`  ${f.file}`);
   const byKind = new Map<string, number>();
-  for (const d of docs) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
+  const detailed: any[] = [];
+  for (const text of texts.flatMap(f => f.documents)) {
+    const kind = /^kind: (.+)$/m.exec(text)![1].trim();
+    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    if (kind === 'Certificate' || kind === 'Application') detailed.push(parse(text));
+  }
+  const docs = detailed;
   lines.push(`objects by kind: ${[...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const certificates = docs.filter(d => d.kind === 'Certificate' && String(d.apiVersion).startsWith('cert-manager.io/'));
   if (certificates.length > 0) {

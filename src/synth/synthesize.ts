@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, YamlOutputType } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { OutputFile } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
@@ -64,7 +65,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const extraFiles = writeOutputFiles(app, staging);
     const problems = [
       ...secretProblems([...files, ...extraFiles]),
-      ...duplicateObjectProblems(files),
+      ...duplicateObjectProblems(app),
       ...(options.checks ?? []).flatMap(check => check(files)),
     ];
     if (problems.length > 0) throw new OutputCheckError(problems);
@@ -93,22 +94,28 @@ function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
 }
 
 function readYaml(dir: string, file: string): SynthesizedFile {
-  const full = path.join(dir, file);
-  return { file, text: fs.readFileSync(full, 'utf8'), documents: Yaml.load(full).filter((d: unknown) => d !== null) };
+  const text = fs.readFileSync(path.join(dir, file), 'utf8');
+  let documents: any[] | undefined;
+  // parsed on first use, in-process (cdk8s's Yaml.load starts a child process per file): a large synth need not pay for it
+  return {
+    file,
+    text,
+    get documents() {
+      documents ??= parseAllDocuments(text).map(d => d.toJS()).filter(d => d !== null);
+      return documents;
+    },
+  };
 }
 
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */
-function duplicateObjectProblems(files: readonly SynthesizedFile[]): string[] {
+function duplicateObjectProblems(app: App): string[] {
   const seen = new Map<string, string>();
   const problems: string[] = [];
-  for (const { file, documents } of files) {
-    for (const d of documents) {
-      const group = String(d.apiVersion ?? '').includes('/') ? String(d.apiVersion).split('/')[0] : '';
-      const key = `${group}/${d.kind} ${d.metadata?.namespace ? `${d.metadata.namespace}/` : ''}${d.metadata?.name}`;
-      const first = seen.get(key);
-      if (first !== undefined) problems.push(`${key} appears twice (${first} and ${file}): Argo CD would keep only the last one`);
-      else seen.set(key, file);
-    }
+  for (const obj of app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const key = `${obj.apiGroup}/${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.name}`;
+    const first = seen.get(key);
+    if (first !== undefined) problems.push(`${key} appears twice (${first} and ${obj.node.path}): Argo CD would keep only the last one`);
+    else seen.set(key, obj.node.path);
   }
   return problems;
 }

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { perSynth } from '../_internal/per-synth';
 import { isProfileShadowedAnnotation } from './_annotations';
 import { ResolvedService } from './service-reference';
 
@@ -19,9 +20,14 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
   const wins = `the ServiceProfile ${profileName} silently wins: while a profile exists for a Service, Linkerd ignores the Service's `
     + 'failure-accrual (circuit breaking), retry.linkerd.io and timeout.linkerd.io annotations and its HTTPRoutes and GRPCRoutes; '
     + 'remove the profile (ProfileMigration turns it into HTTPRoutes) or remove';
-  const objects = profile.node.root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
-  const earlier = new Set(objects.slice(0, objects.indexOf(own)));
-  for (const obj of objects) {
+  const index = appIndex(profile.node.root);
+  const position = index.position.get(own) ?? 0;
+  const candidates = [
+    ...index.byName.get(`${service.namespace}/${service.name}`) ?? [],
+    ...index.byName.get(`${namespaceOf(own)}/${own.name}`) ?? [],
+    ...index.routes,
+  ];
+  for (const obj of new Set(candidates)) {
     if (obj.apiVersion === 'v1' && obj.kind === 'Service' && obj.name === service.name && namespaceOf(obj) === service.namespace) {
       const rendered = obj.toJson();
       const shadowed = Object.keys(rendered.metadata?.annotations ?? {}).filter(isProfileShadowedAnnotation).sort();
@@ -32,7 +38,7 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
       }
     }
     // reported by the later of the two profiles only
-    if (earlier.has(obj) && obj.kind === 'ServiceProfile' && obj.name === own.name && namespaceOf(obj) === namespaceOf(own)) {
+    if ((index.position.get(obj) ?? 0) < position && obj.kind === 'ServiceProfile' && obj.name === own.name && namespaceOf(obj) === namespaceOf(own)) {
       problems.push(`ServiceProfile ${namespaceOf(own)}/${profileName} is also defined at ${obj.node.path}: Kubernetes keeps only one object per `
         + 'name and namespace; put all routes in one profile');
     }
@@ -48,6 +54,29 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
     }
   }
   return problems;
+}
+
+interface AppIndex {
+  /** Each object's position in construct-tree order. */
+  readonly position: Map<ApiObject, number>;
+  /** Objects by `namespace/name`. */
+  readonly byName: Map<string, ApiObject[]>;
+  /** HTTPRoutes and GRPCRoutes. */
+  readonly routes: ApiObject[];
+}
+
+/** The app's objects indexed once per synthesis: each profile's check then looks only at the objects it concerns. */
+function appIndex(root: IConstruct): AppIndex {
+  return perSynth(root, 'traffic-index', () => {
+    const objects = root.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    const byName = new Map<string, ApiObject[]>();
+    for (const obj of objects) {
+      const key = `${namespaceOf(obj)}/${obj.name}`;
+      byName.set(key, [...byName.get(key) ?? [], obj]);
+    }
+    const routes = objects.filter(obj => ROUTE_KINDS.includes(obj.kind) && ROUTE_GROUPS.includes(obj.apiVersion.split('/')[0]));
+    return { position: new Map(objects.map((obj, i) => [obj, i])), byName, routes };
+  });
 }
 
 /** An object's namespace, `default` when none is set (where kubectl and Argo CD would typically put it). */

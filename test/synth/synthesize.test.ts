@@ -119,7 +119,7 @@ describe('synthesize', () => {
 
   test('fails when two objects have the same kind, namespace and name, as Argo CD would keep only one', () => {
     expect(() => synthesize(app => { configMapChart(app); new k8s.KubeConfigMap(new Chart(app, 'more'), 'cm', { metadata: { name: 'cm', namespace: 'x' } }); }, { outdir: path.join(tmp, 'dist') }))
-      .toThrow(/\/ConfigMap x\/cm appears twice \(apps\.k8s\.yaml and more\.k8s\.yaml\): Argo CD would keep only the last one/);
+      .toThrow(/core\/ConfigMap x\/cm appears twice \(apps\/cm and more\/cm\): Argo CD would keep only the last one/);
   });
 
   test('the summary lists files, kinds, certificates and warnings', () => {
