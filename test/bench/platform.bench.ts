@@ -11,7 +11,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SCALES = [250, 500, 1000, 2000];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
-const env = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+const env: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 for (const name of ['DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'DASHBOARD_HTPASSWD_FILE']) delete env[name];
 const node = process.execPath;
 
