@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { Certificate as AsnCertificate } from '@peculiar/asn1-x509';
+import type { AsnConvert as AsnConvertType } from '@peculiar/asn1-schema';
+import type { Certificate as AsnCertificateType } from '@peculiar/asn1-x509';
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -108,5 +108,8 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
 }
 
 function signatureOid(cert: X509Certificate): string {
-  return AsnConvert.parse(cert.raw, AsnCertificate).signatureAlgorithm.algorithm;
+  // loaded on first use: most syntheses check no PEM, and the ASN.1 modules take ~20 ms to load
+  const { AsnConvert } = require('@peculiar/asn1-schema') as { AsnConvert: typeof AsnConvertType };
+  const { Certificate } = require('@peculiar/asn1-x509') as { Certificate: typeof AsnCertificateType };
+  return AsnConvert.parse(cert.raw, Certificate).signatureAlgorithm.algorithm;
 }

@@ -262,7 +262,8 @@ export class LinkerdControlPlane extends Construct {
       ...webhookValues,
     };
     const chart = `linkerd-control-plane ${this.version.major}`;
-    const defaults = chartValues(this.version, 'linkerd-control-plane', 'values.yaml');
+    // the chart's values.yaml (~40 ms to parse) is read only to check `values`: typed props are valid keys for every version
+    const defaults = props.values ? chartValues(this.version, 'linkerd-control-plane', 'values.yaml') : undefined;
     const haProfile = chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml');
     if (ha && !haProfile) {
       add(`ha needs the chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
@@ -273,9 +274,9 @@ export class LinkerdControlPlane extends Construct {
     throwIfProblems(problems, this);
     this.helmValues = mergeValues(ha ? haProfile : {}, compact(typed), props.values);
 
-    const known = knownKeys(this.version, 'linkerd-control-plane');
+    const known = defaults && knownKeys(this.version, 'linkerd-control-plane');
     throwIfProblems([
-      ...(known ? unknownKeyProblems(this.helmValues, [known], chart) : []),
+      ...(known ? unknownKeyProblems(props.values!, [known], chart) : []),
       ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha),
     ], this);
   }

@@ -75,8 +75,8 @@ export class LinkerdCrds extends Construct {
     }
     const gateway = props.installGatewayApi === undefined ? {} : Object.fromEntries(switches.map(key => [key, props.installGatewayApi]));
     this.helmValues = mergeValues(gateway, props.values);
-    const known = knownKeys(this.version, 'linkerd-crds');
-    if (known) problems.push(...unknownKeyProblems(props.values ?? {}, [known], `linkerd-crds ${this.version.major}`));
+    const known = props.values && knownKeys(this.version, 'linkerd-crds');
+    if (known) problems.push(...unknownKeyProblems(props.values!, [known], `linkerd-crds ${this.version.major}`));
     throwIfProblems(problems, this);
   }
 

@@ -154,7 +154,7 @@ export class LinkerdViz extends Construct {
     if (ha && !haProfile) {
       problems.push(`ha needs the viz chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
     }
-    const known = knownKeys(this.version, 'linkerd-viz');
+    const known = props.values && knownKeys(this.version, 'linkerd-viz');
     if (props.values && !known) {
       problems.push(`values cannot be checked against the linkerd-viz ${this.version.major} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values.yaml').join(', ')} only: use the typed props`);
     }
@@ -192,7 +192,7 @@ export class LinkerdViz extends Construct {
       },
       props.values,
     );
-    if (known) throwIfProblems(unknownKeyProblems(this.baseValues, [known], `linkerd-viz ${this.version.major}`), this);
+    if (known) throwIfProblems(unknownKeyProblems(props.values!, [known], `linkerd-viz ${this.version.major}`), this);
     throwIfProblems(['tap', 'tapInjector'].flatMap(block => webhookValuesProblems(block, this.baseValues[block])), this);
     const allowAnyHost = props.allowAnyDashboardHost ?? false;
     this.node.addValidation({
