@@ -34,7 +34,8 @@ describe('the packed package, as another team installs it', () => {
 
   test('ships compiled code with declarations, and none of the repo-only tools', () => {
     const files: string[] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO, encoding: 'utf8' }))[0].files.map((f: any) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/imports/cert-manager.io.d.ts', 'LICENSE', 'README.md']));
+    expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/imports/cert-manager.io.d.ts', 'LICENSE', 'README.md',
+      'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml']));
     expect(files.filter(f => /^lib\/src\/(main|cli\/|gate\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
   });
 
@@ -44,10 +45,11 @@ describe('the packed package, as another team installs it', () => {
 
   test('the consumer app synthesizes its own platform', () => {
     const out = execFileSync(process.execPath, ['out/app.js'], { cwd: consumer, encoding: 'utf8' });
-    expect(out).toContain('synthesized 5 objects into dist/');
+    expect(out).toContain('synthesized 11 objects into dist/');
     const yaml = fs.readFileSync(path.join(consumer, 'dist', 'mesh.k8s.yaml'), 'utf8');
     expect(yaml).toContain('name: linkerd-identity-issuer');
     expect(yaml).toContain('duration: 72h0m0s');
     expect(yaml).toContain('secretName: web-tls');
+    expect(yaml).toContain('name: linkerd-proxy-injector');
   });
 });
