@@ -51,7 +51,8 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
   const warnings: string[] = [];
   const certificates: AnchorCertificate[] = [];
   if (PRIVATE_KEY_BLOCK.test(pem)) {
-    problems.push('contains a private key: pass only the public certificate (ca.crt), never the key');
+    // nothing else matters until the key is gone
+    return { normalizedPem: '', certificates, problems: ['contains a private key: pass only the public certificate (ca.crt), never the key'], warnings };
   }
   const blocks = pem.match(CERTIFICATE_BLOCK) ?? [];
   if (blocks.length === 0) {

@@ -48,6 +48,12 @@ describe('the bad-input catalogue', () => {
     expect(unscoped).toStrictEqual([]);
   });
 
+  test('every bad input gives exactly one problem', () => {
+    const several = rows.filter(r => /\d+ problems:|problem\(s\):\n.*\n/.test(r.error)
+      || r.error.replace(/^Validation failed with the following errors:\n {2}/, '').split('\n  [').length > 1);
+    expect(several.map(r => `${r.id}: ${r.error}`)).toStrictEqual([]);
+  });
+
   test('docs/bad-inputs.md is what the code produces', () => {
     const expected = render(rows);
     if (process.env.UPDATE_BAD_INPUTS) {
