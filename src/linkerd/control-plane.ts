@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { Cron, Size } from 'cdk8s';
 import { Cpu, ImagePullPolicy } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
@@ -8,7 +7,9 @@ import { ChartRelease } from '../delivery/chart-release';
 import { throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { dns1123SubdomainProblem } from '../_internal/names';
-import { parseQuantity } from '../_internal/quantity';
+import { parseCidr } from '../_internal/cidr';
+import { isProxyLogLevel } from '../_internal/proxy-log-level';
+import { parseQuantity, sizeQuantity } from '../_internal/quantity';
 import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from './_chart-values';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
 import { LinkerdIdentity } from './identity';
@@ -190,8 +191,6 @@ export interface ControlPlaneReleaseOptions {
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const WEBHOOK_BLOCKS = ['proxyInjector', 'profileValidator', 'policyValidator'];
 const WEBHOOK_CONFIGURATION_KINDS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
-// linkerd2 cli/cmd/root.go validProxyLogLevel (Rust env_logger directives)
-const PROXY_LOG_LEVEL = /^(((trace|debug|warn|info|error)|(\w|::)+|((\w|::)+=(trace|debug|warn|info|error)))(?:,|$))+$/;
 
 /**
  * The linkerd-control-plane chart's values for one cluster, with what a Helm or Argo CD install needs around them:
@@ -256,7 +255,7 @@ export class LinkerdControlPlane extends Construct {
         defaultInboundPolicy: props.defaultInboundPolicy,
         resources: resources && {
           cpu: { request: resources.cpuRequest?.amount, limit: resources.cpuLimit?.amount },
-          memory: { request: mebibytes(resources.memoryRequest), limit: mebibytes(resources.memoryLimit) },
+          memory: { request: sizeQuantity(resources.memoryRequest), limit: sizeQuantity(resources.memoryLimit) },
         },
       },
       ...webhookValues,
@@ -319,7 +318,7 @@ export function controlPlaneValuesProblems(values: Record<string, any>, ha: bool
   const add = (p: string | undefined) => { if (p) problems.push(p); };
   const networks = String(values.clusterNetworks ?? '').split(',').map(s => s.trim()).filter(s => s !== '');
   for (const cidr of networks) {
-    if (!isCidr(cidr)) add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
+    if (!cidr.includes('/') || parseCidr(cidr) === undefined) add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
   }
   if (values.imagePullPolicy !== undefined && !PULL_POLICIES.includes(values.imagePullPolicy)) {
     add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
@@ -337,7 +336,7 @@ export function controlPlaneValuesProblems(values: Record<string, any>, ha: bool
   const logLevel = proxy.logLevel;
   if (logLevel !== undefined && (typeof logLevel !== 'string' || logLevel === '')) {
     add('proxy.logLevel must not be empty');
-  } else if (logLevel !== undefined && !PROXY_LOG_LEVEL.test(logLevel)) {
+  } else if (logLevel !== undefined && !isProxyLogLevel(logLevel)) {
     add(`proxy.logLevel ${JSON.stringify(logLevel)} is not a valid proxy log level: use env_logger directives such as warn,linkerd=info`);
   }
   const policies = Object.values(DefaultInboundPolicy) as string[];
@@ -350,17 +349,6 @@ export function controlPlaneValuesProblems(values: Record<string, any>, ha: bool
   }
   for (const block of WEBHOOK_BLOCKS) problems.push(...webhookValuesProblems(block, values[block]));
   return problems;
-}
-
-function isCidr(text: string): boolean {
-  const [address, prefix, ...rest] = text.split('/');
-  const family = isIP(address);
-  if (rest.length > 0 || family === 0 || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-function mebibytes(size: Size | undefined): string | undefined {
-  return size === undefined ? undefined : `${size.toMebibytes()}Mi`;
 }
 
 /** Drops unset (undefined) props, and the objects left empty by that. */

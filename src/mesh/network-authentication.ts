@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { validateRendered } from '../_internal/validated';
 import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
-import { cidrContains, parseCidr } from './_cidr';
+import { cidrContains, parseCidr } from '../_internal/cidr';
 
 /** A client network: a CIDR, minus exceptions inside it. */
 export interface Network {

@@ -1,7 +1,8 @@
-import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-25';
 import { goDuration } from '../_internal/duration';
-import { parseQuantity } from '../_internal/quantity';
+import { isProxyLogLevel } from '../_internal/proxy-log-level';
+import { parseQuantity, sizeQuantity } from '../_internal/quantity';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { DEFAULT_INBOUND_POLICY, nativeSidecarKey, OPAQUE_PORTS, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS } from './_annotations';
@@ -123,9 +124,6 @@ export interface ProxyOptions {
   readonly shutdownGracePeriod?: Duration;
 }
 
-// linkerd2 cli/cmd/root.go validProxyLogLevel (Rust env_logger directives)
-const PROXY_LOG_LEVEL = /^(((trace|debug|warn|info|error)|(\w|::)+|((\w|::)+=(trace|debug|warn|info|error)))(?:,|$))+$/;
-
 /**
  * The annotations for a set of proxy options on a version, and what is wrong with them.
  *
@@ -139,8 +137,8 @@ export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion)
 
   set('config.linkerd.io/proxy-cpu-request', options.cpuRequest?.amount);
   set('config.linkerd.io/proxy-cpu-limit', options.cpuLimit?.amount);
-  const memoryRequest = quantityOf(options.memoryRequest);
-  const memoryLimit = quantityOf(options.memoryLimit);
+  const memoryRequest = sizeQuantity(options.memoryRequest);
+  const memoryLimit = sizeQuantity(options.memoryLimit);
   set('config.linkerd.io/proxy-memory-request', memoryRequest);
   set('config.linkerd.io/proxy-memory-limit', memoryLimit);
   for (const [what, request, limit] of [['cpu', options.cpuRequest?.amount, options.cpuLimit?.amount], ['memory', memoryRequest, memoryLimit]]) {
@@ -148,7 +146,7 @@ export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion)
     const l = limit === undefined ? undefined : parseQuantity(limit);
     if (r !== undefined && l !== undefined && l < r) add(`proxy ${what} limit ${limit} is below the ${what} request ${request}: the limit must be at least the request`);
   }
-  if (options.logLevel !== undefined && !PROXY_LOG_LEVEL.test(options.logLevel)) {
+  if (options.logLevel !== undefined && !isProxyLogLevel(options.logLevel)) {
     add(`proxy logLevel ${JSON.stringify(options.logLevel)} is not a proxy log level: use env_logger directives such as warn,linkerd=info`);
   }
   set('config.linkerd.io/proxy-log-level', options.logLevel);
@@ -187,11 +185,4 @@ export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion)
   return { annotations, problems };
 }
 
-/** A Size as a Kubernetes quantity: whole mebibytes, else whole kibibytes, else fractional mebibytes. */
-function quantityOf(size: Size | undefined): string | undefined {
-  if (size === undefined) return undefined;
-  const mebibytes = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
-  if (Number.isInteger(mebibytes)) return `${mebibytes}Mi`;
-  const kibibytes = size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
-  return Number.isInteger(kibibytes) ? `${kibibytes}Ki` : `${mebibytes}Mi`;
-}
+

@@ -1,12 +1,10 @@
 import { RE2JS } from 're2js';
+import { quoteMeta } from '../_internal/go-regexp';
+
+export { quoteMeta };
 
 const META = '\\.+*?()|[]{}^$';
 const QUANTIFIERS = '*+?{';
-
-/** Go's `regexp.QuoteMeta`: backslash-escapes each of `\.+*?()|[]{}^$`. */
-export function quoteMeta(text: string): string {
-  return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
-}
 
 /**
  * `linkerd profile`'s `PathToRegex`: QuoteMeta, then every escaped `\{…\}` path parameter becomes `[^/]*`.

@@ -1,13 +1,12 @@
 import { RE2JS } from 're2js';
+import { quoteMeta } from '../_internal/go-regexp';
 import { isDns1123Subdomain } from '../_internal/names';
 
-// Go's regexp.QuoteMeta escapes exactly these
-const GO_META = /[\\.+*?()|[\]{}^$]/g;
 const UNRELATED_HOSTS = ['dns-rebinding.attacker.invalid', '203.0.113.7'];
 
 /** The web server's `-enforced-host` regex for the external hosts: anchored, escaped as Go's QuoteMeta would, any port. */
 export function enforcedHostRegexp(hosts: readonly string[]): string {
-  return `^(${hosts.map(h => h.replace(GO_META, '\\$&')).join('|')})(:\\d+)?$`;
+  return `^(${hosts.map(quoteMeta).join('|')})(:\\d+)?$`;
 }
 
 /** Problems with dashboard host names. */
