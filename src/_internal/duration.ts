@@ -1,6 +1,5 @@
 import { Duration } from 'cdk8s';
 
-const NANOS_PER_MILLI = 1_000_000n;
 const UNIT_NANOS: Record<string, bigint> = {
   'ns': 1n,
   'us': 1_000n,
@@ -57,12 +56,6 @@ export function parseGoDuration(text: string): bigint | undefined {
     total += (BigInt(whole || '0') * scale + BigInt(frac || '0')) * UNIT_NANOS[unit] / scale;
   }
   return text.startsWith('-') ? -total : total;
-}
-
-/** Milliseconds in a Go duration string, for comparisons; undefined when it does not parse. */
-export function parseGoDurationMillis(text: string): number | undefined {
-  const nanos = parseGoDuration(text);
-  return nanos === undefined ? undefined : Number(nanos / NANOS_PER_MILLI);
 }
 
 function fraction(value: bigint, unit: bigint): string {

@@ -197,6 +197,7 @@ export class LinkerdIdentity extends Construct {
 
     const now = new Date();
     const anchorCommonNames = new Map<AnchorSlot, string[]>();
+    const normalizedPems = new Map<AnchorSlot, string>();
     for (const slot of slots) {
       const { anchor } = slot;
       if (anchor.isSelfSigned) {
@@ -214,6 +215,7 @@ export class LinkerdIdentity extends Construct {
         report.problems.forEach(p => add(`${slot.prop} PEM ${p}`));
         report.warnings.forEach(w => addWarning(this, `${slot.prop} PEM ${w}`));
         anchorCommonNames.set(slot, report.certificates.map(c => c.commonName ?? ''));
+        normalizedPems.set(slot, report.normalizedPem);
         const outlives = now.getTime() + issuerDuration.toMilliseconds();
         for (const cert of slot.prop === 'trustAnchor' && report.problems.length === 0 ? report.certificates : []) {
           if (cert.notAfter.getTime() <= outlives) {
@@ -276,10 +278,10 @@ export class LinkerdIdentity extends Construct {
       });
     }
 
-    const pems = slots.map(s => s.anchor.pem);
+    const pems = slots.map(s => normalizedPems.get(s));
     this.helmValues = {
       identityTrustDomain: this.trustDomain,
-      ...(pems.every(p => p !== undefined) ? { identityTrustAnchorsPEM: pems.map(p => checkTrustAnchorPem(p!, now, 0).normalizedPem).join('') } : {}),
+      ...(pems.every(p => p !== undefined) ? { identityTrustAnchorsPEM: pems.join('') } : {}),
       identity: { externalCA: trustBundle, issuer: { scheme: 'kubernetes.io/tls' } },
     };
 
