@@ -84,6 +84,6 @@ export class ChartRelease extends Construct {
       ...this.helmCommands.map(c => `#   ${c}`),
       '',
     ].join('\n');
-    this.valuesFile = new OutputFile(this, 'values-file', { path: valuesPath, content: header + Yaml.stringify(props.values) });
+    this.valuesFile = new OutputFile(this, 'values-file', { path: valuesPath, content: header + Yaml.stringify(props.values), documents: [props.values] });
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import type * as Yaml from 'yaml';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { LinkerdVersion } from './version';
 
@@ -18,7 +18,9 @@ const cache = new Map<string, any>();
 export function chartValues(version: LinkerdVersion, chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): Record<string, any> | undefined {
   const full = path.join(chartsRoot(), 'linkerd', version.major, chart, file);
   if (!cache.has(full)) {
-    cache.set(full, fs.existsSync(full) ? (parse(fs.readFileSync(full, 'utf8'), { merge: true }) ?? {}) : undefined);
+    // `yaml` (72 modules) is loaded only when a values file is needed: for `ha` or to check `values`
+    const yaml = require('yaml') as typeof Yaml;
+    cache.set(full, fs.existsSync(full) ? (yaml.parse(fs.readFileSync(full, 'utf8'), { merge: true }) ?? {}) : undefined);
   }
   return cache.get(full);
 }
@@ -68,7 +70,7 @@ function commentedKeyPaths(text: string): string[][] {
 
 /** The Linkerd versions whose values file of a chart is vendored. */
 export function vendoredVersions(chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): string[] {
-  return LinkerdVersion.all().filter(v => chartValues(v, chart, file) !== undefined).map(v => v.major);
+  return LinkerdVersion.all().filter(v => fs.existsSync(path.join(chartsRoot(), 'linkerd', v.major, chart, file))).map(v => v.major);
 }
 
 /**

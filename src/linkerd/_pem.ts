@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { AsnConvert as AsnConvertType } from '@peculiar/asn1-schema';
 import type { Certificate as AsnCertificateType } from '@peculiar/asn1-x509';
 
@@ -62,7 +62,8 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
     const label = blocks.length === 1 ? 'certificate' : `certificate ${i + 1}`;
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(block);
+      // loaded on first use, like the ASN.1 modules below: most syntheses check no PEM
+      cert = new (require('node:crypto') as typeof import('node:crypto')).X509Certificate(block);
     } catch (e) {
       problems.push(`${label} does not parse: ${(e as Error).message}`);
       return;

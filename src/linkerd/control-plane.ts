@@ -263,7 +263,7 @@ export class LinkerdControlPlane extends Construct {
     const chart = `linkerd-control-plane ${this.version.major}`;
     // the chart's values.yaml (~40 ms to parse) is read only to check `values`: typed props are valid keys for every version
     const defaults = props.values ? chartValues(this.version, 'linkerd-control-plane', 'values.yaml') : undefined;
-    const haProfile = chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml');
+    const haProfile = ha ? chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml') : undefined;
     if (ha && !haProfile) {
       add(`ha needs the chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
     }

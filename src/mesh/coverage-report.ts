@@ -54,7 +54,7 @@ export class MeshCoverageReport extends Construct {
   private refresh(): string[] {
     const data = this.compute();
     this.node.tryRemoveChild('File');
-    new OutputFile(this, 'File', { path: this.path, content: MeshCoverage.toJson(data) });
+    new OutputFile(this, 'File', { path: this.path, content: MeshCoverage.toJson(data), documents: [data] });
     return this.strict ? MeshCoverage.problems(data) : [];
   }
 }

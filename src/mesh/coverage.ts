@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { compareStrings } from '../_internal/order';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
@@ -112,7 +113,7 @@ export class MeshCoverage {
   public static of(scope: IConstruct, options: MeshCoverageOptions = {}): MeshCoverageData {
     const model = MeshModel.of(scope);
     const defaults = clusterDefaults(options.version, options.controlPlane);
-    const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compare(key(a), key(b)));
+    const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compareStrings(key(a), key(b)));
     const callers = workloads.flatMap(w => w.callers);
     const summary = {
       workloads: workloads.length,
@@ -156,14 +157,9 @@ function key(w: { namespace: string; kind: string; name: string }): string {
   return `${w.namespace}\u0000${w.kind}\u0000${w.name}`;
 }
 
-/** Code-point order: the same on every machine, unlike localeCompare. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Numbered ports in numeric order, then `*`. */
 function comparePorts(a: number | string, b: number | string): number {
-  return typeof a === 'number' && typeof b === 'number' ? a - b : typeof a === 'number' ? -1 : typeof b === 'number' ? 1 : compare(a, b);
+  return typeof a === 'number' && typeof b === 'number' ? a - b : typeof a === 'number' ? -1 : typeof b === 'number' ? 1 : compareStrings(a, b);
 }
 
 /** The facts the verdicts need about one workload. */
@@ -183,7 +179,7 @@ function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefault
   const target = evaluate(w, model, defaults);
   const f = w.facts;
   const callers = [...serviceCallers(target, model), ...policyCallers(target, model, defaults)]
-    .sort((a, b) => comparePorts(a.port, b.port) || compare(a.from, b.from) || compare(a.via, b.via));
+    .sort((a, b) => comparePorts(a.port, b.port) || compareStrings(a.from, b.from) || compareStrings(a.via, b.via));
   const portNumbers = new Map<number, string | undefined>();
   for (const p of f.ports) if (!portNumbers.has(p.number) || p.name) portNumbers.set(p.number, p.name);
   for (const c of callers) if (typeof c.port === 'number' && !portNumbers.has(c.port)) portNumbers.set(c.port, undefined);

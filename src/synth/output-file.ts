@@ -11,6 +11,13 @@ export interface OutputFileProps {
   readonly path: string;
   /** The file's text. */
   readonly content: string;
+  /**
+   * The data `content` was rendered from, one entry per YAML document, so that the output checks need not parse the
+   * text back.
+   *
+   * @default - parsed from `content` when a check needs it
+   */
+  readonly documents?: readonly unknown[];
 }
 
 /**
@@ -27,6 +34,8 @@ export class OutputFile extends Construct {
   public readonly path: string;
   /** The file's text. */
   public readonly content: string;
+  /** The data the text was rendered from, when given. */
+  public readonly documents?: readonly unknown[];
 
   constructor(scope: Construct, id: string, props: OutputFileProps) {
     super(scope, id);
@@ -36,6 +45,7 @@ export class OutputFile extends Construct {
     }
     this.path = normalized;
     this.content = props.content;
+    this.documents = props.documents;
     Object.defineProperty(this, OUTPUT_FILE, { value: true });
   }
 }

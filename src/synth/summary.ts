@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { compareStrings } from '../_internal/order';
 import { SynthReport } from './synthesize';
 
 /**
@@ -7,21 +7,14 @@ import { SynthReport } from './synthesize';
  * renewBefore, and the warnings.
  */
 export function formatSummary(report: SynthReport): string {
-  // kinds come from each document's top-level `kind:` line; only the documents shown in detail are parsed
-  const texts = report.files.map(f => ({ file: f.file, documents: f.text.split(/^---$/m).filter(t => /^kind: /m.test(t)) }));
-  const total = texts.reduce((n, f) => n + f.documents.length, 0);
+  const total = report.files.reduce((n, f) => n + f.documents.length, 0);
   const lines = [`synthesized ${total} objects into ${path.relative(process.cwd(), report.outdir) || '.'}/`];
-  for (const f of texts) lines.push(`  ${f.file}: ${f.documents.length} objects`);
+  for (const f of report.files) lines.push(`  ${f.file}: ${f.documents.length} objects`);
   for (const f of report.extraFiles) lines.push(`  ${f.file}`);
+  const docs = report.files.flatMap(f => f.documents);
   const byKind = new Map<string, number>();
-  const detailed: any[] = [];
-  for (const text of texts.flatMap(f => f.documents)) {
-    const kind = /^kind: (.+)$/m.exec(text)![1].trim();
-    byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
-    if (kind === 'Certificate' || kind === 'Application') detailed.push(parse(text));
-  }
-  const docs = detailed;
-  lines.push(`objects by kind: ${[...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const doc of docs) byKind.set(doc.kind, (byKind.get(doc.kind) ?? 0) + 1);
+  lines.push(`objects by kind: ${[...byKind].sort(([a], [b]) => compareStrings(a, b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const certificates = docs.filter(d => d.kind === 'Certificate' && String(d.apiVersion).startsWith('cert-manager.io/'));
   if (certificates.length > 0) {
     lines.push('certificates:');

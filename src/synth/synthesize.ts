@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, YamlOutputType } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
+import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
+import type * as Yaml from 'yaml';
+import { compareStrings } from '../_internal/order';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { OutputFile } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
@@ -60,8 +61,9 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
+    const rendered = keepRenderedDocuments(app);
     app.synth();
-    const files = readManifests(staging);
+    const files = readManifests(staging, app, rendered);
     const extraFiles = writeOutputFiles(app, staging);
     const problems = [
       ...secretProblems([...files, ...extraFiles]),
@@ -76,12 +78,38 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   }
 }
 
-function readManifests(dir: string): SynthesizedFile[] {
-  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readYaml(dir, file));
+/**
+ * Keeps what each chart renders as cdk8s writes it (`Chart.toJson()`, then `Yaml.save`), so that the checks and the
+ * summary read the objects themselves instead of parsing the files back.
+ */
+function keepRenderedDocuments(app: App): Map<Chart, any[]> {
+  const rendered = new Map<Chart, any[]>();
+  for (const chart of app.node.findAll().filter(Chart.isChart)) {
+    const toJson = chart.toJson.bind(chart);
+    chart.toJson = () => {
+      const documents = toJson();
+      rendered.set(chart, documents);
+      return documents;
+    };
+  }
+  return rendered;
+}
+
+function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): SynthesizedFile[] {
+  // cdk8s names a chart's file after its DNS label, prefixed with its index when charts depend on each other
+  const byFile = new Map<string, any[]>();
+  app.charts.forEach((chart, index) => {
+    const documents = rendered.get(chart);
+    if (documents === undefined) return;
+    const label = Names.toDnsLabel(chart);
+    byFile.set(`${label}${app.outputFileExtension}`, documents);
+    byFile.set(`${String(index).padStart(4, '0')}-${label}${app.outputFileExtension}`, documents);
+  });
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
 }
 
 function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
-  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => a.path.localeCompare(b.path));
+  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => compareStrings(a.path, b.path));
   const seen = new Map<string, string>();
   for (const output of outputs) {
     const previous = seen.get(output.path);
@@ -90,18 +118,18 @@ function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
     fs.mkdirSync(path.join(dir, path.dirname(output.path)), { recursive: true });
     fs.writeFileSync(path.join(dir, output.path), output.content);
   }
-  return outputs.map(o => readYaml(dir, o.path));
+  return outputs.map(o => readFile(dir, o.path, o.documents));
 }
 
-function readYaml(dir: string, file: string): SynthesizedFile {
+function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined): SynthesizedFile {
   const text = fs.readFileSync(path.join(dir, file), 'utf8');
-  let documents: any[] | undefined;
-  // parsed on first use, in-process (cdk8s's Yaml.load starts a child process per file): a large synth need not pay for it
+  let documents = rendered;
   return {
     file,
     text,
     get documents() {
-      documents ??= parseAllDocuments(text).map(d => d.toJS()).filter(d => d !== null);
+      // `yaml` (72 modules) is loaded only for a file whose objects were not kept
+      documents ??= (require('yaml') as typeof Yaml).parseAllDocuments(text).map(d => d.toJS()).filter(d => d !== null);
       return documents;
     },
   };

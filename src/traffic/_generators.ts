@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import * as protobuf from 'protobufjs';
-import { parse as parseYaml } from 'yaml';
+import type * as Protobuf from 'protobufjs';
+import type * as Yaml from 'yaml';
 import { pathToRegex, quoteMeta } from './_regex';
 import { RouteSpec } from './conditions';
 
@@ -25,6 +25,11 @@ function isObjectOrNull(value: unknown): value is Record<string, unknown> | null
   return value === null || (typeof value === 'object' && !Array.isArray(value));
 }
 
+/** `yaml` (72 modules), loaded only when an OpenAPI document is given as text. */
+function yamlLibrary(): typeof Yaml {
+  return require('yaml');
+}
+
 /**
  * Parses an OpenAPI document given as YAML or JSON text, with YAML 1.1 scalars as `linkerd profile`'s Go YAML
  * library reads them (`yes`/`on` are booleans), or returns an already-parsed document as is.
@@ -32,7 +37,7 @@ function isObjectOrNull(value: unknown): value is Record<string, unknown> | null
 export function readOpenApi(spec: string | Record<string, unknown>): unknown {
   if (typeof spec !== 'string') return spec;
   try {
-    return parseYaml(spec, { version: '1.1' });
+    return yamlLibrary().parse(spec, { version: '1.1' });
   } catch (err) {
     throw new GeneratorError(`the OpenAPI document is not valid YAML or JSON: ${messageOf(err).split('\n')[0]}`);
   }
@@ -141,14 +146,16 @@ function responseClassesOf(name: string, responses: unknown, warnings: string[])
  * first `idempotency_level` option is `IDEMPOTENT` or `NO_SIDE_EFFECTS`.
  */
 export function protoRoutes(text: string): Generated {
-  let root: protobuf.Root;
+  // protobufjs (46 modules) is loaded only when a .proto file is read
+  const protobuf = require('protobufjs') as typeof Protobuf;
+  let root: Protobuf.Root;
   try {
     root = protobuf.parse(text, { keepCase: true }).root;
   } catch (err) {
     throw new GeneratorError(`the .proto file does not parse: ${messageOf(err)}`);
   }
   const routes: RouteSpec[] = [];
-  const visit = (ns: protobuf.NamespaceBase) => {
+  const visit = (ns: Protobuf.NamespaceBase) => {
     for (const nested of ns.nestedArray) {
       if (nested instanceof protobuf.Service) {
         for (const method of nested.methodsArray) {
@@ -164,7 +171,7 @@ export function protoRoutes(text: string): Generated {
   return { routes, warnings };
 }
 
-function isIdempotent(method: protobuf.Method): boolean {
+function isIdempotent(method: Protobuf.Method): boolean {
   for (const option of method.parsedOptions ?? []) {
     const [name, value] = Object.entries(option)[0] ?? [];
     if (name?.replace(/^\(+|\)+$/g, '') === 'idempotency_level') return value === 'IDEMPOTENT' || value === 'NO_SIDE_EFFECTS';

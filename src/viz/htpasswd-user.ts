@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as bcrypt from 'bcryptjs';
+import type * as Bcrypt from 'bcryptjs';
 
 const BCRYPT_HASH = /^\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const APR1_HASH = /^\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}$/;
@@ -74,6 +74,9 @@ export class HtpasswdUser {
   public _line(cost: number, identity: string): string {
     if (this.secret.hash !== undefined) return `${this.user}:${this.secret.hash}`;
     const password = this.secret.password!;
+    // loaded on first use: node:crypto and bcryptjs take ~5 ms to load, and most syntheses hash no password
+    const { createHmac } = require('node:crypto') as typeof Crypto;
+    const bcrypt = require('bcryptjs') as typeof Bcrypt;
     const digest = createHmac('sha256', identity).update(`${this.user}\0${password}`).digest();
     const salt = `$2b$${String(cost).padStart(2, '0')}$${bcrypt.encodeBase64(digest.subarray(0, 16), 16)}`;
     // bcryptjs writes $2b$; htpasswd and nginx docs use $2y$, the same algorithm

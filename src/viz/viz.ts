@@ -150,7 +150,7 @@ export class LinkerdViz extends Construct {
     this.hosts = [...props.dashboardHosts ?? []];
     const ha = props.ha ?? false;
     const problems = [dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined);
-    const haProfile = chartValues(this.version, 'linkerd-viz', 'values-ha.yaml');
+    const haProfile = ha ? chartValues(this.version, 'linkerd-viz', 'values-ha.yaml') : undefined;
     if (ha && !haProfile) {
       problems.push(`ha needs the viz chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
     }
@@ -197,17 +197,22 @@ export class LinkerdViz extends Construct {
     const allowAnyHost = props.allowAnyDashboardHost ?? false;
     this.node.addValidation({
       validate: () => {
-        const regex = this.helmValues.dashboard?.enforcedHostRegexp;
-        return regex ? hostRegexProblems(regex, this.hosts, allowAnyHost) : [];
+        // a regex built from the hosts is right by construction (escaped, anchored, tested); a given one is read as Go would
+        const explicit = this.explicitHostRegexp;
+        return explicit ? hostRegexProblems(explicit, this.hosts, allowAnyHost) : [];
       },
     });
   }
 
   /** The complete values for the linkerd-viz chart, with `dashboard.enforcedHostRegexp` from the dashboard hosts. */
   public get helmValues(): Record<string, any> {
-    const explicit = isPlainObject(this.baseValues.dashboard) ? this.baseValues.dashboard.enforcedHostRegexp : undefined;
-    return this.hosts.length === 0 || explicit ? this.baseValues
+    return this.hosts.length === 0 || this.explicitHostRegexp ? this.baseValues
       : mergeValues(this.baseValues, { dashboard: { enforcedHostRegexp: enforcedHostRegexp(this.hosts) } });
+  }
+
+  /** A `dashboard.enforcedHostRegexp` given through `values`. */
+  private get explicitHostRegexp(): string | undefined {
+    return isPlainObject(this.baseValues.dashboard) ? this.baseValues.dashboard.enforcedHostRegexp : undefined;
   }
 
   /** The external dashboard hosts registered so far. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { k8s } from 'cdk8s-plus-25';
 import { addWarning } from '../../src/_internal/warnings';
 import { ValidationError } from '../../src/_internal/errors';
@@ -95,6 +96,28 @@ describe('synthesize', () => {
     expect(fs.readFileSync(path.join(outdir, 'helm', 'x.values.yaml'), 'utf8')).toBe('a: 1\n');
     expect(report.extraFiles.map(f => [f.file, f.documents])).toStrictEqual([['helm/x.values.yaml', [{ a: 1 }]]]);
     expect(report.files.map(f => f.file)).toStrictEqual(['apps.k8s.yaml']);
+  });
+
+  test('reports each file\'s objects as written, also when charts depend on each other (indexed file names)', () => {
+    const outdir = path.join(tmp, 'dist');
+    const report = synthesize(app => {
+      const identity = new IdentityChart(app, 'platform');
+      configMapChart(app).addDependency(identity);
+    }, { outdir });
+    expect(report.files.map(f => f.file)).toStrictEqual(['0000-platform.k8s.yaml', '0001-apps.k8s.yaml']);
+    for (const f of report.files) {
+      expect(f.documents).toStrictEqual(parseAllDocuments(fs.readFileSync(path.join(outdir, f.file), 'utf8')).map(d => d.toJS()));
+    }
+    expect(report.files[1].documents).toStrictEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'x' }, data: { a: 'b' } }]);
+  });
+
+  test('an output file\'s documents are the data it was rendered from when given, else its parsed text', () => {
+    const report = synthesize(app => {
+      const chart = configMapChart(app);
+      new OutputFile(chart, 'given', { path: 'reports/given.json', content: '{"a":1}\n', documents: [{ a: 1 }] });
+      new OutputFile(chart, 'parsed', { path: 'reports/parsed.yaml', content: 'b: [2]\n' });
+    }, { outdir: path.join(tmp, 'dist') });
+    expect(report.extraFiles.map(f => [f.file, f.documents])).toStrictEqual([['reports/given.json', [{ a: 1 }]], ['reports/parsed.yaml', [{ b: [2] }]]]);
   });
 
   test('fails when an output file is not inside a subfolder', () => {

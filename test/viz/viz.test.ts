@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import { LinkerdViz, VizPrometheus } from '../../src/viz';
+import { hostRegexProblems } from '../../src/viz/_enforced-host';
 import { testCertificate } from '../_certs';
 import { synthKind, testChart } from '../_util';
 import { vizFor } from './_viz';
@@ -73,10 +74,12 @@ describe('LinkerdViz', () => {
       .toThrow(/^\[test\/viz\] dashboard host "\*\.example\.com" is not a DNS name \(lowercase labels separated by dots, no wildcard or port\)$/);
   });
 
-  test('the generated regex escapes every host and passes Go\'s check at synth', () => {
+  test('the generated regex escapes every host and passes Go\'s check', () => {
     const chart = testChart();
-    const viz = vizFor(chart, { dashboardHosts: ['linkerd.example.com', 'mesh.internal.example.org'] });
+    const hosts = ['linkerd.example.com', 'mesh.internal.example.org'];
+    const viz = vizFor(chart, { dashboardHosts: hosts });
     expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(linkerd\\.example\\.com|mesh\\.internal\\.example\\.org)(:\\d+)?$');
+    expect(hostRegexProblems(viz.helmValues.dashboard.enforcedHostRegexp, hosts, false)).toEqual([]);
     expect(() => Testing.synth(chart)).not.toThrow();
   });
 
