@@ -47,7 +47,9 @@ function dashboardUsers(): HtpasswdUser[] | undefined {
 
 function findPackageJson(dir: string): string {
   const candidate = path.join(dir, 'package.json');
-  return fs.existsSync(candidate) ? candidate : findPackageJson(path.dirname(dir));
+  if (fs.existsSync(candidate)) return candidate;
+  if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}: run the app from the project's lib/ folder`);
+  return findPackageJson(path.dirname(dir));
 }
 
 process.exitCode = main();

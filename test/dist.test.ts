@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..');
-const MAIN = path.join(REPO, 'lib', 'src', 'main.js');
+/** What `npm run synth` runs: the bundled app through its code cache. */
+const SYNTH = path.join(REPO, 'lib', 'src', 'cli', 'synth.js');
 const CDK8S = path.join(REPO, 'node_modules', '.bin', 'cdk8s');
 
 /** Every file under a folder, by relative path. */
@@ -14,16 +15,16 @@ function read(dir: string): Record<string, string> {
     .map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
-/** Runs the compiled app the way `npm run synth` does, into `outdir`, without the developer's dashboard credentials. */
+/** Runs the app the way `npm run synth` does, into `outdir`, without the developer's dashboard credentials. */
 function synth(outdir: string, env: NodeJS.ProcessEnv = {}, cwd = REPO): string {
   const base = { ...process.env };
   for (const name of ['DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'DASHBOARD_HTPASSWD_FILE']) delete base[name];
-  return execFileSync(process.execPath, [MAIN], { cwd, env: { ...base, CDK8S_OUTDIR: outdir, ...env }, encoding: 'utf8' });
+  return execFileSync(process.execPath, [SYNTH], { cwd, env: { ...base, CDK8S_OUTDIR: outdir, ...env }, encoding: 'utf8' });
 }
 
 let tmp: string;
 beforeAll(() => {
-  if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: npm test compiles first (tsc -p tsconfig.json)`);
+  if (!fs.existsSync(SYNTH)) throw new Error(`${SYNTH} is missing: npm test builds first (npm run build)`);
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dist-test-'));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
