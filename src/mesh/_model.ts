@@ -7,7 +7,7 @@ import {
   CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
   SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
-import { RUN_TO_COMPLETION_KINDS, WorkloadFacts, workloadFacts } from './_workload';
+import { RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
 import { parsePortList, PortRange } from './port-range';
 
 const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
@@ -78,9 +78,18 @@ export class MeshModel {
   private readonly policyIndex = new Map<string, Rendered[]>();
   private readonly routeIndex = new Map<string, Rendered[]>();
   private readonly workloadIndex = new Map<string, ModelWorkload[]>();
+  /** Each policy object's position among the objects of its kind and namespace. */
+  private readonly positions = new Map<ApiObject, number>();
+  private serverKeys?: Map<string, number[]>;
+  private readonly serversByWorkload = new Map<WorkloadFacts, number[]>();
 
   private constructor(objects: Rendered[]) {
-    const push = <T>(index: Map<string, T[]>, key: string, value: T) => index.set(key, [...index.get(key) ?? [], value]);
+    const push = <T>(index: Map<string, T[]>, key: string, value: T) => {
+      const list = index.get(key);
+      if (list) list.push(value);
+      else index.set(key, [value]);
+      return (list?.length ?? 1) - 1;
+    };
     for (const o of objects) {
       const { apiVersion, kind, metadata } = o.json ?? {};
       const group = String(apiVersion ?? '').includes('/') ? String(apiVersion).split('/')[0] : '';
@@ -91,7 +100,7 @@ export class MeshModel {
       } else if (group === POLICY_GROUP || group === 'gateway.networking.k8s.io') {
         this.policies.push(o);
         const namespace = metadata?.namespace ?? 'default';
-        push(this.policyIndex, `${kind} ${namespace}`, o);
+        this.positions.set(o.apiObject, push(this.policyIndex, `${kind} ${namespace}`, o));
         if (kind === 'HTTPRoute' || kind === 'GRPCRoute') {
           for (const ref of o.json.spec?.parentRefs ?? []) {
             if (ref.kind === 'Server' && (ref.group ?? POLICY_GROUP) === POLICY_GROUP) push(this.routeIndex, `${ref.namespace ?? namespace}/${ref.name}`, o);
@@ -111,6 +120,43 @@ export class MeshModel {
   /** The policy objects of a kind in a namespace. */
   public policiesOf(kind: string, namespace: string): Rendered[] {
     return this.policyIndex.get(`${kind} ${namespace}`) ?? [];
+  }
+
+  /** A policy object's position in {@link policiesOf} its kind and namespace; -1 when it is not in the model. */
+  public positionOf(apiObject: ApiObject): number {
+    return this.positions.get(apiObject) ?? -1;
+  }
+
+  /** Positions of the namespace's Servers with this podSelector (the same JSON) and this port. */
+  public serversWithSelectorAndPort(namespace: string, podSelector: unknown, port: unknown): number[] {
+    const key = (ns: string, selector: unknown, p: unknown) => `${ns}\0${JSON.stringify(selector)}\0${JSON.stringify(p)}`;
+    if (!this.serverKeys) {
+      const keys = new Map<string, number[]>();
+      for (const [k, servers] of this.policyIndex) {
+        if (!k.startsWith('Server ')) continue;
+        servers.forEach((server, position) => {
+          const serverKey = key(k.slice('Server '.length), server.json.spec?.podSelector, server.json.spec?.port);
+          const positions = keys.get(serverKey);
+          if (positions) positions.push(position);
+          else keys.set(serverKey, [position]);
+        });
+      }
+      this.serverKeys = keys;
+    }
+    return this.serverKeys.get(key(namespace, podSelector, port)) ?? [];
+  }
+
+  /** Positions of the Servers of a workload's namespace whose podSelector selects its pods. */
+  public serversSelecting(workload: WorkloadFacts): number[] {
+    let positions = this.serversByWorkload.get(workload);
+    if (!positions) {
+      positions = [];
+      this.policiesOf('Server', workload.namespace).forEach((server, position) => {
+        if (selects(server.json.spec?.podSelector, workload.labels)) positions!.push(position);
+      });
+      this.serversByWorkload.set(workload, positions);
+    }
+    return positions;
   }
 
   /** The HTTPRoutes and GRPCRoutes whose parent is a Server. */

@@ -249,19 +249,24 @@ export class Server extends Construct {
   /** Linkerd allows one Server per pod port; reported on the later of two Servers. */
   private overlapProblems(model: MeshModel, own: any, selected: WorkloadFacts[]): string[] {
     const servers = model.policiesOf('Server', this.namespace);
-    const index = servers.findIndex(s => s.apiObject === this.apiObject);
-    const problems: string[] = [];
-    for (const other of servers.slice(0, index)) {
-      const otherName = `Server ${this.namespace}/${other.json.metadata?.name}`;
-      const shared = selected.find(f => selects(other.json.spec?.podSelector, f.labels)
-        && resolvePort(f, own.spec.port) !== undefined && resolvePort(f, own.spec.port) === resolvePort(f, other.json.spec?.port));
-      if (shared) {
-        problems.push(`selects port ${resolvePort(shared, own.spec.port)} of ${describe(shared)}, which ${otherName} also selects: Linkerd allows one Server per pod port`);
-      } else if (JSON.stringify(other.json.spec?.podSelector) === JSON.stringify(own.spec?.podSelector) && other.json.spec?.port === own.spec.port) {
-        problems.push(`has the same podSelector and port as ${otherName}: Linkerd allows one Server per pod port`);
+    const position = model.positionOf(this.apiObject);
+    // each earlier Server in conflict, with the first of this Server's workloads it also selects on the same port
+    const earlier = new Map<number, WorkloadFacts | undefined>();
+    for (const facts of selected) {
+      const port = resolvePort(facts, own.spec.port);
+      if (port === undefined) continue;
+      for (const other of model.serversSelecting(facts)) {
+        if (other < position && !earlier.has(other) && resolvePort(facts, servers[other].json.spec?.port) === port) earlier.set(other, facts);
       }
     }
-    return problems;
+    for (const other of model.serversWithSelectorAndPort(this.namespace, own.spec?.podSelector, own.spec.port)) {
+      if (other < position && !earlier.has(other)) earlier.set(other, undefined);
+    }
+    return [...earlier].sort(([a], [b]) => a - b).map(([other, shared]) => {
+      const otherName = `Server ${this.namespace}/${servers[other].json.metadata?.name}`;
+      return shared ? `selects port ${resolvePort(shared, own.spec.port)} of ${describe(shared)}, which ${otherName} also selects: Linkerd allows one Server per pod port`
+        : `has the same podSelector and port as ${otherName}: Linkerd allows one Server per pod port`;
+    });
   }
 
   /** Once a route attaches to a Server, kubelet probes on its port are no longer authorized by default. */
