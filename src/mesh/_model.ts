@@ -7,7 +7,7 @@ import {
   CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
   SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
-import { RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
+import { LabelSelectorJson, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
 import { parsePortList, PortRange } from './port-range';
 
 const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
@@ -78,10 +78,17 @@ export class MeshModel {
   private readonly policyIndex = new Map<string, Rendered[]>();
   private readonly routeIndex = new Map<string, Rendered[]>();
   private readonly workloadIndex = new Map<string, ModelWorkload[]>();
+  private readonly workloadObjects = new Map<ApiObject, ModelWorkload>();
   /** Each policy object's position among the objects of its kind and namespace. */
   private readonly positions = new Map<ApiObject, number>();
+  // built on first use
   private serverKeys?: Map<string, number[]>;
-  private readonly serversByWorkload = new Map<WorkloadFacts, number[]>();
+  private namedPolicies?: Map<string, Rendered[]>;
+  private workloadsByServiceAccount?: Map<string, ModelWorkload[]>;
+  private readonly serverSelectors = new Map<string, SelectorIndex>();
+  private readonly serviceSelectors = new Map<string, { services: Rendered[]; index: SelectorIndex }>();
+  private readonly workloadLabels = new Map<string, Map<string, ModelWorkload[]>>();
+  private readonly policyTargets = new Map<string, { namespaceWide: number[]; byServer: Map<string, number[]> }>();
 
   private constructor(objects: Rendered[]) {
     const push = <T>(index: Map<string, T[]>, key: string, value: T) => {
@@ -111,6 +118,7 @@ export class MeshModel {
         if (facts) {
           const workload = { ...o, facts };
           this.workloads.push(workload);
+          this.workloadObjects.set(o.apiObject, workload);
           push(this.workloadIndex, facts.namespace, workload);
         }
       }
@@ -148,15 +156,95 @@ export class MeshModel {
 
   /** Positions of the Servers of a workload's namespace whose podSelector selects its pods. */
   public serversSelecting(workload: WorkloadFacts): number[] {
-    let positions = this.serversByWorkload.get(workload);
-    if (!positions) {
-      positions = [];
-      this.policiesOf('Server', workload.namespace).forEach((server, position) => {
-        if (selects(server.json.spec?.podSelector, workload.labels)) positions!.push(position);
-      });
-      this.serversByWorkload.set(workload, positions);
+    let index = this.serverSelectors.get(workload.namespace);
+    if (!index) {
+      index = new SelectorIndex(this.policiesOf('Server', workload.namespace).map(s => s.json.spec?.podSelector ?? {}));
+      this.serverSelectors.set(workload.namespace, index);
     }
-    return positions;
+    return index.selecting(workload.labels);
+  }
+
+  /** The Services of a workload's namespace whose (non-empty) selector selects its pods, in app order. */
+  public servicesSelecting(workload: WorkloadFacts): Rendered[] {
+    if (this.serviceSelectors.size === 0) {
+      const byNamespace = new Map<string, Rendered[]>();
+      for (const service of this.services) appendTo(byNamespace, service.json.metadata?.namespace ?? 'default', service);
+      for (const [namespace, services] of byNamespace) {
+        // a Service without a selector selects nothing (its endpoints are managed by hand)
+        const selectors = services.map(s => Object.keys(s.json.spec?.selector ?? {}).length > 0 ? { matchLabels: s.json.spec.selector } : undefined);
+        this.serviceSelectors.set(namespace, { services, index: new SelectorIndex(selectors) });
+      }
+    }
+    const found = this.serviceSelectors.get(workload.namespace);
+    return found ? found.index.selecting(workload.labels).map(position => found.services[position]) : [];
+  }
+
+  /** The workload an ApiObject renders, if it is one. */
+  public workloadOf(apiObject: ApiObject | undefined): ModelWorkload | undefined {
+    return apiObject && this.workloadObjects.get(apiObject);
+  }
+
+  /** The workloads of a namespace whose pods a label selector selects, in app order. */
+  public workloadsSelectedBy(namespace: string, selector: LabelSelectorJson | undefined): ModelWorkload[] {
+    const [first] = Object.entries(selector?.matchLabels ?? {});
+    if (!first) return this.workloadsIn(namespace).filter(w => selects(selector, w.facts.labels));
+    let byLabel = this.workloadLabels.get(namespace);
+    if (!byLabel) {
+      byLabel = new Map();
+      for (const w of this.workloadsIn(namespace)) {
+        for (const [k, v] of Object.entries(w.facts.labels)) appendTo(byLabel, `${k}\0${v}`, w);
+      }
+      this.workloadLabels.set(namespace, byLabel);
+    }
+    return (byLabel.get(`${first[0]}\0${first[1]}`) ?? []).filter(w => selects(selector, w.facts.labels));
+  }
+
+  /** The policy objects of a kind and namespace with a name, in app order (normally one). */
+  public policiesNamed(kind: string, namespace: string, name: string): Rendered[] {
+    if (!this.namedPolicies) {
+      this.namedPolicies = new Map();
+      for (const [kindAndNamespace, objects] of this.policyIndex) {
+        for (const o of objects) appendTo(this.namedPolicies, `${kindAndNamespace} ${o.json.metadata?.name}`, o);
+      }
+    }
+    return this.namedPolicies.get(`${kind} ${namespace} ${name}`) ?? [];
+  }
+
+  /** The workloads of a namespace that run as a ServiceAccount. */
+  public workloadsRunningAs(namespace: string, serviceAccount: string): ModelWorkload[] {
+    if (!this.workloadsByServiceAccount) {
+      this.workloadsByServiceAccount = new Map();
+      for (const w of this.workloads) appendTo(this.workloadsByServiceAccount, `${w.facts.namespace}/${w.facts.serviceAccount}`, w);
+    }
+    return this.workloadsByServiceAccount.get(`${namespace}/${serviceAccount}`) ?? [];
+  }
+
+  /**
+   * The AuthorizationPolicies of a workload's namespace that may cover it, in app order: those targeting a Namespace,
+   * and those targeting a Server that selects its pods or a route attached to such a Server.
+   */
+  public authorizationPoliciesFor(workload: WorkloadFacts): Rendered[] {
+    const namespace = workload.namespace;
+    const policies = this.policiesOf('AuthorizationPolicy', namespace);
+    let targets = this.policyTargets.get(namespace);
+    if (!targets) {
+      const found = { namespaceWide: [] as number[], byServer: new Map<string, number[]>() };
+      policies.forEach((policy, position) => {
+        const ref = policy.json.spec?.targetRef ?? {};
+        if (ref.kind === 'Namespace') found.namespaceWide.push(position);
+        const servers: string[] = ref.kind === 'Server' ? [ref.name] : this.policiesNamed(ref.kind, namespace, ref.name)
+          .flatMap(route => (route.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name));
+        for (const server of new Set(servers)) appendTo(found.byServer, server, position);
+      });
+      targets = found;
+      this.policyTargets.set(namespace, targets);
+    }
+    const servers = this.policiesOf('Server', namespace);
+    const positions = new Set(targets.namespaceWide);
+    for (const server of this.serversSelecting(workload)) {
+      for (const position of targets.byServer.get(servers[server].json.metadata?.name) ?? []) positions.add(position);
+    }
+    return [...positions].sort((a, b) => a - b).map(position => policies[position]);
   }
 
   /** The HTTPRoutes and GRPCRoutes whose parent is a Server. */
@@ -265,3 +353,34 @@ export function identityOf(serviceAccount: string, namespace: string, defaults: 
   return `${serviceAccount}.${namespace}.serviceaccount.identity.${defaults.controlPlaneNamespace}.${defaults.trustDomain}`;
 }
 
+function appendTo<T>(index: Map<string, T[]>, key: string, value: T): void {
+  const list = index.get(key);
+  if (list) list.push(value);
+  else index.set(key, [value]);
+}
+
+/**
+ * Label selectors, indexed so that finding the ones that select a pod's labels does not test every selector: each
+ * selector with `matchLabels` is filed under one of its pairs, which any labels it selects must have.
+ */
+class SelectorIndex {
+  private readonly byLabel = new Map<string, number[]>();
+  private readonly unfiled: number[] = [];
+
+  /** `undefined` selects nothing. */
+  constructor(private readonly selectors: readonly (LabelSelectorJson | undefined)[]) {
+    selectors.forEach((selector, position) => {
+      if (selector === undefined) return;
+      const [first] = Object.entries(selector.matchLabels ?? {});
+      if (first) appendTo(this.byLabel, `${first[0]}\0${first[1]}`, position);
+      else this.unfiled.push(position);
+    });
+  }
+
+  /** Positions of the selectors that select these labels, in order. */
+  public selecting(labels: Record<string, string>): number[] {
+    const candidates = [...this.unfiled];
+    for (const [k, v] of Object.entries(labels)) candidates.push(...this.byLabel.get(`${k}\0${v}`) ?? []);
+    return candidates.sort((a, b) => a - b).filter(position => selects(this.selectors[position], labels));
+  }
+}

@@ -6,7 +6,7 @@ import {
   ClusterDefaults, clusterDefaults, identityOf, inboundPolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling, ProxyPorts,
   proxyPorts, Rendered,
 } from './_model';
-import { describe, resolvePort, selects, WorkloadFacts } from './_workload';
+import { describe, resolvePort, selects } from './_workload';
 import { Server } from './server';
 
 /** Options for {@link MeshCoverage.of}. */
@@ -207,7 +207,7 @@ function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefault
 function serviceCallers(target: Evaluated, model: MeshModel): CoverageCaller[] {
   const f = target.w.facts;
   const callers: CoverageCaller[] = [];
-  for (const svc of fronting(model, f)) {
+  for (const svc of model.servicesSelecting(f)) {
     const name = `${f.namespace}/${svc.json.metadata?.name}`;
     for (const sp of svc.json.spec?.ports ?? []) {
       const port = resolvePort(f, sp.targetPort ?? sp.port) ?? sp.targetPort;
@@ -215,15 +215,6 @@ function serviceCallers(target: Evaluated, model: MeshModel): CoverageCaller[] {
     }
   }
   return callers;
-}
-
-/** The Services of the app that select a workload's pods. */
-function fronting(model: MeshModel, f: WorkloadFacts): Rendered[] {
-  return model.services.filter(s => {
-    const selector = s.json.spec?.selector;
-    const namespace = s.json.metadata?.namespace ?? 'default';
-    return namespace === f.namespace && selector && Object.keys(selector).length > 0 && selects({ matchLabels: selector }, f.labels);
-  });
 }
 
 /** A client identity named by an authentication: workloads of the app, or a description when none is known. */
@@ -236,7 +227,7 @@ interface Client {
 function policyCallers(target: Evaluated, model: MeshModel, defaults: ClusterDefaults): CoverageCaller[] {
   const f = target.w.facts;
   const callers: CoverageCaller[] = [];
-  for (const policy of model.policiesOf('AuthorizationPolicy', f.namespace)) {
+  for (const policy of model.authorizationPoliciesFor(f)) {
     if (Server._isProbePolicy(policy.apiObject.node.scope!)) continue;
     const port = targetedPort(policy, target, model);
     if (port === undefined) continue;
@@ -254,7 +245,7 @@ function policyCallers(target: Evaluated, model: MeshModel, defaults: ClusterDef
         callers.push(verdict(client.label, via, port, target, undefined, []));
       }
       // a client may call through a Service: its port is what the client's skip-outbound-ports would match
-      const servicePorts = fronting(model, f).flatMap(s => (s.json.spec?.ports ?? [])
+      const servicePorts = model.servicesSelecting(f).flatMap(s => (s.json.spec?.ports ?? [])
         .filter((sp: any) => resolvePort(f, sp.targetPort ?? sp.port) === port).map((sp: any) => sp.port as number));
       for (const w of client.workloads) callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts));
     }
@@ -267,18 +258,18 @@ function targetedPort(policy: Rendered, target: Evaluated, model: MeshModel): nu
   const f = target.w.facts;
   const ref = policy.json.spec?.targetRef ?? {};
   if (ref.kind === 'Namespace') return ref.name === f.namespace ? '*' : undefined;
-  const routes = ref.kind === 'Server' ? [] : model.policiesOf(ref.kind, f.namespace).filter(r => r.json.metadata?.name === ref.name);
+  const routes = ref.kind === 'Server' ? [] : model.policiesNamed(ref.kind, f.namespace, ref.name);
   const parents = routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name as string));
   const servers = ref.kind === 'Server' ? [ref.name] : parents;
   for (const name of servers) {
-    const server = model.policiesOf('Server', f.namespace).find(s => s.json.metadata?.name === name);
+    const [server] = model.policiesNamed('Server', f.namespace, name);
     if (server && selects(server.json.spec?.podSelector, f.labels)) return resolvePort(f, server.json.spec?.port) ?? server.json.spec?.port;
   }
   return undefined;
 }
 
 function networksOf(ref: any, namespace: string, model: MeshModel): string[] {
-  const authn = model.policiesOf('NetworkAuthentication', ref.namespace ?? namespace).find(a => a.json.metadata?.name === ref.name);
+  const [authn] = model.policiesNamed('NetworkAuthentication', ref.namespace ?? namespace, ref.name);
   return (authn?.json.spec?.networks ?? []).map((n: any) => n.cidr);
 }
 
@@ -286,7 +277,7 @@ function networksOf(ref: any, namespace: string, model: MeshModel): string[] {
 function clientsOf(ref: any, namespace: string, model: MeshModel): Client[] {
   if (ref.kind === 'ServiceAccount') return [serviceAccountClient(ref.name, ref.namespace ?? namespace, model)];
   const ns = ref.namespace ?? namespace;
-  const authn = model.policiesOf('MeshTLSAuthentication', ns).find(a => a.json.metadata?.name === ref.name);
+  const [authn] = model.policiesNamed('MeshTLSAuthentication', ns, ref.name);
   if (!authn) return [{ label: `clients of MeshTLSAuthentication ${ns}/${ref.name} (not in this app)`, workloads: [] }];
   const clients: Client[] = [];
   for (const r of authn.json.spec?.identityRefs ?? []) {
@@ -302,7 +293,7 @@ function clientsOf(ref: any, namespace: string, model: MeshModel): Client[] {
 }
 
 function serviceAccountClient(name: string, namespace: string, model: MeshModel): Client {
-  const workloads = model.workloads.filter(w => w.facts.namespace === namespace && w.facts.serviceAccount === name);
+  const workloads = model.workloadsRunningAs(namespace, name);
   return { label: `ServiceAccount ${namespace}/${name} (no workload in this app)`, workloads };
 }
 

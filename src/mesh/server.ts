@@ -11,8 +11,8 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { meshing, MeshModel } from './_model';
-import { describe, LabelSelectorJson, meshTarget, resolvePort, selects, tryApiObject, WorkloadFacts, workloadFacts } from './_workload';
+import { meshing, MeshModel, ModelWorkload } from './_model';
+import { describe, LabelSelectorJson, meshTarget, resolvePort, tryApiObject, WorkloadFacts, workloadFacts } from './_workload';
 import { AuthenticationRef, AuthorizationPolicy, PolicyTarget } from './authorization-policy';
 import { IdentityRef } from './identity';
 import { MeshTLSAuthentication } from './meshtls-authentication';
@@ -231,8 +231,7 @@ export class Server extends Construct {
   private synthProblems(): string[] {
     const model = MeshModel.of(this.node.root);
     const own = this.apiObject.toJson();
-    const selected = model.workloadsIn(this.namespace)
-      .filter(w => this.workload ? w.apiObject === tryApiObject(this.workload) : selects(own.spec?.podSelector, w.facts.labels));
+    const selected = this.workload ? this.ownWorkload(model) : model.workloadsSelectedBy(this.namespace, own.spec?.podSelector);
     const problems: string[] = [];
     for (const w of selected) {
       const m = meshing(w.facts, model);
@@ -244,6 +243,12 @@ export class Server extends Construct {
     problems.push(...this.overlapProblems(model, own, selected.map(w => w.facts)));
     if (!this.probes) problems.push(...this.probeProblems(model, selected.map(w => w.facts)));
     return problems;
+  }
+
+  /** The workload this Server was made for, when it is in the Server's namespace. */
+  private ownWorkload(model: MeshModel): ModelWorkload[] {
+    const workload = model.workloadOf(tryApiObject(this.workload!));
+    return workload && workload.facts.namespace === this.namespace ? [workload] : [];
   }
 
   /** Linkerd allows one Server per pod port; reported on the later of two Servers. */
