@@ -86,17 +86,11 @@ export class MeshModel {
   private namedPolicies?: Map<string, Rendered[]>;
   private workloadsByServiceAccount?: Map<string, ModelWorkload[]>;
   private readonly serverSelectors = new Map<string, SelectorIndex>();
-  private readonly serviceSelectors = new Map<string, { services: Rendered[]; index: SelectorIndex }>();
+  private serviceSelectors?: Map<string, { services: Rendered[]; index: SelectorIndex }>;
   private readonly workloadLabels = new Map<string, Map<string, ModelWorkload[]>>();
   private readonly policyTargets = new Map<string, { namespaceWide: number[]; byServer: Map<string, number[]> }>();
 
   private constructor(objects: Rendered[]) {
-    const push = <T>(index: Map<string, T[]>, key: string, value: T) => {
-      const list = index.get(key);
-      if (list) list.push(value);
-      else index.set(key, [value]);
-      return (list?.length ?? 1) - 1;
-    };
     for (const o of objects) {
       const { apiVersion, kind, metadata } = o.json ?? {};
       const group = String(apiVersion ?? '').includes('/') ? String(apiVersion).split('/')[0] : '';
@@ -107,10 +101,10 @@ export class MeshModel {
       } else if (group === POLICY_GROUP || group === 'gateway.networking.k8s.io') {
         this.policies.push(o);
         const namespace = metadata?.namespace ?? 'default';
-        this.positions.set(o.apiObject, push(this.policyIndex, `${kind} ${namespace}`, o));
+        this.positions.set(o.apiObject, appendTo(this.policyIndex, `${kind} ${namespace}`, o));
         if (kind === 'HTTPRoute' || kind === 'GRPCRoute') {
           for (const ref of o.json.spec?.parentRefs ?? []) {
-            if (ref.kind === 'Server' && (ref.group ?? POLICY_GROUP) === POLICY_GROUP) push(this.routeIndex, `${ref.namespace ?? namespace}/${ref.name}`, o);
+            if (ref.kind === 'Server' && (ref.group ?? POLICY_GROUP) === POLICY_GROUP) appendTo(this.routeIndex, `${ref.namespace ?? namespace}/${ref.name}`, o);
           }
         }
       } else {
@@ -119,7 +113,7 @@ export class MeshModel {
           const workload = { ...o, facts };
           this.workloads.push(workload);
           this.workloadObjects.set(o.apiObject, workload);
-          push(this.workloadIndex, facts.namespace, workload);
+          appendTo(this.workloadIndex, facts.namespace, workload);
         }
       }
     }
@@ -143,10 +137,7 @@ export class MeshModel {
       for (const [k, servers] of this.policyIndex) {
         if (!k.startsWith('Server ')) continue;
         servers.forEach((server, position) => {
-          const serverKey = key(k.slice('Server '.length), server.json.spec?.podSelector, server.json.spec?.port);
-          const positions = keys.get(serverKey);
-          if (positions) positions.push(position);
-          else keys.set(serverKey, [position]);
+          appendTo(keys, key(k.slice('Server '.length), server.json.spec?.podSelector, server.json.spec?.port), position);
         });
       }
       this.serverKeys = keys;
@@ -166,7 +157,8 @@ export class MeshModel {
 
   /** The Services of a workload's namespace whose (non-empty) selector selects its pods, in app order. */
   public servicesSelecting(workload: WorkloadFacts): Rendered[] {
-    if (this.serviceSelectors.size === 0) {
+    if (!this.serviceSelectors) {
+      this.serviceSelectors = new Map();
       const byNamespace = new Map<string, Rendered[]>();
       for (const service of this.services) appendTo(byNamespace, service.json.metadata?.namespace ?? 'default', service);
       for (const [namespace, services] of byNamespace) {
@@ -353,10 +345,12 @@ export function identityOf(serviceAccount: string, namespace: string, defaults: 
   return `${serviceAccount}.${namespace}.serviceaccount.identity.${defaults.controlPlaneNamespace}.${defaults.trustDomain}`;
 }
 
-function appendTo<T>(index: Map<string, T[]>, key: string, value: T): void {
+/** Appends to the list under a key (in place: copying would make building an index quadratic); returns its position. */
+function appendTo<T>(index: Map<string, T[]>, key: string, value: T): number {
   const list = index.get(key);
-  if (list) list.push(value);
-  else index.set(key, [value]);
+  if (list) return list.push(value) - 1;
+  index.set(key, [value]);
+  return 0;
 }
 
 /**
