@@ -1,8 +1,7 @@
 import { App, Testing } from 'cdk8s';
-import { LinkerdFeature, LinkerdVersion, TrustAnchor } from '../src/linkerd';
+import { LinkerdVersion } from '../src/linkerd';
 import { LinkerdPlatform } from '../src/platform';
 import { SchemaGate } from '../src/gate/schema-gate';
-import { testCertificate } from './_certs';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 
@@ -75,10 +74,8 @@ describe('LinkerdPlatform', () => {
     expect(certManager.spec.syncPolicy.syncOptions).toStrictEqual(['CreateNamespace=true', 'ServerSideApply=true']);
   });
 
-  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the platform synthesizes and passes the schema gate', async (_major, version) => {
-    const identity = version.supports(LinkerdFeature.TRUST_MANAGER_IDENTITY) ? {}
-      : { trustBundle: false, trustAnchor: TrustAnchor.fromPem((await testCertificate()).certPem, 'linkerd-trust-anchor') };
-    const platform = new LinkerdPlatform(new App(), 'platform', { version, identity });
+  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the default platform synthesizes and passes the schema gate', (_major, version) => {
+    const platform = new LinkerdPlatform(new App(), 'platform', { version });
     const objects = Testing.synth(platform);
     expect(gate.validateAll(objects)).toStrictEqual([]);
     const apps = objects.filter(o => o.kind === 'Application').map(o => o.spec.source);
@@ -87,5 +84,14 @@ describe('LinkerdPlatform', () => {
       ['linkerd-control-plane', version.controlPlaneChart.version, version.helmRepository],
       ['linkerd-viz', version.vizChart.version, version.helmRepository],
     ]);
+  });
+
+  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the platform synthesizes with ha, from the tag\'s own HA profiles', (_major, version) => {
+    const platform = new LinkerdPlatform(new App(), 'platform', { version, controlPlane: { ha: true }, viz: { ha: true } });
+    const objects = Testing.synth(platform);
+    expect(gate.validateAll(objects)).toStrictEqual([]);
+    expect(platform.controlPlane.helmValues.controllerReplicas).toBe(3);
+    expect(platform.controlPlane.helmValues.enablePodAntiAffinity).toBe(true);
+    expect(platform.viz.helmValues.enablePodAntiAffinity).toBe(true);
   });
 });

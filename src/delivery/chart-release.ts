@@ -7,6 +7,12 @@ import { OutputFile } from '../synth/output-file';
 export interface ChartReleaseProps {
   /** The Helm repository URL. */
   readonly repository: string;
+  /**
+   * The local name `helm repo add` gives the repository in the values file's commands.
+   *
+   * @default - the second-level label of the repository's host (`charts.jetstack.io` → `jetstack`)
+   */
+  readonly repositoryName?: string;
   /** The chart name. */
   readonly chart: string;
   /** The chart version. */
@@ -64,7 +70,7 @@ export class ChartRelease extends Construct {
   constructor(scope: Construct, id: string, props: ChartReleaseProps) {
     super(scope, id);
     const valuesPath = `${props.valuesFolder ?? 'helm'}/${props.releaseName}.values.yaml`;
-    const repoName = new URL(props.repository).hostname.split('.').slice(-2, -1)[0] ?? 'repo';
+    const repoName = props.repositoryName ?? new URL(props.repository).hostname.split('.').slice(-2, -1)[0] ?? 'repo';
     this.helmCommands = [
       `helm repo add ${repoName} ${props.repository}`,
       `helm upgrade --install ${props.releaseName} ${repoName}/${props.chart} --version ${props.version} --namespace ${props.namespace} -f ${valuesPath}`,

@@ -10,36 +10,45 @@ export type LinkerdChart = 'linkerd-crds' | 'linkerd-control-plane' | 'linkerd-v
 const cache = new Map<string, any>();
 
 /**
- * A vendored values file of a Linkerd chart at a version (`crds/charts/linkerd/<major>/<chart>/<file>`), parsed;
- * undefined when it is not vendored (see `crds/charts/CATALOG-SOURCES.md`).
+ * A values file of a Linkerd chart at a catalog version, parsed: the tag's own file, vendored as
+ * `crds/charts/linkerd/<major>/<chart>/<file>` (provenance in `crds/charts/CATALOG-SOURCES.md`). Every catalog version
+ * has all five files (values.yaml of linkerd-crds, values.yaml and values-ha.yaml of linkerd-control-plane and
+ * linkerd-viz); a test keeps it so.
  *
  * @internal
  */
-export function chartValues(version: LinkerdVersion, chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): Record<string, any> | undefined {
+export function chartValues(version: LinkerdVersion, chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): Record<string, any> {
   const full = path.join(chartsRoot(), 'linkerd', version.major, chart, file);
   if (!cache.has(full)) {
     // `yaml` (72 modules) is loaded only when a values file is needed: for `ha` or to check `values`
     const yaml = require('yaml') as typeof Yaml;
-    cache.set(full, fs.existsSync(full) ? (yaml.parse(fs.readFileSync(full, 'utf8'), { merge: true }) ?? {}) : undefined);
+    cache.set(full, yaml.parse(readVendored(full), { merge: true }) ?? {});
   }
   return cache.get(full);
 }
 
+function readVendored(full: string): string {
+  try {
+    return fs.readFileSync(full, 'utf8');
+  } catch {
+    // a packaging fault, not a user's input: the package ships every catalog version's values
+    throw new Error(`the vendored chart values ${full} are missing from this installation of cdk8s-linkerd`);
+  }
+}
+
 /**
- * The keys a chart accepts at a version, as a tree: its values.yaml and values-ha.yaml, plus the optional keys they
- * document commented out (`# heartbeatSchedule: "0 0 * * *"`, `#tolerations:`), which are free-form. Undefined when
- * the chart's values.yaml is not vendored.
+ * The keys a chart accepts at a version, as a tree: its values.yaml and values-ha.yaml (linkerd-crds has no HA
+ * profile), plus the optional keys they document commented out (`# heartbeatSchedule: "0 0 * * *"`, `#tolerations:`),
+ * which are free-form.
  *
  * @internal
  */
-export function knownKeys(version: LinkerdVersion, chart: LinkerdChart): Record<string, any> | undefined {
-  const values = chartValues(version, chart, 'values.yaml');
-  if (values === undefined) return undefined;
-  const tree = mergeValues(values, chartValues(version, chart, 'values-ha.yaml'));
-  for (const file of ['values.yaml', 'values-ha.yaml']) {
+export function knownKeys(version: LinkerdVersion, chart: LinkerdChart): Record<string, any> {
+  const files: ('values.yaml' | 'values-ha.yaml')[] = chart === 'linkerd-crds' ? ['values.yaml'] : ['values.yaml', 'values-ha.yaml'];
+  const tree = mergeValues(...files.map(f => chartValues(version, chart, f)));
+  for (const file of files) {
     const full = path.join(chartsRoot(), 'linkerd', version.major, chart, file);
-    if (!fs.existsSync(full)) continue;
-    for (const keyPath of commentedKeyPaths(fs.readFileSync(full, 'utf8'))) {
+    for (const keyPath of commentedKeyPaths(readVendored(full))) {
       let node = tree;
       for (const key of keyPath.slice(0, -1)) node = isPlainObject(node[key]) ? node[key] : (node[key] = {});
       node[keyPath[keyPath.length - 1]] ??= {};
@@ -68,9 +77,47 @@ function commentedKeyPaths(text: string): string[][] {
   return paths;
 }
 
-/** The Linkerd versions whose values file of a chart is vendored. */
-export function vendoredVersions(chart: LinkerdChart, file: 'values.yaml' | 'values-ha.yaml'): string[] {
-  return LinkerdVersion.all().filter(v => fs.existsSync(path.join(chartsRoot(), 'linkerd', v.major, chart, file))).map(v => v.major);
+/**
+ * Problems with value types: Helm renders whatever it is given, so `controllerReplicas: 'three'` or `enabled: 'no'`
+ * reach the templates (a string where a number belongs renders an invalid manifest, a non-empty string is truthy).
+ * A value must have the type of the chart's default for the key: number, boolean, list or map; a key whose default is
+ * a string also takes a number (Helm renders both as text); a key whose default is null or empty takes anything,
+ * and an empty string or null is taken anywhere (it unsets).
+ * Log formats must be `plain` or `json`: the proxy reads anything but `json` as plain
+ * (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/tracing/src/lib.rs:198), and so do the Go controllers
+ * (linkerd/linkerd2@version-2.20:pkg/flags/flags.go:99-105), so a typo silently changes the format.
+ *
+ * @internal
+ */
+export function valueTypeProblems(values: Record<string, any>, defaults: Record<string, any>, chartName: string, prefix = ''): string[] {
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const keyPath = prefix ? `${prefix}.${key}` : key;
+    if (/^(logFormat|.+LogFormat)$/.test(key) && value !== '' && value !== null && !LOG_FORMATS.includes(value)) {
+      problems.push(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}: use one of ${LOG_FORMATS.join(', ')} (anything else is read as plain)`);
+      continue;
+    }
+    if (!isPlainObject(defaults) || !(key in defaults) || value === null) continue;
+    const expected = typeOf(defaults[key]);
+    const actual = typeOf(value);
+    if (expected === undefined || actual === undefined || expected === actual || (expected === 'string' && actual === 'number')) {
+      if (expected === 'map' && actual === 'map' && !isFreeForm(defaults[key])) problems.push(...valueTypeProblems(value, defaults[key], chartName, keyPath));
+      continue;
+    }
+    problems.push(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}, a ${actual}: the ${chartName} chart's default is ${JSON.stringify(defaults[key])}, a ${expected}`);
+  }
+  return problems;
+}
+
+const LOG_FORMATS: unknown[] = ['plain', 'json'];
+
+/** The type of a chart default; undefined for null and the empty string, which stand for "unset, anything". */
+function typeOf(value: unknown): 'number' | 'boolean' | 'string' | 'list' | 'map' | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  if (Array.isArray(value)) return 'list';
+  if (isPlainObject(value)) return 'map';
+  const t = typeof value;
+  return t === 'number' || t === 'boolean' || t === 'string' ? t : undefined;
 }
 
 /**

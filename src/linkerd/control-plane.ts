@@ -10,7 +10,7 @@ import { dns1123SubdomainProblem } from '../_internal/names';
 import { parseCidr } from '../_internal/cidr';
 import { isProxyLogLevel } from '../_internal/proxy-log-level';
 import { parseQuantity, sizeQuantity } from '../_internal/quantity';
-import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from './_chart-values';
+import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
 import { LinkerdIdentity } from './identity';
 import { LinkerdFeature, LinkerdVersion } from './version';
@@ -221,9 +221,6 @@ export class LinkerdControlPlane extends Construct {
     const problems: string[] = [];
     const add = (p: string | undefined) => { if (p) problems.push(p); };
 
-    if (identity.bundle) {
-      add(this.version.featureProblem(LinkerdFeature.TRUST_MANAGER_IDENTITY, 'a LinkerdIdentity with a trust-manager Bundle'));
-    }
     if (props.defaultInboundPolicy === DefaultInboundPolicy.AUDIT) {
       add(this.version.featureProblem(LinkerdFeature.AUDIT_POLICY, 'defaultInboundPolicy "audit"'));
     }
@@ -264,18 +261,12 @@ export class LinkerdControlPlane extends Construct {
     // the chart's values.yaml (~40 ms to parse) is read only to check `values`: typed props are valid keys for every version
     const defaults = props.values ? chartValues(this.version, 'linkerd-control-plane', 'values.yaml') : undefined;
     const haProfile = ha ? chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml') : undefined;
-    if (ha && !haProfile) {
-      add(`ha needs the chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
-    }
-    if (props.values && !defaults) {
-      add(`values cannot be checked against the ${chart} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-control-plane', 'values.yaml').join(', ')} only: use the typed props`);
-    }
     throwIfProblems(problems, this);
     this.helmValues = mergeValues(ha ? haProfile : {}, compact(typed), props.values);
 
-    const known = defaults && knownKeys(this.version, 'linkerd-control-plane');
     throwIfProblems([
-      ...(known ? unknownKeyProblems(props.values!, [known], chart) : []),
+      ...(props.values ? unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-control-plane')], chart) : []),
+      ...(props.values ? valueTypeProblems(props.values, mergeValues(defaults, haProfile), chart) : []),
       ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha),
     ], this);
   }
@@ -287,6 +278,7 @@ export class LinkerdControlPlane extends Construct {
   public addRelease(id: string, options: ControlPlaneReleaseOptions = {}): ChartRelease {
     const release = new ChartRelease(this, id, {
       repository: this.version.helmRepository,
+      repositoryName: this.version.helmRepositoryName,
       chart: this.version.controlPlaneChart.chart,
       version: this.version.controlPlaneChart.version,
       releaseName: 'linkerd-control-plane',

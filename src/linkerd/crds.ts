@@ -3,7 +3,7 @@ import { AutomatedSync, SyncOption } from '../argocd/application';
 import { ChartRelease } from '../delivery/chart-release';
 import { throwIfProblems } from '../_internal/errors';
 import { mergeValues } from '../_internal/merge';
-import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from './_chart-values';
+import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdVersion } from './version';
 
 /** Settings of {@link LinkerdCrds} other than its version. */
@@ -70,13 +70,13 @@ export class LinkerdCrds extends Construct {
     if (props.installGatewayApi === true && switches.length === 0) {
       problems.push(`installGatewayApi true is not possible: the linkerd-crds chart of ${this.version} ships no Gateway API CRDs`);
     }
-    if (props.values && !chartValues(this.version, 'linkerd-crds', 'values.yaml')) {
-      problems.push(`values cannot be checked against the linkerd-crds ${this.version.major} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-crds', 'values.yaml').join(', ')} only`);
-    }
     const gateway = props.installGatewayApi === undefined ? {} : Object.fromEntries(switches.map(key => [key, props.installGatewayApi]));
     this.helmValues = mergeValues(gateway, props.values);
-    const known = props.values && knownKeys(this.version, 'linkerd-crds');
-    if (known) problems.push(...unknownKeyProblems(props.values!, [known], `linkerd-crds ${this.version.major}`));
+    if (props.values) {
+      const chart = `linkerd-crds ${this.version.major}`;
+      problems.push(...unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-crds')], chart));
+      problems.push(...valueTypeProblems(props.values, chartValues(this.version, 'linkerd-crds', 'values.yaml'), chart));
+    }
     throwIfProblems(problems, this);
   }
 
@@ -87,6 +87,7 @@ export class LinkerdCrds extends Construct {
   public addRelease(id: string, options: CrdsReleaseOptions): ChartRelease {
     return new ChartRelease(this, id, {
       repository: this.version.helmRepository,
+      repositoryName: this.version.helmRepositoryName,
       chart: this.version.crdsChart.chart,
       version: this.version.crdsChart.version,
       releaseName: 'linkerd-crds',

@@ -101,7 +101,11 @@ export interface LinkerdIdentityProps {
    */
   readonly certManagerNamespace?: string;
   /**
-   * Whether a trust-manager Bundle writes `linkerd-identity-trust-roots` (`identity.externalCA: true`, Linkerd 2.14+).
+   * Whether a trust-manager Bundle writes `linkerd-identity-trust-roots` (`identity.externalCA: true`).
+   * Every catalog version reads the roots from that ConfigMap: the chart skips it with `externalCA`
+   * (linkerd/linkerd2@stable-2.12.6:charts/linkerd-control-plane/templates/identity.yaml:22-36), control-plane proxies
+   * load it (`loadTrustBundleFromConfigMap`, …/templates/identity.yaml:193) and the injector mounts it for the
+   * workloads it injects (linkerd/linkerd2@stable-2.12.6:controller/proxy-injector/webhook.go:48-52).
    * Without it the chart renders the ConfigMap from `identityTrustAnchorsPEM`, so every anchor needs its PEM.
    *
    * @default true

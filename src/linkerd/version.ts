@@ -5,8 +5,6 @@ import { ValidationError } from '../_internal/errors';
 export enum LinkerdFeature {
   /** Consecutive-failure circuit breaking (`balancer.linkerd.io/failure-accrual: consecutive`), 2.13+. */
   FAILURE_ACCRUAL = 'failure accrual (circuit breaking)',
-  /** The cert-manager + trust-manager identity recipe (`identity.externalCA` with a trust-manager Bundle), 2.14+. */
-  TRUST_MANAGER_IDENTITY = 'the trust-manager identity recipe',
   /** `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations, 2.16+. */
   RETRY_TIMEOUT_ANNOTATIONS = 'retry and timeout annotations',
   /** The `audit` default inbound policy, 2.16+. */
@@ -20,7 +18,6 @@ export enum LinkerdFeature {
 /** The first minor version of 2.x that has each feature. */
 const INTRODUCED_IN: Record<LinkerdFeature, number> = {
   [LinkerdFeature.FAILURE_ACCRUAL]: 13,
-  [LinkerdFeature.TRUST_MANAGER_IDENTITY]: 14,
   [LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS]: 16,
   [LinkerdFeature.AUDIT_POLICY]: 16,
   [LinkerdFeature.UNIFIED_FAILURE_ACCRUAL]: 20,
@@ -50,6 +47,7 @@ interface LinkerdVersionData {
   readonly minor: number;
   readonly release: string;
   readonly helmRepository: string;
+  readonly helmRepositoryName: string;
   readonly crds: string;
   readonly controlPlane: string;
   readonly viz: string;
@@ -58,8 +56,11 @@ interface LinkerdVersionData {
   readonly nativeSidecarDefault: boolean;
 }
 
-const STABLE = 'https://helm.linkerd.io/stable';
-const EDGE = 'https://helm.linkerd.io/edge';
+// The names the install docs give the repositories: linkerd/linkerd2@stable-2.14.10:charts/linkerd-control-plane/README.md:56-58,
+// linkerd/website@HEAD:linkerd.io/content/2-edge/tasks/install-helm.md:36
+
+const STABLE = { helmRepository: 'https://helm.linkerd.io/stable', helmRepositoryName: 'linkerd' };
+const EDGE = { helmRepository: 'https://helm.linkerd.io/edge', helmRepositoryName: 'linkerd-edge' };
 
 /**
  * A Linkerd major version: its Helm repository and chart versions, and the features it has.
@@ -70,51 +71,55 @@ const EDGE = 'https://helm.linkerd.io/edge';
  * (`../shared/reference/linkerd.md` §e, §f, §h, §j).
  */
 export class LinkerdVersion {
-  /** Linkerd 2.12 (`stable-2.12.6`, the last 2.12 patch; the runbook used 2.12.4). */
+  /**
+   * Linkerd 2.12 (`stable-2.12.6`, the last 2.12 patch; the runbook used 2.12.4). Chart versions from the tag's own
+   * `Chart.yaml` files: linkerd-crds `1.4.0` (linkerd/linkerd2@stable-2.12.6:charts/linkerd-crds/Chart.yaml),
+   * linkerd-control-plane `1.9.8`, linkerd-viz `30.3.8`.
+   */
   public static readonly V2_12 = new LinkerdVersion({
-    minor: 12, release: 'stable-2.12.6', helmRepository: STABLE, crds: '1.6.1', controlPlane: '1.9.8', viz: '30.3.8',
+    minor: 12, release: 'stable-2.12.6', ...STABLE, crds: '1.4.0', controlPlane: '1.9.8', viz: '30.3.8',
     gatewayApiCrds: GatewayApiCrds.NONE, gatewayApiSwitches: [], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.13 (`stable-2.13.7`). */
   public static readonly V2_13 = new LinkerdVersion({
-    minor: 13, release: 'stable-2.13.7', helmRepository: STABLE, crds: '1.6.1', controlPlane: '1.12.7', viz: '30.8.7',
+    minor: 13, release: 'stable-2.13.7', ...STABLE, crds: '1.6.1', controlPlane: '1.12.7', viz: '30.8.7',
     gatewayApiCrds: GatewayApiCrds.NONE, gatewayApiSwitches: [], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.14 (`stable-2.14.10`, the last OSS stable release). */
   public static readonly V2_14 = new LinkerdVersion({
-    minor: 14, release: 'stable-2.14.10', helmRepository: STABLE, crds: '1.8.0', controlPlane: '1.16.11', viz: '30.12.11',
+    minor: 14, release: 'stable-2.14.10', ...STABLE, crds: '1.8.0', controlPlane: '1.16.11', viz: '30.12.11',
     gatewayApiCrds: GatewayApiCrds.INSTALLED_BY_DEFAULT, gatewayApiSwitches: ['enableHttpRoutes'], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.16 (`version-2.16` = `edge-24.8.2`). */
   public static readonly V2_16 = new LinkerdVersion({
-    minor: 16, release: 'edge-24.8.2', helmRepository: EDGE, crds: '2024.8.2', controlPlane: '2024.8.2', viz: '2024.8.2',
+    minor: 16, release: 'edge-24.8.2', ...EDGE, crds: '2024.8.2', controlPlane: '2024.8.2', viz: '2024.8.2',
     gatewayApiCrds: GatewayApiCrds.INSTALLED_BY_DEFAULT, gatewayApiSwitches: ['enableHttpRoutes'], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.17 (`version-2.17` = `edge-24.11.8`). */
   public static readonly V2_17 = new LinkerdVersion({
-    minor: 17, release: 'edge-24.11.8', helmRepository: EDGE, crds: '2024.11.8', controlPlane: '2024.11.8', viz: '2024.11.8',
+    minor: 17, release: 'edge-24.11.8', ...EDGE, crds: '2024.11.8', controlPlane: '2024.11.8', viz: '2024.11.8',
     gatewayApiCrds: GatewayApiCrds.INSTALLED_BY_DEFAULT, gatewayApiSwitches: ['enableHttpRoutes', 'enableTlsRoutes', 'enableTcpRoutes'], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.18 (`version-2.18` = `edge-25.4.4`). */
   public static readonly V2_18 = new LinkerdVersion({
-    minor: 18, release: 'edge-25.4.4', helmRepository: EDGE, crds: '2025.4.4', controlPlane: '2025.4.4', viz: '2025.4.4',
+    minor: 18, release: 'edge-25.4.4', ...EDGE, crds: '2025.4.4', controlPlane: '2025.4.4', viz: '2025.4.4',
     gatewayApiCrds: GatewayApiCrds.INSTALLED_BY_DEFAULT, gatewayApiSwitches: ['installGatewayAPI'], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.19 (`version-2.19` = `edge-25.10.7`). */
   public static readonly V2_19 = new LinkerdVersion({
-    minor: 19, release: 'edge-25.10.7', helmRepository: EDGE, crds: '2025.10.7', controlPlane: '2025.10.7', viz: '2025.10.7',
+    minor: 19, release: 'edge-25.10.7', ...EDGE, crds: '2025.10.7', controlPlane: '2025.10.7', viz: '2025.10.7',
     gatewayApiCrds: GatewayApiCrds.OPT_IN, gatewayApiSwitches: ['installGatewayAPI'], nativeSidecarDefault: false,
   });
 
   /** Linkerd 2.20 (`version-2.20` = `edge-26.6.3` + 1 commit), the newest. */
   public static readonly V2_20 = new LinkerdVersion({
-    minor: 20, release: 'edge-26.6.3', helmRepository: EDGE, crds: '2026.6.3', controlPlane: '2026.6.3', viz: '2026.6.3',
+    minor: 20, release: 'edge-26.6.3', ...EDGE, crds: '2026.6.3', controlPlane: '2026.6.3', viz: '2026.6.3',
     gatewayApiCrds: GatewayApiCrds.OPT_IN, gatewayApiSwitches: ['installGatewayAPI'], nativeSidecarDefault: true,
   });
 
@@ -142,6 +147,8 @@ export class LinkerdVersion {
   public readonly release: string;
   /** The Helm repository URL. */
   public readonly helmRepository: string;
+  /** The conventional local name of the Helm repository: `linkerd` (stable) or `linkerd-edge` (edge). */
+  public readonly helmRepositoryName: string;
   /** The linkerd-crds chart. */
   public readonly crdsChart: ChartVersion;
   /** The linkerd-control-plane chart. */
@@ -161,6 +168,7 @@ export class LinkerdVersion {
     this.major = `2.${data.minor}`;
     this.release = data.release;
     this.helmRepository = data.helmRepository;
+    this.helmRepositoryName = data.helmRepositoryName;
     this.crdsChart = { chart: 'linkerd-crds', version: data.crds };
     this.controlPlaneChart = { chart: 'linkerd-control-plane', version: data.controlPlane };
     this.vizChart = { chart: 'linkerd-viz', version: data.viz };

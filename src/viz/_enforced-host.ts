@@ -4,9 +4,21 @@ import { isDns1123Subdomain } from '../_internal/names';
 
 const UNRELATED_HOSTS = ['dns-rebinding.attacker.invalid', '203.0.113.7'];
 
-/** The web server's `-enforced-host` regex for the external hosts: anchored, escaped as Go's QuoteMeta would, any port. */
-export function enforcedHostRegexp(hosts: readonly string[]): string {
-  return `^(${hosts.map(quoteMeta).join('|')})(:\\d+)?$`;
+/**
+ * The web server's `-enforced-host` regex: the chart's own hosts, then the external hosts; anchored, escaped as Go's
+ * QuoteMeta would, any port.
+ *
+ * Setting `dashboard.enforcedHostRegexp` replaces the chart's default, which admits `localhost`, `127.0.0.1`, `[::1]`
+ * and the web Service's names (linkerd/linkerd2@version-2.20:viz/charts/linkerd-viz/templates/web.yaml:108-113, the
+ * same at stable-2.12.6:…/web.yaml:96-100), so those come first: `linkerd viz dashboard` port-forwards to
+ * localhost:50750 and must keep working next to the Ingress.
+ *
+ * @param namespace the viz namespace
+ * @param clusterDomain the cluster domain
+ */
+export function enforcedHostRegexp(hosts: readonly string[], namespace: string, clusterDomain: string): string {
+  const chartHosts = ['localhost', '127.0.0.1', `web.${namespace}.svc.${clusterDomain}`, `web.${namespace}.svc`].map(quoteMeta);
+  return `^(${[...chartHosts, '\\[::1\\]', ...hosts.map(quoteMeta)].join('|')})(:\\d+)?$`;
 }
 
 /** Problems with dashboard host names. */

@@ -7,7 +7,7 @@ import { clusterScoped } from '../_internal/cluster-scoped';
 import { ValidationError, throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { dns1123LabelProblem } from '../_internal/names';
-import { chartValues, knownKeys, unknownKeyProblems, vendoredVersions } from '../linkerd/_chart-values';
+import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from '../linkerd/_chart-values';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import { WebhookIssuer, webhookValuesProblems } from '../linkerd/webhook-issuer';
@@ -151,12 +151,10 @@ export class LinkerdViz extends Construct {
     const ha = props.ha ?? false;
     const problems = [dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined);
     const haProfile = ha ? chartValues(this.version, 'linkerd-viz', 'values-ha.yaml') : undefined;
-    if (ha && !haProfile) {
-      problems.push(`ha needs the viz chart's values-ha.yaml profile, which is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values-ha.yaml').join(', ')} only, not ${this.version.major}`);
-    }
-    const known = props.values && knownKeys(this.version, 'linkerd-viz');
-    if (props.values && !known) {
-      problems.push(`values cannot be checked against the linkerd-viz ${this.version.major} chart, whose values.yaml is vendored for Linkerd ${vendoredVersions('linkerd-viz', 'values.yaml').join(', ')} only: use the typed props`);
+    if (props.values) {
+      const chart = `linkerd-viz ${this.version.major}`;
+      problems.push(...unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-viz')], chart));
+      problems.push(...valueTypeProblems(props.values, mergeValues(chartValues(this.version, 'linkerd-viz', 'values.yaml'), haProfile), chart));
     }
     problems.push(...enforcedHostProblems(this.hosts));
     throwIfProblems(problems, this);
@@ -192,7 +190,6 @@ export class LinkerdViz extends Construct {
       },
       props.values,
     );
-    if (known) throwIfProblems(unknownKeyProblems(props.values!, [known], `linkerd-viz ${this.version.major}`), this);
     throwIfProblems(['tap', 'tapInjector'].flatMap(block => webhookValuesProblems(block, this.baseValues[block])), this);
     const allowAnyHost = props.allowAnyDashboardHost ?? false;
     this.node.addValidation({
@@ -207,7 +204,7 @@ export class LinkerdViz extends Construct {
   /** The complete values for the linkerd-viz chart, with `dashboard.enforcedHostRegexp` from the dashboard hosts. */
   public get helmValues(): Record<string, any> {
     return this.hosts.length === 0 || this.explicitHostRegexp ? this.baseValues
-      : mergeValues(this.baseValues, { dashboard: { enforcedHostRegexp: enforcedHostRegexp(this.hosts) } });
+      : mergeValues(this.baseValues, { dashboard: { enforcedHostRegexp: enforcedHostRegexp(this.hosts, this.namespace, this.baseValues.clusterDomain ?? 'cluster.local') } });
   }
 
   /** A `dashboard.enforcedHostRegexp` given through `values`. */
@@ -240,6 +237,7 @@ export class LinkerdViz extends Construct {
     const withWebhooks = this.webhooks !== undefined;
     this.release = new ChartRelease(this, id, {
       repository: this.version.helmRepository,
+      repositoryName: this.version.helmRepositoryName,
       chart: this.version.vizChart.chart,
       version: this.version.vizChart.version,
       releaseName: 'linkerd-viz',

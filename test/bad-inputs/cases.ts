@@ -115,10 +115,9 @@ export const CASES: BadInput[] = [
   // Linkerd control plane
   { id: 'control-plane/unknown-key', input: 'values { proxy: { logLevl } }', run: controlPlane({ values: { proxy: { logLevl: 'debug' } } }) },
   { id: 'control-plane/version-gate', input: 'defaultInboundPolicy audit on 2.14', run: controlPlane({ version: LinkerdVersion.V2_14, defaultInboundPolicy: DefaultInboundPolicy.AUDIT }) },
-  { id: 'control-plane/trust-manager-gate', input: 'trust-manager Bundle on 2.13', run: controlPlane({ version: LinkerdVersion.V2_13 }) },
   { id: 'control-plane/ha-replicas', input: 'ha with controllerReplicas 2', run: controlPlane({ ha: true, controllerReplicas: 2 }) },
-  { id: 'control-plane/ha-profile', input: 'ha on 2.16 (no vendored profile)', run: controlPlane({ version: LinkerdVersion.V2_16, ha: true }) },
-  { id: 'control-plane/values-unchecked', input: 'values on 2.17 (no vendored chart values)', run: controlPlane({ version: LinkerdVersion.V2_17, values: { foo: 1 } }) },
+  { id: 'control-plane/value-type', input: 'values { controllerReplicas: "three" }', run: controlPlane({ values: { controllerReplicas: 'three' } }) },
+  { id: 'control-plane/log-format', input: 'values { proxy: { logFormat: "jsn" } }', run: controlPlane({ values: { proxy: { logFormat: 'jsn' } } }) },
   { id: 'control-plane/cluster-network', input: 'clusterNetworks 10.0.0.0/33', run: controlPlane({ clusterNetworks: ['10.0.0.0/33'] }) },
   { id: 'control-plane/cpu-limit', input: 'proxy CPU limit 100m below request 500m', run: controlPlane({ proxyResources: { cpuRequest: Cpu.millis(500), cpuLimit: Cpu.millis(100) } }) },
   { id: 'control-plane/memory-limit', input: 'proxy memory limit 512Mi below request 1Gi', run: controlPlane({ proxyResources: { memoryRequest: Size.gibibytes(1), memoryLimit: Size.mebibytes(512) } }) },
@@ -154,7 +153,7 @@ export const CASES: BadInput[] = [
   { id: 'dashboard/auth-namespace', input: 'auth Secret in namespace default', run: viz((c, v) => new DashboardIngress(c, 'dashboard', { viz: v, hosts: ['linkerd.example.com'], auth: BasicAuthSecret.fromExistingSecret(c, 'a', 'x', 'default') })) },
   { id: 'dashboard/hosts-required', input: 'DashboardIngress without hosts', run: viz((c, v) => new DashboardIngress(c, 'dashboard', { viz: v, hosts: [], auth: BasicAuthSecret.fromExistingSecret(c, 'a', 'x', 'linkerd-viz') })) },
   { id: 'dashboard/late-host', input: 'dashboard exposure after addRelease', run: viz((c, v) => { v.addRelease('release'); v.addDashboardHosts(c, ['late.example.com']); }) },
-  { id: 'viz/values-unchecked', input: 'viz values on 2.20 (no vendored chart values)', run: viz(() => undefined, { values: { dashboard: { replicas: 2 } } }) },
+  { id: 'viz/value-type', input: 'viz values { dashboard: { replicas: "two" } }', run: viz(() => undefined, { values: { dashboard: { replicas: 'two' } } }) },
   ...MESH_BAD_INPUTS,
   ...TRAFFIC_BAD_INPUTS,
   // synth

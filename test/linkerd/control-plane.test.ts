@@ -1,21 +1,16 @@
 import { Chart, Cron, Size } from 'cdk8s';
 import { Cpu, ImagePullPolicy } from 'cdk8s-plus-25';
 import {
-  DefaultInboundPolicy, LinkerdControlPlane, LinkerdFeature, LinkerdControlPlaneProps, LinkerdIdentity, LinkerdVersion, TrustAnchor,
+  DefaultInboundPolicy, LinkerdControlPlane, LinkerdControlPlaneProps, LinkerdIdentity, LinkerdVersion,
   WebhookFailurePolicy,
 } from '../../src/linkerd';
-import { testCertificate } from '../_certs';
 import { synthKind, testChart } from '../_util';
 
 function controlPlane(props: Partial<LinkerdControlPlaneProps> = {}, chart: Chart = testChart()): LinkerdControlPlane {
-  // versions before the trust-manager recipe get the 2.12 recipe: a PEM anchor rendered by the chart
-  const identity = new LinkerdIdentity(chart, 'identity', props.version && !props.version.supports(LinkerdFeature.TRUST_MANAGER_IDENTITY)
-    ? { trustBundle: false, trustAnchor: TrustAnchor.fromPem(pem, 'root') } : {});
+  const identity = new LinkerdIdentity(chart, 'identity');
   return new LinkerdControlPlane(chart, 'cp', { identity, ...props });
 }
 
-let pem: string;
-beforeAll(async () => { pem = (await testCertificate()).certPem; });
 
 describe('LinkerdControlPlane with the defaults', () => {
   test('values wire the identity, a fixed heartbeat and cert-manager webhook certificates', () => {
@@ -156,21 +151,39 @@ describe('LinkerdControlPlane rules', () => {
     expect(() => controlPlane({ version: LinkerdVersion.V2_16, defaultInboundPolicy: DefaultInboundPolicy.AUDIT })).not.toThrow();
   });
 
-  test('fails on the trust-manager identity recipe before Linkerd 2.14', () => {
-    const chart = testChart();
-    const identity = new LinkerdIdentity(chart, 'identity');
-    expect(() => new LinkerdControlPlane(chart, 'cp', { identity, version: LinkerdVersion.V2_13 }))
-      .toThrow(/^\[test\/cp\] a LinkerdIdentity with a trust-manager Bundle needs Linkerd 2\.14 or later \(the trust-manager identity recipe\), but this is Linkerd 2\.13$/);
+  test('the trust-manager identity recipe works on Linkerd 2.12: externalCA and the trust-roots ConfigMap exist there', () => {
+    // linkerd/linkerd2@stable-2.12.6:charts/linkerd-control-plane/templates/identity.yaml:22-36 (externalCA skips the
+    // ConfigMap) and controller/proxy-injector/webhook.go:48-52 (the injector reads the roots from it)
+    const cp = controlPlane({ version: LinkerdVersion.V2_12 });
+    expect(cp.helmValues.identity.externalCA).toBe(true);
+    expect(cp.helmValues.identityTrustAnchorsPEM).toBeUndefined();
   });
 
-  test('fails on ha without the vendored HA profile for the version', () => {
-    expect(() => controlPlane({ version: LinkerdVersion.V2_16, ha: true }))
-      .toThrow(/ha needs the chart's values-ha\.yaml profile, which is vendored for Linkerd 2\.12, 2\.20 only, not 2\.16/);
+  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: ha merges the tag\'s own values-ha.yaml', (_major, version) => {
+    const cp = controlPlane({ version, ha: true });
+    expect(cp.helmValues.controllerReplicas).toBe(3);
+    expect(cp.helmValues.enablePodAntiAffinity).toBe(true);
   });
 
-  test('fails on values that cannot be checked because the chart\'s values are not vendored', () => {
-    expect(() => controlPlane({ version: LinkerdVersion.V2_17, values: { foo: 1 } }))
-      .toThrow(/values cannot be checked against the linkerd-control-plane 2\.17 chart, whose values\.yaml is vendored for Linkerd 2\.12, 2\.20 only: use the typed props/);
+  test.each([
+    ['2.20', LinkerdVersion.V2_20, { podMonitor: { enabled: true, controller: { honorTimestamps: true } } }],
+    ['2.12', LinkerdVersion.V2_12, { podMonitor: { enabled: true }, proxyInit: { kubeAPIServerPorts: '443,6443', privileged: true } }],
+  ])('Linkerd %s: keys of the tag\'s own values.yaml are accepted', (_major, version, values) => {
+    expect(() => controlPlane({ version: version as LinkerdVersion, values: values as Record<string, any> })).not.toThrow();
+  });
+
+  test('fails on a value whose type is not the chart default\'s', () => {
+    expect(() => controlPlane({ values: { controllerReplicas: 'three' } }))
+      .toThrow(/^\[test\/cp\] values key "controllerReplicas" is "three", a string: the linkerd-control-plane 2\.20 chart's default is 1, a number$/);
+    expect(() => controlPlane({ values: { proxy: { nativeSidecar: 'yes' } } }))
+      .toThrow(/values key "proxy\.nativeSidecar" is "yes", a string: the linkerd-control-plane 2\.20 chart's default is true, a boolean/);
+  });
+
+  test('fails on a proxy log format the proxy would silently read as plain', () => {
+    // linkerd/linkerd2-proxy@release/v2.359.0:linkerd/tracing/src/lib.rs:198: anything but "json" is plain
+    expect(() => controlPlane({ values: { proxy: { logFormat: 'jsn' } } }))
+      .toThrow(/^\[test\/cp\] values key "proxy\.logFormat" is "jsn": use one of plain, json \(anything else is read as plain\)$/);
+    expect(() => controlPlane({ values: { proxy: { logFormat: 'json' }, controllerLogFormat: 'json' } })).not.toThrow();
   });
 
   test('fails on ha with fewer than 3 replicas', () => {

@@ -23,7 +23,7 @@ describe('LinkerdCrds', () => {
     new LinkerdCrds(chart, 'crds', { version: LinkerdVersion.V2_12 }).addRelease('release', { namespace: 'linkerd' });
     const app = synthKind(chart, 'Application')[0];
     expect(app.metadata.name).toBe('linkerd-crds');
-    expect(app.spec.source).toStrictEqual({ repoURL: 'https://helm.linkerd.io/stable', chart: 'linkerd-crds', targetRevision: '1.6.1', helm: { valuesObject: {} } });
+    expect(app.spec.source).toStrictEqual({ repoURL: 'https://helm.linkerd.io/stable', chart: 'linkerd-crds', targetRevision: '1.4.0', helm: { valuesObject: {} } });
     expect(app.spec.syncPolicy.syncOptions).toStrictEqual(['ServerSideApply=true']);
   });
 
@@ -37,8 +37,14 @@ describe('LinkerdCrds', () => {
       .toThrow(/^\[test\/crds\] values key "installGatewayApi" is not a linkerd-crds 2\.20 value \(did you mean "installGatewayAPI"\?\): Helm would ignore it silently$/);
   });
 
-  test('fails on values for a version whose chart values are not vendored', () => {
-    expect(() => new LinkerdCrds(testChart(), 'crds', { version: LinkerdVersion.V2_16, values: { x: 1 } }))
-      .toThrow(/values cannot be checked against the linkerd-crds 2\.16 chart, whose values\.yaml is vendored for Linkerd 2\.18, 2\.20 only/);
+  test('values are checked against each version\'s own chart: 2.16 has enableHttpRoutes, 2.20 installGatewayAPI', () => {
+    expect(new LinkerdCrds(testChart(), 'crds', { version: LinkerdVersion.V2_16, values: { enableHttpRoutes: false } }).helmValues).toStrictEqual({ enableHttpRoutes: false });
+    expect(() => new LinkerdCrds(testChart(), 'crds', { version: LinkerdVersion.V2_16, values: { installGatewayAPI: false } }))
+      .toThrow(/values key "installGatewayAPI" is not a linkerd-crds 2\.16 value/);
+  });
+
+  test('fails on a value whose type is not the chart default\'s', () => {
+    expect(() => new LinkerdCrds(testChart(), 'crds', { values: { installGatewayAPI: 'false' } }))
+      .toThrow(/^\[test\/crds\] values key "installGatewayAPI" is "false", a string: the linkerd-crds 2\.20 chart's default is false, a boolean$/);
   });
 });

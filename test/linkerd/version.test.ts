@@ -22,7 +22,6 @@ describe('LinkerdVersion', () => {
 
   test.each([
     [LinkerdFeature.FAILURE_ACCRUAL, '2.13'],
-    [LinkerdFeature.TRUST_MANAGER_IDENTITY, '2.14'],
     [LinkerdFeature.NATIVE_SIDECAR, '2.16'],
     [LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, '2.16'],
     [LinkerdFeature.AUDIT_POLICY, '2.16'],

@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-25';
 import * as fc from 'fast-check';
 import { KeyUsage, PrivateKey, RotationPolicy } from '../../src/cert-manager';
-import { DefaultInboundPolicy, LinkerdControlPlane, LinkerdCrds, LinkerdFeature, LinkerdIdentity, LinkerdVersion, TrustAnchor, WebhookFailurePolicy } from '../../src/linkerd';
+import { DefaultInboundPolicy, LinkerdControlPlane, LinkerdCrds, LinkerdIdentity, LinkerdVersion, TrustAnchor, WebhookFailurePolicy } from '../../src/linkerd';
 import { dnsLabel, dnsName, mostly, RUNS, SEED, validOrTypedError } from './_property';
 
 const hours = (valid: fc.Arbitrary<number>) => fc.option(mostly(valid, fc.integer({ min: 0, max: 20_000 })), { nil: undefined });
@@ -30,7 +30,7 @@ const quantity = (unit: string) => fc.option(mostly(fc.integer({ min: 1, max: 40
 const cidr = mostly(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, p]) => `${a}/${p}`), fc.string({ maxLength: 18 }));
 
 const controlPlaneProps = fc.record({
-  version: fc.constantFrom(...LinkerdVersion.all().filter(v => v.supports(LinkerdFeature.TRUST_MANAGER_IDENTITY))),
+  version: fc.constantFrom(...LinkerdVersion.all()),
   ha: fc.boolean(),
   controllerReplicas: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
   cpuRequestMillis: fc.option(fc.integer({ min: 1, max: 2000 }), { nil: undefined }),

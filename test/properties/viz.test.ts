@@ -41,7 +41,7 @@ describe(`viz and dashboard family, ${RUNS} cases (seed ${SEED})`, () => {
   test('the enforced-host regex built from any DNS hosts passes the Go check the synth applies to a given one', () => {
     // the synth checks only a regex given through values: this is why it need not check the one it builds
     fc.assert(fc.property(fc.uniqueArray(validHost, { minLength: 1, maxLength: 4 }), hosts => {
-      expect(hostRegexProblems(enforcedHostRegexp(hosts), hosts, false)).toEqual([]);
+      expect(hostRegexProblems(enforcedHostRegexp(hosts, 'linkerd-viz', 'cluster.local'), hosts, false)).toEqual([]);
     }), { numRuns: RUNS, seed: SEED });
   });
 });

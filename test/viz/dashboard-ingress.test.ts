@@ -35,7 +35,7 @@ describe('DashboardIngress', () => {
         rules: [{ host: 'linkerd.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 8084 } } } }] } }],
       },
     }]);
-    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(linkerd\\.example\\.com)(:\\d+)?$');
+    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com)(:\\d+)?$');
     expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
   });
 
@@ -94,7 +94,7 @@ describe('DashboardHttpRoute (Gateway API + Traefik)', () => {
       }],
     });
     expect(synthKind(chart, 'Middleware')[0].spec).toStrictEqual({ basicAuth: { secret: 'dashboard-auth', realm: 'Linkerd Dashboard', removeHeader: true } });
-    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(linkerd\\.example\\.com)(:\\d+)?$');
+    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com)(:\\d+)?$');
     expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
   });
 

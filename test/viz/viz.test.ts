@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { RE2JS } from 're2js';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import { LinkerdViz, VizPrometheus } from '../../src/viz';
 import { hostRegexProblems } from '../../src/viz/_enforced-host';
@@ -43,7 +44,7 @@ describe('LinkerdViz', () => {
       tap: { replicas: 3 },
       prometheusUrl: 'http://prometheus.monitoring:9090',
       prometheus: { enabled: false },
-      dashboard: { replicas: 2, enforcedHostRegexp: '^(linkerd\\.example\\.com)(:\\d+)?$' },
+      dashboard: { replicas: 2, enforcedHostRegexp: '^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com)(:\\d+)?$' },
     });
     expect(vizFor(testChart(), { prometheus: VizPrometheus.none() }).helmValues.prometheus).toStrictEqual({ enabled: false });
   });
@@ -78,9 +79,21 @@ describe('LinkerdViz', () => {
     const chart = testChart();
     const hosts = ['linkerd.example.com', 'mesh.internal.example.org'];
     const viz = vizFor(chart, { dashboardHosts: hosts });
-    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(linkerd\\.example\\.com|mesh\\.internal\\.example\\.org)(:\\d+)?$');
+    expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com|mesh\\.internal\\.example\\.org)(:\\d+)?$');
     expect(hostRegexProblems(viz.helmValues.dashboard.enforcedHostRegexp, hosts, false)).toEqual([]);
     expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  test('the generated regex keeps the chart\'s own hosts, so `linkerd viz dashboard` (localhost:50750) still works', () => {
+    // linkerd/linkerd2@version-2.20:viz/charts/linkerd-viz/templates/web.yaml:111-113 is the default a set value replaces
+    const viz = vizFor(testChart(), { dashboardHosts: ['linkerd.example.com'] });
+    const regex = RE2JS.compile(viz.helmValues.dashboard.enforcedHostRegexp);
+    for (const host of ['localhost:50750', '127.0.0.1:50750', '[::1]:50750', 'web.linkerd-viz.svc.cluster.local:8084', 'web.linkerd-viz.svc:8084', 'linkerd.example.com']) {
+      expect([host, regex.matcher(host).find()]).toEqual([host, true]);
+    }
+    for (const host of ['evil.example', 'localhost.evil.example', 'web.other.svc', 'linkerd.example.com.evil.example']) {
+      expect([host, regex.matcher(host).find()]).toEqual([host, false]);
+    }
   });
 
   describe('an explicit enforcedHostRegexp, read as Go\'s regexp reads it', () => {
@@ -114,15 +127,21 @@ describe('LinkerdViz', () => {
     });
   });
 
-  test('fails on ha where the viz HA profile is not vendored', async () => {
-    const pem = (await testCertificate()).certPem;
-    expect(() => vizFor(testChart(), { ha: true }, LinkerdVersion.V2_12, {}, pem))
-      .toThrow(/^\[test\/viz\] ha needs the viz chart's values-ha\.yaml profile, which is vendored for Linkerd 2\.20 only, not 2\.12$/);
+  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: ha merges the tag\'s viz HA profile, and values are checked against its values.yaml', (_major, version) => {
+    const viz = vizFor(testChart(), { ha: true, values: { dashboard: { replicas: 2 } } }, version);
+    expect(viz.helmValues.enablePodAntiAffinity).toBe(true);
+    expect(viz.helmValues.dashboard.replicas).toBe(2);
+    expect(() => vizFor(testChart(), { values: { dashbord: { replicas: 2 } } }, version)).toThrow(/values key "dashbord" is not a linkerd-viz 2\.\d+ value \(did you mean "dashboard"\?\)/);
   });
 
-  test('fails on values where the viz values are not vendored', () => {
-    expect(() => vizFor(testChart(), { values: { dashboard: { replicas: 2 } } }))
-      .toThrow(/^\[test\/viz\] values cannot be checked against the linkerd-viz 2\.20 chart, whose values\.yaml is vendored for Linkerd 2\.12 only: use the typed props$/);
+  test('fails on a viz value of the wrong type', () => {
+    expect(() => vizFor(testChart(), { values: { dashboard: { replicas: 'two' } } }))
+      .toThrow(/^\[test\/viz\] values key "dashboard\.replicas" is "two", a string: the linkerd-viz 2\.20 chart's default is 1, a number$/);
+  });
+
+  test('fails on a log format the components would silently read as plain', () => {
+    expect(() => vizFor(testChart(), { values: { defaultLogFormat: 'jsn' } }))
+      .toThrow(/^\[test\/viz\] values key "defaultLogFormat" is "jsn": use one of plain, json \(anything else is read as plain\)$/);
   });
 
   test('fails on a viz values key the chart does not have', async () => {
