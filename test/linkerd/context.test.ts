@@ -5,7 +5,7 @@ import { collectWarnings } from '../../src/_internal/warnings';
 import {
   LinkerdContext, LinkerdControlPlane, LinkerdControlPlaneOptions, LinkerdCrds, LinkerdFeature, LinkerdIdentity, LinkerdIdentityProps, LinkerdVersion,
 } from '../../src/linkerd';
-import { DemoWorkloads, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
+import { DemoWorkloads, Mesh, MeshCoverage, MeshCoverageReport, MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
 import { LinkerdPlatform } from '../../src/platform';
 import { CircuitBreaker, DemoTrafficPolicy, FailureAccrual, HttpRoute, RetriesAndTimeouts, ServiceProfile } from '../../src/traffic';
 
@@ -142,6 +142,17 @@ describe('domains and namespaces from the tree', () => {
     const demo = MeshCoverage.of(app).workloads.find(w => w.name === 'client')!;
     expect(demo.identity).toBe('client.mesh-demo.serviceaccount.identity.linkerd.prod.example.com');
     expect(platform.demo).toBeDefined();
+  });
+
+  test('a coverage report beside a control plane takes its version and trust domain', () => {
+    const app = Testing.app();
+    controlPlane(app, 'platform', LinkerdVersion.V2_16, { trustDomain: 'prod.example.com' });
+    const apps = new Chart(app, 'apps');
+    new DemoWorkloads(apps, 'demo');
+    const report = new MeshCoverageReport(apps, 'coverage');
+    const data = report.compute();
+    expect(data.linkerd).toBe('2.16');
+    expect(data.workloads.find(w => w.name === 'server')!.identity).toBe('server.mesh-demo.serviceaccount.identity.linkerd.prod.example.com');
   });
 
   test('the cluster domain of the control plane names ServiceProfiles, also the demo\'s', () => {
