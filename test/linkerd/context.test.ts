@@ -94,6 +94,8 @@ describe('a Linkerd 2.14 platform (issue 11 "done when")', () => {
     expect(collectWarnings(app).filter(w => w.path === 'apps/job').map(w => w.message))
       .toStrictEqual([expect.stringMatching(/^Linkerd 2.14 has no native sidecar proxy \(2.15\+\): .* the Job never completes/)]);
     expect(MeshCoverage.of(app).linkerd).toBe('2.14');
+    // the whole app passes synth's validations, the platform's strict mTLS report included
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('the same constructs inside the platform chart take its version', () => {
