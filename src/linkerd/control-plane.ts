@@ -11,6 +11,7 @@ import { parseCidr } from '../_internal/cidr';
 import { isProxyLogLevel } from '../_internal/proxy-log-level';
 import { parseQuantity, sizeQuantity } from '../_internal/quantity';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
+import { LinkerdContext } from './context';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
 import { LinkerdIdentity } from './identity';
 import { LinkerdFeature, LinkerdVersion } from './version';
@@ -199,6 +200,9 @@ const WEBHOOK_CONFIGURATION_KINDS = ['MutatingWebhookConfiguration', 'Validating
  * Values are typed; identity comes from a {@link LinkerdIdentity}; `values` reaches every other key but is checked
  * against the chart's keys for the version. The CLI's checks on values run on the merged result.
  *
+ * It is the source of its version, cluster domain, trust domain and namespace for the constructs in its tree
+ * ({@link LinkerdContext}): the chart it is created in and, when it is the app's only control plane, the whole app.
+ *
  * @see https://linkerd.io/2-edge/install/helm/
  */
 export class LinkerdControlPlane extends Construct {
@@ -269,6 +273,7 @@ export class LinkerdControlPlane extends Construct {
       ...(props.values ? valueTypeProblems(props.values, mergeValues(defaults, haProfile), chart) : []),
       ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha),
     ], this);
+    LinkerdContext._register(this);
   }
 
   /**

@@ -4,6 +4,7 @@ import { ChartRelease } from '../delivery/chart-release';
 import { throwIfProblems } from '../_internal/errors';
 import { mergeValues } from '../_internal/merge';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
+import { LinkerdContext } from './context';
 import { LinkerdVersion } from './version';
 
 /** Settings of {@link LinkerdCrds} other than its version. */
@@ -26,9 +27,9 @@ export interface LinkerdCrdsOptions {
 /** Props for {@link LinkerdCrds}. */
 export interface LinkerdCrdsProps extends LinkerdCrdsOptions {
   /**
-   * The Linkerd version.
+   * The Linkerd version; when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -64,7 +65,7 @@ export class LinkerdCrds extends Construct {
 
   constructor(scope: Construct, id: string, props: LinkerdCrdsProps = {}) {
     super(scope, id);
-    this.version = props.version ?? LinkerdVersion.LATEST;
+    this.version = LinkerdContext.resolve(this, { version: props.version }).version;
     const switches = this.version.gatewayApiSwitches;
     const problems: string[] = [];
     if (props.installGatewayApi === true && switches.length === 0) {

@@ -5,3 +5,4 @@ export * from './control-plane-namespace';
 export * from './webhook-issuer';
 export * from './crds';
 export * from './control-plane';
+export * from './context';

@@ -1,18 +1,51 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
 
-/** A Linkerd capability that only some versions have. */
+/**
+ * A Linkerd capability that only some versions have: the one gate for everything version-dependent the library emits.
+ *
+ * Each member cites the first release whose source reads it and the last one that does not (`linkerd/linkerd2@<tag>`).
+ * An older proxy or controller ignores what it does not know (or, for failure accrual, drops the whole configuration),
+ * so a construct that would emit it for an older version fails synth naming the version.
+ */
 export enum LinkerdFeature {
-  /** Consecutive-failure circuit breaking (`balancer.linkerd.io/failure-accrual: consecutive`), 2.13+. */
+  /**
+   * Consecutive-failure circuit breaking (`balancer.linkerd.io/failure-accrual: consecutive`), 2.13+: read from the
+   * Service at linkerd/linkerd2@stable-2.13.7:policy-controller/k8s/index/src/outbound/index.rs:485; stable-2.12.6 has
+   * no outbound index (`policy-controller/k8s/index/src/` holds only the inbound one).
+   */
   FAILURE_ACCRUAL = 'failure accrual (circuit breaking)',
-  /** `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations, 2.16+. */
+  /**
+   * `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations, 2.16+: read at
+   * linkerd/linkerd2@version-2.16:policy-controller/k8s/index/src/outbound/index.rs:971 (timeouts) and
+   * `…/outbound/index/http.rs:336`, `…/grpc.rs:100` (retries); version-2.15's policy controller reads none of them.
+   */
   RETRY_TIMEOUT_ANNOTATIONS = 'retry and timeout annotations',
-  /** The `audit` default inbound policy, 2.16+. */
+  /**
+   * The `audit` default inbound policy, 2.16+: linkerd/linkerd2@version-2.16:policy-controller/k8s/index/src/defaults.rs:53;
+   * version-2.15 rejects the value (`…/defaults.rs:50`).
+   */
   AUDIT_POLICY = 'the audit default inbound policy',
-  /** `balancer.linkerd.io/failure-accrual: unified`, 2.20+. */
+  /**
+   * `balancer.linkerd.io/failure-accrual: unified` with the `balancer.alpha.linkerd.io/failure-accrual-success-rate-*`
+   * keys, 2.20+: linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2064 (mode) and :2018
+   * (keys). version-2.19 (`…/index.rs:1950`) fails on any mode but `consecutive` and drops the Service's whole
+   * failure-accrual configuration.
+   */
   UNIFIED_FAILURE_ACCRUAL = 'unified failure accrual',
-  /** Injecting the proxy as a native sidecar (`proxy.nativeSidecar`), 2.15+. */
+  /**
+   * Injecting the proxy as a native sidecar (`proxy.nativeSidecar`, `config.alpha.linkerd.io/proxy-enable-native-sidecar`),
+   * 2.15+: linkerd/linkerd2@version-2.15:pkg/k8s/labels.go:269, read by the injector at `pkg/inject/inject.go:1004`;
+   * stable-2.14.10 has neither.
+   */
   NATIVE_SIDECAR = 'native sidecar proxies',
+  /**
+   * The GA annotation key `config.linkerd.io/proxy-enable-native-sidecar`, 2.20+:
+   * linkerd/linkerd2@version-2.20:pkg/k8s/labels.go:291, first in the injector's precedence at `pkg/inject/inject.go:430`.
+   * version-2.19 reads only the beta key (`config.beta…`, labels.go:294) and the alpha key; every release from 2.15
+   * reads the alpha key, deprecated but still read on 2.20 (`pkg/inject/inject.go:440`).
+   */
+  NATIVE_SIDECAR_GA_ANNOTATION = 'the config.linkerd.io/proxy-enable-native-sidecar annotation',
 }
 
 /** The first minor version of 2.x that has each feature. */
@@ -22,6 +55,7 @@ const INTRODUCED_IN: Record<LinkerdFeature, number> = {
   [LinkerdFeature.AUDIT_POLICY]: 16,
   [LinkerdFeature.UNIFIED_FAILURE_ACCRUAL]: 20,
   [LinkerdFeature.NATIVE_SIDECAR]: 15,
+  [LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION]: 20,
 };
 
 /** Which Gateway API CRDs the linkerd-crds chart installs. */
@@ -123,7 +157,7 @@ export class LinkerdVersion {
     gatewayApiCrds: GatewayApiCrds.OPT_IN, gatewayApiSwitches: ['installGatewayAPI'], nativeSidecarDefault: true,
   });
 
-  /** The newest version in the catalog, the default everywhere. */
+  /** The newest version in the catalog, the default where a construct's tree has no control plane ({@link LinkerdContext}). */
   public static readonly LATEST = LinkerdVersion.V2_20;
 
   /** Every version in the catalog, oldest first. */

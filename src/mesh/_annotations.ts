@@ -1,4 +1,4 @@
-import { LinkerdVersion } from '../linkerd/version';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 
 /** `linkerd.io/inject`: on a Namespace or a pod template, never on a workload's own metadata. */
 export const INJECT = 'linkerd.io/inject';
@@ -13,7 +13,7 @@ export const SKIP_OUTBOUND_PORTS = 'config.linkerd.io/skip-outbound-ports';
 /** The label that makes the proxy injector webhook skip a namespace. */
 export const ADMISSION_WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
 
-/** The native-sidecar annotation keys, oldest first: alpha (2.15+), beta (edges of late 2025), GA (2.20). */
+/** The native-sidecar annotation keys, oldest first: alpha (2.15+), beta (2.19+), GA (2.20+). */
 export const NATIVE_SIDECAR_KEYS = [
   'config.alpha.linkerd.io/proxy-enable-native-sidecar',
   'config.beta.linkerd.io/proxy-enable-native-sidecar',
@@ -39,11 +39,12 @@ export function minorOf(version: LinkerdVersion): number {
 }
 
 /**
- * The native-sidecar key a version reads: `config.linkerd.io/…` on 2.20, where the alpha and beta keys are deprecated;
- * the alpha key before, which every release from 2.15 reads (the beta key only existed in the edges of late 2025).
+ * The native-sidecar key a version reads: `config.linkerd.io/…` where it exists (2.20, where the alpha and beta keys
+ * are deprecated); the alpha key before, which every release from 2.15 reads (the beta key only from 2.19). See
+ * {@link LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION}.
  */
 export function nativeSidecarKey(version: LinkerdVersion): string {
-  return minorOf(version) >= 20 ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
+  return version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
 }
 
 /** Why the proxy injector webhook never sees a namespace, or undefined when it does. */

@@ -2,9 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { perSynth } from '../_internal/per-synth';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
-import { LinkerdVersion } from '../linkerd/version';
+import { LinkerdContext } from '../linkerd/context';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
-  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
+  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
   SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
 import { LabelSelectorJson, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
@@ -44,7 +45,7 @@ export interface ClusterDefaults {
 
 /** The cluster defaults of a version, overlaid with a control plane's values when there is one. */
 export function clusterDefaults(version: LinkerdVersion | undefined, controlPlane: LinkerdControlPlane | undefined): ClusterDefaults {
-  const v = controlPlane?.version ?? version ?? LinkerdVersion.LATEST;
+  const v = controlPlane?.version ?? version ?? LinkerdContext.DEFAULTS.version;
   const values = controlPlane?.helmValues ?? {};
   return {
     version: v,
@@ -53,8 +54,8 @@ export function clusterDefaults(version: LinkerdVersion | undefined, controlPlan
     ignoreOutboundPorts: values.proxyInit?.ignoreOutboundPorts ?? CHART_DEFAULTS.ignoreOutboundPorts,
     defaultInboundPolicy: values.proxy?.defaultInboundPolicy ?? CHART_DEFAULTS.defaultInboundPolicy,
     nativeSidecar: values.proxy?.nativeSidecar ?? v.nativeSidecarDefault,
-    controlPlaneNamespace: controlPlane?.namespace.name ?? 'linkerd',
-    trustDomain: values.identityTrustDomain || values.clusterDomain || 'cluster.local',
+    controlPlaneNamespace: controlPlane?.namespace.name ?? LinkerdContext.DEFAULTS.controlPlaneNamespace,
+    trustDomain: values.identityTrustDomain || values.clusterDomain || LinkerdContext.DEFAULTS.trustDomain,
   };
 }
 
@@ -334,7 +335,7 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
   }
   if (meshed && RUN_TO_COMPLETION_KINDS.includes(facts.kind)) {
     const explicit = NATIVE_SIDECAR_KEYS.map(k => effectiveAnnotation(facts, model, k)).find(v => v !== undefined);
-    const native = minorOf(defaults.version) >= 15 && (explicit === undefined ? defaults.nativeSidecar : explicit === 'true');
+    const native = defaults.version.supports(LinkerdFeature.NATIVE_SIDECAR) && (explicit === undefined ? defaults.nativeSidecar : explicit === 'true');
     if (!native) notes.push(`its proxy is not a native sidecar, so it keeps running after the ${facts.kind}'s containers exit and the ${facts.kind} never completes`);
   }
   return notes;

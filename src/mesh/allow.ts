@@ -13,9 +13,9 @@ export interface AllowOptions {
    */
   readonly proxyProtocol?: ProxyProtocol;
   /**
-   * The Linkerd version.
+   * The Linkerd version; when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the workload's construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }

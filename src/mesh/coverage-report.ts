@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
+import { LinkerdContext } from '../linkerd/context';
 import { OutputFile } from '../synth/output-file';
 import { MeshCoverage, MeshCoverageData, MeshCoverageOptions } from './coverage';
 
@@ -48,7 +49,9 @@ export class MeshCoverageReport extends Construct {
 
   /** The coverage of the whole app as it is now. */
   public compute(): MeshCoverageData {
-    return MeshCoverage.of(this.node.root, this.options);
+    // the control plane of the report's own tree, which may be nearer than the app's
+    const controlPlane = this.options.controlPlane ?? LinkerdContext.tryOf(this)?.controlPlane;
+    return MeshCoverage.of(this.node.root, { ...this.options, controlPlane });
   }
 
   private refresh(): string[] {

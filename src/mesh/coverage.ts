@@ -1,5 +1,7 @@
 import { IConstruct } from 'constructs';
+import { ValidationError } from '../_internal/errors';
 import { compareStrings } from '../_internal/order';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
@@ -14,12 +16,12 @@ export interface MeshCoverageOptions {
   /**
    * The control plane, whose values decide the cluster-wide port lists, default policy and identity domain.
    *
-   * @default - the chart's defaults (opaque ports 25,587,3306,4444,5432,6379,9300,11211; skipped ports 4567,4568;
+   * @default - the scope's control plane ({@link LinkerdContext.of}), else the chart's defaults (opaque ports 25,587,3306,4444,5432,6379,9300,11211; skipped ports 4567,4568;
    * identities under `linkerd` and `cluster.local`)
    */
   readonly controlPlane?: LinkerdControlPlane;
   /**
-   * The Linkerd version, when there is no control plane.
+   * The Linkerd version, when there is no control plane; with one, it must be the control plane's.
    *
    * @default - the control plane's version, else LinkerdVersion.LATEST
    */
@@ -112,7 +114,11 @@ export class MeshCoverage {
   /** Computes the coverage of every workload under a scope (pass the app for the whole app). */
   public static of(scope: IConstruct, options: MeshCoverageOptions = {}): MeshCoverageData {
     const model = MeshModel.of(scope);
-    const defaults = clusterDefaults(options.version, options.controlPlane);
+    const controlPlane = options.controlPlane ?? LinkerdContext.tryOf(scope)?.controlPlane;
+    if (controlPlane && options.version && options.version !== controlPlane.version) {
+      throw new ValidationError(`version ${options.version} contradicts version ${controlPlane.version} of the control plane ${controlPlane.node.path}: drop it or make them agree`, scope);
+    }
+    const defaults = clusterDefaults(options.version, controlPlane);
     const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compareStrings(key(a), key(b)));
     const callers = workloads.flatMap(w => w.callers);
     const summary = {

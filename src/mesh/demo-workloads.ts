@@ -5,6 +5,7 @@ import {
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
 import { allow } from './allow';
 import { Mesh } from './mesh';
@@ -32,9 +33,9 @@ export interface DemoWorkloadsProps {
    */
   readonly clientImage?: string;
   /**
-   * The Linkerd version.
+   * The Linkerd version; when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -65,7 +66,7 @@ export class DemoWorkloads extends Construct {
   constructor(scope: Construct, id: string, props: DemoWorkloadsProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? 'mesh-demo';
-    const version = props.version ?? LinkerdVersion.LATEST;
+    const version = LinkerdContext.resolve(this, { version: props.version }).version;
     throwIfProblems([dns1123LabelProblem('namespace', namespace)].filter((p): p is string => p !== undefined), this);
 
     this.namespace = new Namespace(this, 'namespace', { metadata: { name: namespace } });

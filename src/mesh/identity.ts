@@ -1,24 +1,37 @@
 import { IServiceAccount } from 'cdk8s-plus-25';
+import { IConstruct } from 'constructs';
+import { LinkerdContext } from '../linkerd/context';
 
 // l5d:policy-controller/runtime/src/validation.rs: a DNS-like name whose first label may be `*`
 const DNS_LIKE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // SPIFFE ID: a trust domain of [a-z0-9._-], then /-separated path segments of [A-Za-z0-9._-]
 const SPIFFE = /^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
-/** Where a ServiceAccount's mTLS identity is issued. */
+/**
+ * Where a ServiceAccount's mTLS identity is issued. Leave both unset to take them from the construct tree of the
+ * MeshTLSAuthentication the identity is used in; a MeshTLSAuthentication fails on an identity its tree's control plane
+ * cannot issue.
+ */
 export interface ServiceAccountIdentityOptions {
   /**
    * The control-plane namespace (`LinkerdIdentity.namespace`).
    *
-   * @default 'linkerd'
+   * @default - the control-plane namespace of the tree it is used in ({@link LinkerdContext}), else 'linkerd'
    */
   readonly controlPlaneNamespace?: string;
   /**
    * The trust domain (`LinkerdIdentity.trustDomain`).
    *
-   * @default 'cluster.local'
+   * @default - the trust domain of the tree it is used in ({@link LinkerdContext}), else 'cluster.local'
    */
   readonly trustDomain?: string;
+}
+
+/** A ServiceAccount whose identity string is made where it is used. */
+interface ServiceAccountIdentity {
+  readonly name: string;
+  readonly namespace: string;
+  readonly options: ServiceAccountIdentityOptions;
 }
 
 /**
@@ -31,24 +44,49 @@ export interface ServiceAccountIdentityOptions {
 export class MeshIdentity {
   /** An identity string, checked where it is used: DNS-like (`*.demo.serviceaccount.identity.linkerd.cluster.local`) or `spiffe://…`. */
   public static of(identity: string): MeshIdentity {
-    return new MeshIdentity(identity);
+    return new MeshIdentity(identity, undefined);
   }
 
   /** `*`: every meshed client. */
   public static all(): MeshIdentity {
-    return new MeshIdentity('*');
+    return new MeshIdentity('*', undefined);
   }
 
-  /** The identity the control plane issues to pods running as a ServiceAccount. */
+  /**
+   * The identity the control plane issues to pods running as a ServiceAccount,
+   * `<name>.<namespace>.serviceaccount.identity.<controlPlaneNamespace>.<trustDomain>`; the control-plane namespace and
+   * trust domain not given come from the tree where it is used.
+   */
   public static serviceAccount(name: string, namespace: string, options: ServiceAccountIdentityOptions = {}): MeshIdentity {
-    const controlPlane = options.controlPlaneNamespace ?? 'linkerd';
-    const trustDomain = options.trustDomain ?? 'cluster.local';
-    return new MeshIdentity(`${name}.${namespace}.serviceaccount.identity.${controlPlane}.${trustDomain}`);
+    return new MeshIdentity(undefined, { name, namespace, options });
   }
 
-  private constructor(public readonly value: string) {}
+  private constructor(private readonly literal: string | undefined, private readonly serviceAccount: ServiceAccountIdentity | undefined) {}
 
-  /** The identity string. */
+  /**
+   * The identity string outside any construct tree: a ServiceAccount identity with the documented defaults for what
+   * it was not given. Use {@link resolve} for the string a construct renders.
+   */
+  public get value(): string {
+    return this.resolve();
+  }
+
+  /**
+   * The identity string as a construct renders it: a ServiceAccount identity takes the control-plane namespace and
+   * trust domain it was not given from the construct's tree ({@link LinkerdContext.of}).
+   *
+   * @param scope the construct that uses the identity; without one, the documented defaults apply
+   */
+  public resolve(scope?: IConstruct): string {
+    if (this.serviceAccount === undefined) return this.literal!;
+    const { name, namespace, options } = this.serviceAccount;
+    const context = scope ? LinkerdContext.of(scope) : LinkerdContext.DEFAULTS;
+    const controlPlane = options.controlPlaneNamespace ?? context.controlPlaneNamespace;
+    const trustDomain = options.trustDomain ?? context.trustDomain;
+    return `${name}.${namespace}.serviceaccount.identity.${controlPlane}.${trustDomain}`;
+  }
+
+  /** The identity string, with the documented defaults ({@link value}). */
   public toString(): string {
     return this.value;
   }

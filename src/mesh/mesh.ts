@@ -3,6 +3,7 @@ import { AbstractPod, Namespace as KplusNamespace } from 'cdk8s-plus-25';
 import { IConstruct } from 'constructs';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { addWarning } from '../_internal/warnings';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { INJECT, namespaceExclusion, nativeSidecarKey, podLabelExclusion } from './_annotations';
 import { MeshTarget, meshTarget, RUN_TO_COMPLETION_KINDS, WORKLOAD_KINDS, workloadFacts } from './_workload';
@@ -36,9 +37,9 @@ export interface InjectOptions {
    */
   readonly proxy?: ProxyOptions;
   /**
-   * The Linkerd version, for version-dependent annotation keys and feature gates.
+   * The Linkerd version, for version-dependent annotation keys and feature gates; when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the target's construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -73,7 +74,7 @@ export class Mesh {
       throw new ValidationError(`cannot mesh ${kind}: pass a Namespace or a workload (${WORKLOAD_KINDS.join(', ')}), from cdk8s-plus or as a raw object`, target);
     }
     const mode = options.mode ?? InjectMode.ENABLED;
-    const version = options.version ?? LinkerdVersion.LATEST;
+    const version = LinkerdContext.resolve(target, { version: options.version }).version;
     const problems: string[] = [];
     if (!INJECT_VALUES.includes(mode)) problems.push(`${INJECT} ${JSON.stringify(mode)} is not allowed: use one of ${INJECT_VALUES.join(', ')}`);
     const proxy = proxyAnnotations(options.proxy ?? {}, version);

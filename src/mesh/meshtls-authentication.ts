@@ -4,6 +4,7 @@ import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
+import { LinkerdContext } from '../linkerd/context';
 import { IdentityRef, identityProblem, MeshIdentity } from './identity';
 
 /** Props for {@link MeshTLSAuthentication}. */
@@ -33,7 +34,9 @@ export interface MeshTLSAuthenticationProps {
  * connection is authenticated when its mTLS identity matches any of them.
  *
  * Identities must be DNS-like or `spiffe://` IDs; identities and identityRefs are mutually exclusive, and one of them
- * must have at least one entry by synth time.
+ * must have at least one entry by synth time. In the tree of a control plane ({@link LinkerdContext}), ServiceAccount
+ * identities take its control-plane namespace and trust domain, and a DNS-like identity it cannot issue (another trust
+ * domain or namespace) fails.
  *
  * @see https://linkerd.io/2-edge/reference/authorization-policy/#meshtlsauthentication
  */
@@ -50,11 +53,11 @@ export class MeshTLSAuthentication extends Construct {
     this.apiObject = new MeshTlsAuthenticationL1(this, 'Resource', {
       metadata: props.metadata,
       spec: {
-        identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.value) : undefined }),
+        identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.resolve(this)) : undefined }),
         identityRefs: Lazy.any({ produce: () => this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined }),
       },
     });
-    validateRendered(this, this.apiObject, meshTlsAuthenticationRules);
+    validateRendered(this, this.apiObject, obj => meshTlsAuthenticationRules(obj, LinkerdContext.tryOf(this)));
     this.node.addValidation({
       validate: () => this.identities.length + this.identityRefs.length === 0 ? ['has no identities and no identityRefs: it would authenticate nobody'] : [],
     });
@@ -73,25 +76,28 @@ export class MeshTLSAuthentication extends Construct {
   /** Adds identity strings; checked at once. */
   public addIdentities(...identities: MeshIdentity[]): void {
     this.identities.push(...identities);
-    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson()), this);
+    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson(), LinkerdContext.tryOf(this)), this);
   }
 
   /** Adds references to ServiceAccounts or Namespaces; one already there is skipped. */
   public addIdentityRefs(...refs: IdentityRef[]): void {
     for (const ref of refs) if (!this.identityRefs.some(r => r._equals(ref))) this.identityRefs.push(ref);
-    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson()), this);
+    throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson(), LinkerdContext.tryOf(this)), this);
   }
 }
 
-/** Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object. */
-function meshTlsAuthenticationRules(obj: any): string[] {
+/**
+ * Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object, and, in the tree of a control plane,
+ * that every DNS-like identity is one it can issue.
+ */
+function meshTlsAuthenticationRules(obj: any, context: LinkerdContext | undefined): string[] {
   const spec = obj.spec ?? {};
   const problems: string[] = [];
   if (spec.identities !== undefined && spec.identityRefs !== undefined) {
     problems.push('identities and identityRefs may not be set together: use one of them');
   }
   for (const identity of spec.identities ?? []) {
-    const problem = identityProblem(String(identity));
+    const problem = identityProblem(String(identity)) ?? context?.identityProblem(String(identity));
     if (problem) problems.push(problem);
   }
   for (const ref of spec.identityRefs ?? []) {

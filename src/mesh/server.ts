@@ -5,6 +5,7 @@ import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { addWarning } from '../_internal/warnings';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
 import {
   HttpRouteV1Beta1, HttpRouteV1Beta1Spec, HttpRouteV1Beta3, HttpRouteV1Beta3Spec, HttpRouteV1Beta3SpecRulesMatchesMethod as Method,
@@ -54,9 +55,9 @@ export interface ServerProps {
    */
   readonly accessPolicy?: DefaultInboundPolicy;
   /**
-   * The Linkerd version: Server `v1beta3` from 2.16, `v1beta1` before.
+   * The Linkerd version: Server `v1beta3` from 2.16, `v1beta1` before. When given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -111,7 +112,7 @@ export class Server extends Construct {
   constructor(scope: Construct, id: string, props: ServerProps) {
     super(scope, id);
     this.port = props.port;
-    this.version = props.version ?? LinkerdVersion.LATEST;
+    this.version = LinkerdContext.resolve(this, { version: props.version }).version;
     this.workload = props.workload;
     const problems: string[] = [];
     const add = (p: string | undefined) => { if (p) problems.push(p); };

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
@@ -149,9 +150,9 @@ export interface CircuitBreakerProps {
    */
   readonly accrual?: FailureAccrual;
   /**
-   * The Linkerd version (failure accrual needs 2.13, unified accrual 2.20).
+   * The Linkerd version (failure accrual needs 2.13, unified accrual 2.20); when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -175,7 +176,7 @@ export class CircuitBreaker extends Construct {
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
-    const version = props.version ?? LinkerdVersion.LATEST;
+    const version = LinkerdContext.resolve(this, { version: props.version }).version;
     this.accrual = props.accrual ?? FailureAccrual.consecutive();
     version.requireFeature(this, LinkerdFeature.FAILURE_ACCRUAL, 'balancer.linkerd.io/failure-accrual');
     if (this.accrual.mode === FailureAccrualMode.UNIFIED) {

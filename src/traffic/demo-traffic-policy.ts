@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
 import { addWarning } from '../_internal/warnings';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CircuitBreaker, FailureAccrual } from './circuit-breaker';
 import { ResponseClass, RouteCondition } from './conditions';
@@ -33,16 +34,16 @@ export interface DemoTrafficPolicyProps {
    */
   readonly timeout?: Duration;
   /**
-   * The cluster's DNS domain.
+   * The cluster's DNS domain; when given, it must be the tree's.
    *
-   * @default 'cluster.local'
+   * @default - the cluster domain of the control plane in the construct tree ({@link LinkerdContext}), else 'cluster.local'
    */
   readonly clusterDomain?: string;
   /**
    * The Linkerd version; before 2.13 (no failure accrual) the circuit breaker (and a second Service made for it) is
-   * left out, with a warning.
+   * left out, with a warning. When given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -67,11 +68,11 @@ export class DemoTrafficPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: DemoTrafficPolicyProps) {
     super(scope, id);
-    const version = props.version ?? LinkerdVersion.LATEST;
+    const { version, clusterDomain } = LinkerdContext.resolve(this, { version: props.version, clusterDomain: props.clusterDomain });
     const prefix = props.pathPrefix ?? '/';
     this.profile = new ServiceProfile(this, 'Profile', {
       service: props.profiledService,
-      clusterDomain: props.clusterDomain,
+      clusterDomain,
       version,
       retryBudget: { retryRatio: 0.2, minRetriesPerSecond: 10, ttl: Duration.seconds(10) },
       routes: [{

@@ -9,6 +9,7 @@ import {
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
+import { LinkerdContext } from '../linkerd/context';
 import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
 import { formatGatewayDuration, millisText, wholeMillis } from './_policy-grammar';
@@ -119,9 +120,10 @@ export interface HttpRouteProps {
    */
   readonly metadata?: ApiObjectMetadata;
   /**
-   * The Linkerd version: Gateway API HTTPRoutes need 2.14, retry and timeout annotations 2.16.
+   * The Linkerd version: Gateway API HTTPRoutes need 2.14, retry and timeout annotations 2.16. When given, it must be
+   * the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -144,7 +146,7 @@ export class HttpRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
-    const version = props.version ?? LinkerdVersion.LATEST;
+    const version = LinkerdContext.resolve(this, { version: props.version }).version;
     if (version.gatewayApiCrds === GatewayApiCrds.NONE) {
       throw new ValidationError(`a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is ${version}`, this);
     }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { annotateService } from './_annotate';
@@ -192,9 +193,9 @@ export interface RetriesAndTimeoutsProps {
    */
   readonly allowNonIdempotentRetries?: boolean;
   /**
-   * The Linkerd version (retry and timeout annotations need 2.16).
+   * The Linkerd version (retry and timeout annotations need 2.16); when given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -216,7 +217,7 @@ export class RetriesAndTimeouts extends Construct {
 
   constructor(scope: Construct, id: string, props: RetriesAndTimeoutsProps) {
     super(scope, id);
-    const version = props.version ?? LinkerdVersion.LATEST;
+    const version = LinkerdContext.resolve(this, { version: props.version }).version;
     version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
     this.service = resolveService(this, props.service);
     const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');

@@ -6,6 +6,7 @@ import { ValidationError, throwIfProblems } from '../_internal/errors';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
+import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
 import { profileConflictProblems } from './_conflicts';
 import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } from './_generators';
@@ -80,9 +81,9 @@ export interface ServiceProfileBaseProps {
   /** The Service the profile describes. */
   readonly service: ServiceReference;
   /**
-   * The cluster's DNS domain, part of the profile's name.
+   * The cluster's DNS domain, part of the profile's name; when given, it must be the tree's.
    *
-   * @default 'cluster.local'
+   * @default - the cluster domain of the control plane in the construct tree ({@link LinkerdContext}), else 'cluster.local'
    */
   readonly clusterDomain?: string;
   /**
@@ -106,9 +107,9 @@ export interface ServiceProfileBaseProps {
   readonly defaultTimeout?: Duration;
   /**
    * The Linkerd version the profile is for. The generators follow that version's `linkerd profile`: up to 2.14 it
-   * joined `basePath` and paths with `path.Join`, which strips trailing slashes.
+   * joined `basePath` and paths with `path.Join`, which strips trailing slashes. When given, it must be the tree's.
    *
-   * @default LinkerdVersion.LATEST
+   * @default - the version of the control plane in the construct tree ({@link LinkerdContext}), else LinkerdVersion.LATEST
    */
   readonly version?: LinkerdVersion;
 }
@@ -206,8 +207,9 @@ export class ServiceProfile extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceProfileProps) {
     super(scope, id);
-    this.version = props.version ?? LinkerdVersion.LATEST;
-    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const context = LinkerdContext.resolve(this, { version: props.version, clusterDomain: props.clusterDomain });
+    this.version = context.version;
+    this.clusterDomain = context.clusterDomain;
     this.retryBudget = props.retryBudget;
     this.defaultTimeout = props.defaultTimeout;
     this.service = resolveService(this, props.service);

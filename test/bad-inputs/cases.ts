@@ -1,12 +1,14 @@
 import { ApiObject, Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-25';
+import { Cpu, Service } from 'cdk8s-plus-25';
 import { Application, ApplicationSource, IgnoreDifference } from '../../src/argocd';
 import { Certificate, CertificateProps, ClusterIssuer, Issuer, IssuerType, KeyUsage, PrivateKey, SignatureAlgorithm } from '../../src/cert-manager';
 import {
   ControlPlaneNamespace, DefaultInboundPolicy, LinkerdControlPlane, LinkerdControlPlaneProps, LinkerdCrds, LinkerdIdentity, LinkerdIdentityProps,
   LinkerdVersion, TrustAnchor, WebhookIssuer,
 } from '../../src/linkerd';
+import { MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
 import { OutputFile, synthesize } from '../../src/synth';
+import { CircuitBreaker, FailureAccrual } from '../../src/traffic';
 import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
 import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
@@ -50,6 +52,20 @@ const viz = (make: (c: Chart, v: LinkerdViz) => void, vizProps: Record<string, u
   const cp = new LinkerdControlPlane(c, 'control-plane', { identity: new LinkerdIdentity(c, 'identity') });
   make(c, new LinkerdViz(c, 'viz', { controlPlane: cp, ...vizProps }));
 };
+/** A chart beside a control plane of a version, in one app; `late` makes the control plane after what `make` adds. */
+const besideControlPlane = (version: LinkerdVersion, make: (c: Chart) => void, late = false) => () => {
+  const a = Testing.app();
+  const addControlPlane = () => {
+    const platform = new Chart(a, 'linkerd');
+    new LinkerdControlPlane(platform, 'control-plane', { identity: new LinkerdIdentity(platform, 'identity'), version });
+  };
+  if (!late) addControlPlane();
+  const c = new Chart(a, 'apps');
+  make(c);
+  if (late) addControlPlane();
+  a.synth();
+};
+const booksService = (c: Chart) => new Service(c, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
 const auth = (users: HtpasswdUser[], cost?: number) => () => new BasicAuthSecret(chart(), 'auth', { name: 'dashboard-auth', namespace: 'linkerd-viz', users, cost });
 
 /**
@@ -112,6 +128,19 @@ export const CASES: BadInput[] = [
   { id: 'identity/pem-not-pem', input: 'fromPem given text that is not PEM', run: identity({ trustAnchor: TrustAnchor.fromPem('not a pem', 'root') }) },
   { id: 'identity/issuer-is-ca', input: 'identity issuer isCA false (patched in)', run: patched(c => ApiObject.of(new LinkerdIdentity(c, 'identity').issuerCertificate), JsonPatch.replace('/spec/isCa', false)) },
   { id: 'namespace/name', input: 'ControlPlaneNamespace name mesh.system', run: () => new ControlPlaneNamespace(chart(), 'namespace', { name: 'mesh.system' }) },
+  // the construct tree's control plane (LinkerdContext)
+  { id: 'context/contradicting-version', input: 'CircuitBreaker version 2.20 beside a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), version: LinkerdVersion.V2_20 })) },
+  { id: 'context/identity-trust-domain', input: 'identity *.prod.example.com beside a cluster.local control plane', run: besideControlPlane(LinkerdVersion.V2_20, c => new MeshTLSAuthentication(c, 'authn', { identities: [MeshIdentity.of('*.prod.example.com')] })) },
+  { id: 'context/made-before-control-plane', input: 'unified CircuitBreaker made before a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), accrual: FailureAccrual.unified() }), true) },
+  { id: 'context/two-control-planes', input: 'CircuitBreaker beside two control planes', run: () => {
+    const a = Testing.app();
+    for (const id of ['east', 'west']) {
+      const platform = new Chart(a, id);
+      new LinkerdControlPlane(platform, 'control-plane', { identity: new LinkerdIdentity(platform, 'identity') });
+    }
+    const c = new Chart(a, 'apps');
+    new CircuitBreaker(c, 'cb', { service: booksService(c) });
+  } },
   // Linkerd control plane
   { id: 'control-plane/unknown-key', input: 'values { proxy: { logLevl } }', run: controlPlane({ values: { proxy: { logLevl: 'debug' } } }) },
   { id: 'control-plane/version-gate', input: 'defaultInboundPolicy audit on 2.14', run: controlPlane({ version: LinkerdVersion.V2_14, defaultInboundPolicy: DefaultInboundPolicy.AUDIT }) },
