@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Chart } from 'cdk8s';
 import { Application, ApplicationSource } from './argocd/application';
 import { MeshCoverage } from './mesh/coverage';
+import { addNextStep } from './_internal/next-steps';
 import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
 import { HtpasswdUser } from './viz/htpasswd-user';
@@ -21,19 +22,37 @@ function main(): number {
     const report = synthesize(app => {
       new LinkerdPlatform(app, 'platform', { dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers() } });
       const root = new Chart(app, 'argocd-root');
+      if (isPlaceholderUrl(pkg.repository?.url)) {
+        addNextStep(root, `set repository.url in package.json to this repository's git URL (now ${JSON.stringify(pkg.repository?.url)}, an example): `
+          + 'the root Application syncs dist/ from it, and then synth again');
+      }
       new Application(root, 'root', {
         metadata: { name: 'linkerd-platform' },
         source: ApplicationSource.directory({ repoUrl: pkg.repository.url, path: 'dist', targetRevision: pkg.config?.argocdRevision ?? 'HEAD' }),
         automated: { prune: true, selfHeal: true },
       });
     });
-    console.log(formatSummary(report));
+    // the summary comes last, so that its next-steps checklist ends the output
     const coverage = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json');
     if (coverage) console.log(MeshCoverage.format(coverage.documents[0]));
+    console.log(formatSummary(report));
     return 0;
   } catch (e) {
-    console.error(`synth failed; the previous output was left unchanged.\n${(e as Error).message}`);
+    // `cdk8s synth` deletes its output folder before it runs the app, so under it there is nothing left to keep
+    const kept = process.env.CDK8S_OUTDIR === undefined ? 'the previous output was left unchanged'
+      : `cdk8s synth deleted ${process.env.CDK8S_OUTDIR}/ before running the app; npm run synth keeps the previous output on failure`;
+    console.error(`synth failed; ${kept}.\n${(e as Error).message}`);
     return 1;
+  }
+}
+
+/** Whether a repository URL is still the example one (a reserved example domain, RFC 2606). */
+function isPlaceholderUrl(url: unknown): boolean {
+  if (typeof url !== 'string' || url === '') return true;
+  try {
+    return /(^|\.)example\.(com|org|net)$/.test(new URL(url.replace(/^git\+/, '')).hostname);
+  } catch {
+    return true;
   }
 }
 

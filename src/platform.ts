@@ -8,7 +8,7 @@ import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/contr
 import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
 import { LinkerdVersion } from './linkerd/version';
-import { addWarning } from './_internal/warnings';
+import { addNextStep } from './_internal/next-steps';
 import { DemoWorkloads } from './mesh/demo-workloads';
 import { MeshCoverageReport } from './mesh/coverage-report';
 import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
@@ -171,6 +171,10 @@ export class LinkerdPlatform extends Chart {
     }
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
     skipDryRunUntilCrdsExist(this, LINKERD_GROUPS);
+    if (!props.prerequisites) {
+      addNextStep(this, 'install cert-manager (v1.21 or later, with its CRDs) and trust-manager (v0.24 or later, trust namespace cert-manager) '
+        + 'before the sync, or set prerequisites: true to deliver them as the first Applications');
+    }
     if (props.prerequisites) {
       const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
       this.identity.node.addDependency(prerequisites);
@@ -188,10 +192,12 @@ export class LinkerdPlatform extends Chart {
       : BasicAuthSecret.fromExistingSecret(this, 'dashboard-auth', name, namespace);
     auth.node.addDependency(this.viz.namespaceObject);
     if (!options.users) {
-      addWarning(this, `the dashboard Ingress uses the existing Secret ${namespace}/${name}; create it with `
+      addNextStep(this, `create Secret ${namespace}/${name} before the sync, for the dashboard's basic auth: `
         + `htpasswd -cB auth <user> && kubectl create secret generic ${name} -n ${namespace} --from-file=auth `
         + '(or synth with DASHBOARD_USER and DASHBOARD_PASSWORD, or DASHBOARD_HTPASSWD_FILE)');
     }
+    addNextStep(this, `run an ingress controller for IngressClass ${options.ingressClassName ?? 'nginx'} (ingress-nginx), meshed, `
+      + `with DNS for ${options.hosts.join(', ')} pointing at it: the dashboard is reachable only through it`);
     new DashboardIngress(this, 'dashboard', { viz: this.viz, hosts: options.hosts, auth, ingressClassName: options.ingressClassName, tls: options.tls });
   }
 }

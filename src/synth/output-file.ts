@@ -1,6 +1,9 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
+import { compareStrings } from '../_internal/order';
 
 /** Props for {@link OutputFile}. */
 export interface OutputFileProps {
@@ -22,7 +25,8 @@ export interface OutputFileProps {
 
 /**
  * A file that `synthesize` writes next to the manifests, such as a Helm values file. It goes through the same
- * atomic write and secret guard as the manifests.
+ * atomic write and secret guard as the manifests. A plain `App.synth()` (what `cdk8s synth` runs) writes it too,
+ * into the app's outdir after the manifests, without the atomic write.
  */
 export class OutputFile extends Construct {
   /** Whether a construct is an OutputFile (works across copies of this library). */
@@ -47,7 +51,49 @@ export class OutputFile extends Construct {
     this.content = props.content;
     this.documents = props.documents;
     Object.defineProperty(this, OUTPUT_FILE, { value: true });
+    writeWithAppSynth(this.node.root);
+  }
+}
+
+/**
+ * Writes every {@link OutputFile} of an app into a folder, sorted by path; two files with one path are an error.
+ *
+ * @internal
+ */
+export function writeOutputFiles(app: IConstruct, dir: string): OutputFile[] {
+  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => compareStrings(a.path, b.path));
+  const seen = new Map<string, string>();
+  for (const output of outputs) {
+    const previous = seen.get(output.path);
+    if (previous !== undefined) throw new OutputFileConflictError(`${output.path} is written by both ${previous} and ${output.node.path}`);
+    seen.set(output.path, output.node.path);
+    fs.mkdirSync(path.join(dir, path.dirname(output.path)), { recursive: true });
+    fs.writeFileSync(path.join(dir, output.path), output.content);
+  }
+  return outputs;
+}
+
+/** Two OutputFiles claim one path. */
+export class OutputFileConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutputFileConflictError';
   }
 }
 
 const OUTPUT_FILE = Symbol.for('cdk8s-linkerd.OutputFile');
+const WRAPPED = Symbol.for('cdk8s-linkerd.OutputFile.appSynth');
+
+/** Makes `App.synth()` of the app write the OutputFiles after the manifests, so that no file is dropped silently. */
+function writeWithAppSynth(root: IConstruct): void {
+  // duck-typed: a consumer's app may come from another copy of cdk8s
+  if (!(root instanceof App || (typeof (root as any).synth === 'function' && typeof (root as any).outdir === 'string')) || (root as any)[WRAPPED]) return;
+  const app = root as App;
+  const synth = app.synth.bind(app);
+  Object.defineProperty(app, WRAPPED, { value: true });
+  app.synth = () => {
+    synth();
+    writeOutputFiles(app, app.outdir);
+  };
+}
+

@@ -4,7 +4,7 @@ import { SynthReport } from './synthesize';
 
 /**
  * A short, human-readable account of a synthesis: files, objects by kind, every Certificate's duration and
- * renewBefore, and the warnings.
+ * renewBefore, the warnings, and last the next steps as a checklist.
  */
 export function formatSummary(report: SynthReport): string {
   const total = report.files.reduce((n, f) => n + f.documents.length, 0);
@@ -39,5 +39,7 @@ export function formatSummary(report: SynthReport): string {
   }
   lines.push(report.warnings.length === 0 ? 'warnings: none' : `warnings (${report.warnings.length}):`);
   for (const w of report.warnings) lines.push(`  [${w.path}] ${w.message}`);
+  lines.push(report.nextSteps.length === 0 ? 'next steps: none' : `next steps (${report.nextSteps.length}):`);
+  for (const step of report.nextSteps) lines.push(`  [ ] ${step}`);
   return lines.join('\n');
 }

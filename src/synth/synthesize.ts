@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import type * as Yaml from 'yaml';
-import { compareStrings } from '../_internal/order';
+import { collectNextSteps } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
-import { OutputFile } from './output-file';
+import { missingSecrets, missingSecretStep } from './next-steps';
+import { OutputFileConflictError, writeOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
 /** A check over the synthesized files: returns one message per problem. */
@@ -36,6 +37,11 @@ export interface SynthReport {
   readonly extraFiles: readonly SynthesizedFile[];
   /** Warnings recorded by constructs. */
   readonly warnings: readonly Warning[];
+  /**
+   * What the operator must do before or right after the sync: the steps constructs recorded (prerequisites, the
+   * repository URL), then every Secret an object reads that nothing in the output makes.
+   */
+  readonly nextSteps: readonly string[];
 }
 
 /** The output failed a check; the previous output folder was left as it was. */
@@ -62,9 +68,15 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
     const rendered = keepRenderedDocuments(app);
-    app.synth();
+    try {
+      app.synth();
+    } catch (e) {
+      if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
+      throw e;
+    }
     const files = readManifests(staging, app, rendered);
-    const extraFiles = writeOutputFiles(app, staging);
+    // written again even where app.synth() wrote them (see OutputFile): an app of another cdk8s copy is not hooked
+    const extraFiles = writeOutputs(app, staging);
     const problems = [
       ...secretProblems([...files, ...extraFiles]),
       ...duplicateObjectProblems(app),
@@ -72,7 +84,11 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     ];
     if (problems.length > 0) throw new OutputCheckError(problems);
     replaceFolder(staging, outdir);
-    return { outdir, files, extraFiles, warnings: collectWarnings(app) };
+    const steps = collectNextSteps(app);
+    // a Secret a construct already asked for, with its how-to, is not listed twice
+    const missing = missingSecrets(files.flatMap(f => f.documents)).filter(s => !steps.some(step => step.includes(`Secret ${s.namespace}/${s.name} `)));
+    const nextSteps = [...steps, ...missing.map(missingSecretStep)];
+    return { outdir, files, extraFiles, warnings: collectWarnings(app), nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -108,17 +124,13 @@ function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): Synt
   return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
 }
 
-function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
-  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => compareStrings(a.path, b.path));
-  const seen = new Map<string, string>();
-  for (const output of outputs) {
-    const previous = seen.get(output.path);
-    if (previous !== undefined) throw new OutputCheckError([`${output.path} is written by both ${previous} and ${output.node.path}`]);
-    seen.set(output.path, output.node.path);
-    fs.mkdirSync(path.join(dir, path.dirname(output.path)), { recursive: true });
-    fs.writeFileSync(path.join(dir, output.path), output.content);
+function writeOutputs(app: App, dir: string): SynthesizedFile[] {
+  try {
+    return writeOutputFiles(app, dir).map(o => readFile(dir, o.path, o.documents));
+  } catch (e) {
+    if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
+    throw e;
   }
-  return outputs.map(o => readFile(dir, o.path, o.documents));
 }
 
 function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined): SynthesizedFile {
