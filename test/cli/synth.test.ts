@@ -56,3 +56,32 @@ describe('the synth launcher (npm run synth)', () => {
     expect(caches()[0]).not.toBe(before);
   });
 });
+
+describe('a failed synth says what happened to the previous output', () => {
+  const MAIN = path.resolve(__dirname, '../../lib/src/main.js');
+  const fail = (env: Record<string, string>, cwd = tmp) => {
+    const base: NodeJS.ProcessEnv = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
+    delete base.CDK8S_OUTDIR;
+    try {
+      execFileSync(process.execPath, [MAIN], { encoding: 'utf8', stdio: 'pipe', cwd, env: { ...base, ...env } });
+    } catch (e) {
+      return String((e as { stderr: string }).stderr);
+    }
+    throw new Error('the synth did not fail');
+  };
+
+  test('npm run synth kept it', () => {
+    const outdir = path.join(tmp, 'dist');
+    fs.mkdirSync(outdir);
+    fs.writeFileSync(path.join(outdir, 'previous.k8s.yaml'), 'kept\n');
+    const stderr = fail({ DASHBOARD_HTPASSWD_FILE: path.join(tmp, 'missing') });
+    expect(stderr).toMatch(/^synth failed; the previous output was left unchanged\./);
+    expect(fs.readdirSync(outdir)).toStrictEqual(['previous.k8s.yaml']);
+  });
+
+  test('under cdk8s synth, which deleted its output folder first, it does not claim the output was kept', () => {
+    const stderr = fail({ DASHBOARD_HTPASSWD_FILE: path.join(tmp, 'missing'), CDK8S_OUTDIR: path.join(tmp, 'cdk8s.out') });
+    expect(stderr).toContain(`synth failed; cdk8s synth deleted ${path.join(tmp, 'cdk8s.out')}/ before running the app; npm run synth keeps the previous output on failure.`);
+    expect(stderr).not.toContain('left unchanged');
+  });
+});
