@@ -11,7 +11,7 @@ import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
-import { formatGatewayDuration, millisText, wholeMillis } from './_policy-grammar';
+import { formatRouteTimeout, millisText, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { nonIdempotentMethods } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
@@ -70,9 +70,15 @@ export interface HttpRouteRule {
    */
   readonly matches?: HttpRouteMatch[];
   /**
-   * The rule's request timeout (`timeouts.request`); the `timeout.linkerd.io/request` annotation wins over it.
+   * The rule's request timeout (`timeouts.request`), written as one term (`1500ms`, `90s`): Linkerd reads it with its
+   * single-unit grammar and silently drops anything else, so a value that cannot be written that way (e.g. 100001ms)
+   * is an error. The `timeout.linkerd.io/request` annotation wins over it
+   * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186`).
    *
-   * @default - none
+   * Setting it replaces the Service's `timeout.linkerd.io/*` annotations for this rule as a whole: the Service's
+   * response and idle timeouts no longer apply to it (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248`).
+   *
+   * @default - none (the route's or the Service's timeout annotations apply)
    */
   readonly timeout?: Duration;
 }
@@ -130,7 +136,18 @@ export interface HttpRouteProps {
  * A Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`) whose parent is a Service: Linkerd's route-level
  * configuration for meshed clients of that Service (GAMMA), with retries and timeouts as annotations.
  *
- * Linkerd ignores the route while a ServiceProfile exists for the Service; that combination is a synth error.
+ * Unmatched requests: once any HTTPRoute attaches to a Service, the policy controller no longer adds its default route
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48`), so a request that no rule of any attached
+ * route matches gets 404 from the client proxy (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158`).
+ * Add a rule without matches (PathPrefix `/`) to keep every request routable.
+ *
+ * Overrides replace whole categories (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): for
+ * a rule with any timeout (its own `timeout` or the route's `timeouts`), none of the Service's `timeout.linkerd.io/*`
+ * annotations apply; with route `retry`, none of the Service's `retry.linkerd.io/*` annotations apply (an unset limit is
+ * 1 again, and unset conditions retry no status). Synth warns when this drops something the Service sets.
+ *
+ * Linkerd ignores the route while a ServiceProfile with routes exists for the Service; that combination is a synth
+ * error.
  *
  * @see https://linkerd.io/2-edge/features/httproute/
  */
@@ -167,8 +184,12 @@ export class HttpRoute extends Construct {
     const ruleTimeouts = rules.map((r, i) => {
       if (r.timeout === undefined) return undefined;
       const ms = wholeMillis(r.timeout);
-      const text = ms === undefined || ms <= 0n ? undefined : formatGatewayDuration(ms);
-      if (text === undefined) problems.push(`rules[${i}].timeout ${millisText(r.timeout)} must be a positive whole number of milliseconds that Gateway API can write (at most 99999h)`);
+      const text = ms === undefined ? undefined : formatRouteTimeout(ms);
+      if (text === undefined) {
+        problems.push(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
+          + 'HTTPRoute timeout with a single-unit grammar and silently drops anything else (1s500ms means no timeout); use a positive whole number '
+          + 'of milliseconds up to 99999ms, or whole seconds, minutes or hours up to 99999');
+      }
       return text;
     });
     throwIfProblems(problems, this);
@@ -233,7 +254,8 @@ const PATH_CEL: Array<[(v: string) => boolean, string]> = [
 
 /**
  * The rules the Gateway API CRD enforces through CEL (which the offline schema gate does not evaluate), Linkerd's
- * annotation grammar, and RE2 validity of regex path matches, applied to the rendered object.
+ * annotation grammar, the rule timeouts Linkerd would drop, and RE2 validity of regex path matches, applied to the
+ * rendered object.
  *
  * @internal
  */
@@ -243,6 +265,18 @@ export function httpRouteProblems(obj: any): string[] {
   if (rules.length > 16) problems.push(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
   const matches = rules.reduce((n, r) => n + (Array.isArray(r?.matches) ? r.matches.length : 0), 0);
   if (matches > 128) problems.push(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
+  rules.forEach((rule, i) => {
+    const timeouts = rule?.timeouts ?? {};
+    if (timeouts.request !== undefined) {
+      const why = routeTimeoutProblem(timeouts.request);
+      if (why) problems.push(`rules[${i}].timeouts.request ${JSON.stringify(timeouts.request)} cannot be used: ${why}; write one term such as 1500ms or 90s`);
+    }
+    // convert_gateway_rule reads only timeouts.request (linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186)
+    if (timeouts.backendRequest !== undefined) {
+      problems.push(`rules[${i}].timeouts.backendRequest ${JSON.stringify(timeouts.backendRequest)} is ignored by Linkerd, which reads only timeouts.request: `
+        + 'use retry.timeout (retry.linkerd.io/timeout) for a per-try timeout');
+    }
+  });
   rules.forEach((rule, i) => (Array.isArray(rule?.matches) ? rule.matches : []).forEach((m: any, j: number) => {
     const path = m?.path;
     if (path === undefined) return;

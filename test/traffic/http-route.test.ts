@@ -93,8 +93,30 @@ describe('HttpRoute', () => {
     expect(() => route({ rules: [] })).toThrow(/^\[test\/route\] rules must not be empty: give at least one rule, or omit rules to match every request$/);
   });
 
-  test('fails when a rule timeout cannot be written as a Gateway API duration', () => {
-    expect(() => route({ rules: [{ timeout: Duration.millis(0.5) }] })).toThrow(/^\[test\/route\] rules\[0\].timeout 0.5ms must be a positive whole number of milliseconds/);
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188: `parse_duration(…).ok()?` drops
+  // what its single-unit grammar (…/outbound/index.rs:2322) cannot read, so 1s500ms would mean no timeout
+  test('writes a rule timeout as one term: 1.5s is 1500ms, 90s stays 90s, 2h stays 2h', () => {
+    const { rendered } = route({ rules: [{ timeout: Duration.millis(1500) }, { timeout: Duration.seconds(90) }, { timeout: Duration.hours(2) }] });
+    expect(rendered().spec.rules.map((r: any) => r.timeouts)).toStrictEqual([{ request: '1500ms' }, { request: '90s' }, { request: '2h' }]);
+  });
+
+  test('fails when a rule timeout cannot be written as one term Linkerd reads', () => {
+    const message = 'cannot be written as one <1-5 digits><h\\|m\\|s\\|ms> term: Linkerd reads an HTTPRoute timeout with a single-unit grammar and silently drops anything else';
+    expect(() => route({ rules: [{ timeout: Duration.millis(0.5) }] })).toThrow(new RegExp(`^\\[test/route\\] rules\\[0\\].timeout 0.5ms ${message}`));
+    expect(() => route({ rules: [{ timeout: Duration.millis(100_001) }] })).toThrow(new RegExp(`^\\[test/route\\] rules\\[0\\].timeout 100001ms ${message}`));
+    expect(() => route({ rules: [{ timeout: Duration.seconds(0) }] })).toThrow(/rules\[0\].timeout 0ms cannot be written/);
+  });
+
+  test('fails at synth when a patch writes a rule timeout Linkerd would drop, or a backendRequest timeout it ignores', () => {
+    const patched = (patch: JsonPatch) => {
+      const { chart, route: r } = route({ rules: [getBooks] });
+      ApiObject.of(r).addJsonPatch(patch);
+      return () => Testing.synth(chart);
+    };
+    expect(patched(JsonPatch.replace('/spec/rules/0/timeouts/request', '1s500ms')))
+      .toThrow(/rules\[0\].timeouts.request "1s500ms" cannot be used: Linkerd's policy controller reads it with its single-unit grammar <integer><ms\|s\|m\|h\|d>, fails \(.*\) and silently drops it, so the rule has no timeout; write one term such as 1500ms or 90s/);
+    expect(patched(JsonPatch.add('/spec/rules/0/timeouts/backendRequest', '1s')))
+      .toThrow(/rules\[0\].timeouts.backendRequest "1s" is ignored by Linkerd, which reads only timeouts.request: use retry.timeout \(retry.linkerd.io\/timeout\) for a per-try timeout/);
   });
 
   test('fails the CRD\'s CEL path rules (which the offline gate does not evaluate)', () => {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { isHttpRetryCondition, trafficAnnotationProblems } from '../../src/traffic/_annotations';
-import { formatGatewayDuration, formatPolicyDuration, parseFloatValue, parsePolicyDuration, parseU16, parseU32, wholeMillis } from '../../src/traffic/_policy-grammar';
+import { formatPolicyDuration, formatRouteTimeout, parseFloatValue, parsePolicyDuration, parseU16, parseU32, routeTimeoutProblem, wholeMillis } from '../../src/traffic/_policy-grammar';
 
 describe('the policy controller\'s duration grammar (<u64><ms|s|m|h|d>, not Go\'s)', () => {
   test.each([
@@ -27,9 +27,22 @@ describe('the policy controller\'s duration grammar (<u64><ms|s|m|h|d>, not Go\'
     fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), ms => parsePolicyDuration(formatPolicyDuration(ms)).value === ms));
   });
 
-  test('Gateway API durations (GEP-2257) have up to four h/m/s/ms parts of up to five digits', () => {
-    expect([5_000n, 90_500n, 3_600_000n * 25n, 0n].map(formatGatewayDuration)).toStrictEqual(['5s', '1m30s500ms', '25h', '0s']);
-    expect(formatGatewayDuration(3_600_000n * 100_000n)).toBeUndefined();
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188 reads a rule's timeouts.request with
+  // parse_duration (…/outbound/index.rs:2322) and drops what it cannot parse; gateway-api@v1.2.1:apis/v1/shared_types.go:764
+  // allows at most five digits per term and no d unit
+  test('HTTPRoute rule timeouts are one term of up to five digits in h, m, s or ms, which both the CRD and Linkerd read (property)', () => {
+    expect([5_000n, 90_000n, 90_500n, 3_600_000n * 25n, 86_400_000n, 99_999n].map(formatRouteTimeout)).toStrictEqual(['5s', '90s', '90500ms', '25h', '24h', '99999ms']);
+    expect([0n, 100_001n, 3_600_000n * 100_000n].map(formatRouteTimeout)).toStrictEqual([undefined, undefined, undefined]);
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 12n }), ms => {
+      const text = formatRouteTimeout(ms);
+      return text === undefined || (routeTimeoutProblem(text) === undefined && parsePolicyDuration(text).value === ms);
+    }));
+  });
+
+  test('a multi-term timeout passes the CRD but Linkerd drops it; a day unit fails the CRD', () => {
+    expect(routeTimeoutProblem('1s500ms')).toMatch(/^Linkerd's policy controller reads it with its single-unit grammar <integer><ms\|s\|m\|h\|d>, fails \(.*\) and silently drops it, so the rule has no timeout$/);
+    expect(routeTimeoutProblem('1d')).toBe('the Gateway API CRD takes ([0-9]{1,5}(h|m|s|ms)){1,4}');
+    expect(routeTimeoutProblem('1500ms')).toBeUndefined();
   });
 
   test('Durations must be whole milliseconds', () => {
