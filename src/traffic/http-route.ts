@@ -171,7 +171,7 @@ export class HttpRoute extends Construct {
     this.service = resolveService(this, props.service);
     this.port = props.port ?? onlyPort(this, props.service, this.service);
     const rules = props.rules ?? [{}];
-    const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
+    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.push(`port ${this.port} must be a whole number from 1 to 65535`);
     if (rules.length === 0) problems.push('rules must not be empty: give at least one rule, or omit rules to match every request');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
@@ -193,6 +193,7 @@ export class HttpRoute extends Construct {
       return text;
     });
     throwIfProblems(problems, this);
+    warnings.forEach(w => addWarning(this, w));
     if (props.retry !== undefined && props.retry.timeout === undefined && props.timeouts?.request === undefined
       && props.timeouts?.response === undefined && ruleTimeouts.some(t => t === undefined)) {
       addWarning(this, 'retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout');

@@ -153,8 +153,11 @@ interface RouteOrigin {
  * At synth this applies the sp-validator webhook's rules and the proxy's runtime behaviour that Linkerd otherwise
  * only shows as silence: regexes are checked with an RE2 parser (the proxy drops a match whose regex does not compile),
  * status ranges always carry both bounds (the proxy drops a single-bound range), and a profile that would silently
- * disable the Service's circuit breaking, retry/timeout annotations or HTTPRoutes, or one for a headless Service, is
- * an error. `opaquePorts` and `dstOverrides` are controller-internal and never written.
+ * disable the Service's circuit breaking and load biasing (`balancer.*` annotations), retry/timeout annotations or
+ * HTTPRoutes, or one for a headless Service, is an error. Only a profile with routes (or dstOverrides) overrides
+ * client policy (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192`): a route-less profile
+ * next to those is valid and changes nothing. `opaquePorts` and `dstOverrides` are controller-internal and never
+ * written.
  *
  * Since Linkerd 2.16 ServiceProfiles are superseded by HTTPRoutes with retry and timeout annotations
  * ({@link HttpRoute}, {@link ProfileMigration}).
