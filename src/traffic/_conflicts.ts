@@ -70,6 +70,15 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
   return problems;
 }
 
+/**
+ * The Service object named `namespace/name` in the app, if it is defined there (indexed once per synthesis).
+ *
+ * @internal
+ */
+export function findServiceObject(scope: IConstruct, namespace: string, name: string): ApiObject | undefined {
+  return appIndex(scope.node.root).byName.get(`${namespace}/${name}`)?.find(obj => obj.apiVersion === 'v1' && obj.kind === 'Service');
+}
+
 interface AppIndex {
   /** Each object's position in construct-tree order. */
   readonly position: Map<ApiObject, number>;

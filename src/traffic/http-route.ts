@@ -10,8 +10,9 @@ import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
-import { TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
-import { formatRouteTimeout, millisText, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
+import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
+import { findServiceObject } from './_conflicts';
+import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { nonIdempotentMethods } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
@@ -220,6 +221,17 @@ export class HttpRoute extends Construct {
       },
     });
     validateRendered(this, this.apiObject, httpRouteProblems);
+    let warned = false;
+    this.node.addValidation({
+      validate: () => {
+        if (!warned) {
+          warned = true;
+          const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
+          if (service !== undefined) overrideWarnings(this.apiObject.toJson(), service.toJson()).forEach(w => addWarning(this, w));
+        }
+        return [];
+      },
+    });
   }
 
   /** The route's name. */
@@ -231,6 +243,51 @@ export class HttpRoute extends Construct {
   public get namespace(): string {
     return this.apiObject.metadata.namespace!;
   }
+}
+
+const TIMEOUT_KEYS = ['request', 'response', 'idle'].map(k => `${TIMEOUT_PREFIX}${k}`);
+const HTTP_RETRY_KEYS = [RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT];
+
+/**
+ * What a rendered route's overrides silently drop from its Service's annotations. The policy controller gives a rule
+ * the Service's timeouts only when the rule has none at all, and the Service's retry only when the route has none
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): a rule or route value replaces the
+ * whole category, not just the keys it sets.
+ */
+function overrideWarnings(route: any, service: any): string[] {
+  const own: Record<string, string> = route?.metadata?.annotations ?? {};
+  const inherited: Record<string, string> = service?.metadata?.annotations ?? {};
+  const list = (keys: string[]) => keys.map(k => `${k}: ${JSON.stringify(inherited[k])}`).join(', ');
+  const warnings: string[] = [];
+  const svc = `Service ${service?.metadata?.namespace ?? 'default'}/${service?.metadata?.name}`;
+
+  const serviceTimeouts = TIMEOUT_KEYS.filter(k => inherited[k] !== undefined);
+  const rules: any[] = Array.isArray(route?.spec?.rules) ? route.spec.rules : [];
+  const losing = new Map<string, number[]>();
+  rules.forEach((rule, i) => {
+    const set = new Set(TIMEOUT_KEYS.filter(k => own[k] !== undefined));
+    const ruleTimeout = rule?.timeouts?.request;
+    if (ruleTimeout !== undefined && routeTimeoutProblem(ruleTimeout) === undefined && parsePolicyDuration(ruleTimeout).value !== 0n) set.add(TIMEOUT_KEYS[0]);
+    if (set.size === 0) return;
+    const dropped = serviceTimeouts.filter(k => !set.has(k));
+    if (dropped.length > 0) losing.set(list(dropped), [...losing.get(list(dropped)) ?? [], i]);
+  });
+  const apply = (text: string) => (text.includes(', ') ? 'apply' : 'applies');
+  for (const [dropped, indexes] of losing) {
+    const which = indexes.length === rules.length ? 'every rule' : indexes.map(i => `rules[${i}]`).join(', ');
+    warnings.push(`${which} sets a timeout, which replaces the ${svc}'s timeout annotations as a whole: its ${dropped} no longer `
+      + `${apply(dropped)} there; repeat ${dropped.includes(', ') ? 'them' : 'it'} in timeouts if ${dropped.includes(', ') ? 'they' : 'it'} should`);
+  }
+
+  if (HTTP_RETRY_KEYS.some(k => own[k] !== undefined)) {
+    const dropped = HTTP_RETRY_KEYS.filter(k => inherited[k] !== undefined && own[k] === undefined);
+    if (dropped.length > 0) {
+      const one = dropped.length === 1;
+      warnings.push(`retry replaces the ${svc}'s retry annotations as a whole: its ${list(dropped)} no longer ${one ? 'applies' : 'apply'} to this route `
+        + `(an unset ${RETRY_LIMIT} is 1, unset conditions retry no status); repeat ${one ? 'it' : 'them'} in retry if ${one ? 'it' : 'they'} should`);
+    }
+  }
+  return warnings;
 }
 
 function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {

@@ -217,7 +217,10 @@ export interface RetriesAndTimeoutsProps {
 
 /**
  * Retries and timeouts for every request to a Service, as `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations
- * on the Service (Linkerd 2.16+). Annotations on an HTTPRoute override the Service's for that route.
+ * on the Service (Linkerd 2.16+). An HTTPRoute overrides them per category, as a whole
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): a rule with any timeout of its own
+ * (a rule timeout or a route `timeout.linkerd.io/*` annotation) gets none of these timeouts, and a route with any
+ * retry annotation gets none of these retry settings. {@link HttpRoute} warns at synth when that drops a value set here.
  *
  * Linkerd ignores these annotations while a ServiceProfile with routes exists for the Service; that combination is a
  * synth error (a route-less profile does not shadow them).

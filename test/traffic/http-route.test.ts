@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch } from '../../src/traffic';
+import { GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
@@ -60,6 +60,43 @@ describe('HttpRoute', () => {
       .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout']);
     expect(route({ rules: [getBooks], timeouts: { request: Duration.seconds(1) } }).warnings())
       .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored']);
+  });
+
+  // linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253: a rule takes the Service's timeouts only when
+  // it has none, and the Service's retry only when the route has none
+  describe('overrides replace whole categories of the Service\'s annotations', () => {
+    function withService(props: Partial<HttpRouteProps>, serviceRetry: RetriesAndTimeoutsProps['retry'], serviceTimeouts: RetriesAndTimeoutsProps['timeouts']) {
+      const chart = testChart();
+      const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+      new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
+      new RetriesAndTimeouts(chart, 'rt', { service, retry: serviceRetry, timeouts: serviceTimeouts, allowNonIdempotentRetries: true });
+      Testing.synth(chart);
+      return collectWarnings(chart).filter(w => w.path === 'test/route').map(w => w.message);
+    }
+
+    test('warns when a rule timeout drops the Service\'s response and idle timeouts for that rule', () => {
+      expect(withService({ rules: [getBooks, { matches: [{ method: HttpMethod.HEAD }] }] }, undefined,
+        { request: Duration.seconds(10), response: Duration.seconds(8), idle: Duration.minutes(1) })).toStrictEqual([
+        'rules[0] sets a timeout, which replaces the Service booksapp/books\'s timeout annotations as a whole: its timeout.linkerd.io/response: "8s", '
+        + 'timeout.linkerd.io/idle: "1m" no longer apply there; repeat them in timeouts if they should',
+      ]);
+    });
+
+    test('warns when route timeouts or retry replace the Service\'s, naming what is lost', () => {
+      expect(withService(
+        { rules: [{ matches: [{ method: HttpMethod.GET }] }], timeouts: { idle: Duration.minutes(5) }, retry: { timeout: Duration.millis(500) } },
+        { http: [HttpRetryCondition.GATEWAY_ERROR], limit: 3 }, { request: Duration.seconds(10) },
+      )).toStrictEqual([
+        'every rule sets a timeout, which replaces the Service booksapp/books\'s timeout annotations as a whole: its timeout.linkerd.io/request: "10s" no longer applies there; repeat it in timeouts if it should',
+        'retry replaces the Service booksapp/books\'s retry annotations as a whole: its retry.linkerd.io/http: "gateway-error" no longer applies to this route '
+        + '(an unset retry.linkerd.io/limit is 1, unset conditions retry no status); repeat it in retry if it should',
+      ]);
+    });
+
+    test('no warning when the route sets every key the Service sets, or sets none', () => {
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }], timeout: Duration.seconds(2) }] }, undefined, { request: Duration.seconds(10) })).toStrictEqual([]);
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }] }] }, { http: [HttpRetryCondition.SERVER_ERROR] }, { response: Duration.seconds(10) })).toStrictEqual([]);
+    });
   });
 
   test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
