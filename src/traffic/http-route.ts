@@ -14,7 +14,7 @@ import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotati
 import { findServiceObject } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
-import { nonIdempotentMethods } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
 import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
 
@@ -114,7 +114,8 @@ export interface HttpRouteProps {
   readonly timeouts?: TimeoutOptions;
   /**
    * Allows `retry` although a rule can match a method that is not idempotent (POST, PATCH, or any method when a match
-   * has none): a retried request may be applied twice.
+   * has none): a retried request may be applied twice. Turns off {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is
+   * stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -179,7 +180,7 @@ export class HttpRoute extends Construct {
       const unsafe = [...new Set(rules.flatMap(r => (r.matches ?? [{}]).flatMap(m => nonIdempotentMethods({ method: m.method }))))].sort();
       if (unsafe.length > 0) {
         problems.push(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
-          + 'set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET');
+          + `set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET${nonIdempotentRetryLintNote()}`);
       }
     }
     const ruleTimeouts = rules.map((r, i) => {

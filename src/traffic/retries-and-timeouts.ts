@@ -6,6 +6,7 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
+import { nonIdempotentRetryLintNote } from './conditions';
 import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
@@ -202,7 +203,8 @@ export interface RetriesAndTimeoutsProps {
   readonly timeouts?: TimeoutOptions;
   /**
    * Allows retries although they apply to every method of the Service, including POST and PATCH: a retried
-   * non-idempotent request may be applied twice. Set it only when every handler is idempotent.
+   * non-idempotent request may be applied twice. Set it only when every handler is idempotent. Turns off
+   * {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -243,7 +245,7 @@ export class RetriesAndTimeouts extends Construct {
     if (props.retry === undefined && props.timeouts === undefined) problems.push('set retry, timeouts or both: there is nothing to configure');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
       problems.push('retries on a Service apply to every method, including POST and PATCH, which are not idempotent: a retried request may be '
-        + 'applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET');
+        + `applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET${nonIdempotentRetryLintNote()}`);
     }
     throwIfProblems(problems, this);
     warnings.forEach(w => addWarning(this, w));

@@ -12,7 +12,7 @@ import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } fr
 import { millisText, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { RouteLinter } from './_route-lints';
-import { nonIdempotentMethods, ResponseClass, RouteCondition, RouteSpec } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote, ResponseClass, RouteCondition, RouteSpec } from './conditions';
 import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
@@ -69,6 +69,7 @@ export interface ServiceProfileRoute {
   /**
    * Allows `isRetryable` on a route that matches a method that is not idempotent (POST, PATCH, or any method when the
    * condition has none): a retried request may then be applied twice. Set it only when the handler is idempotent.
+   * Turns off {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -128,7 +129,8 @@ export interface ServiceProfileFromOpenApiProps extends ServiceProfileBaseProps 
   /** The OpenAPI 3.x or Swagger 2.0 document: YAML or JSON text, or the parsed object. */
   readonly spec: string | Record<string, unknown>;
   /**
-   * Allows `x-linkerd-retryable: true` on operations that are not idempotent (POST, PATCH).
+   * Allows `x-linkerd-retryable: true` on operations that are not idempotent (POST, PATCH). Turns off
+   * {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (`linkerd profile --open-api` accepts it).
    *
    * @default false
    */
@@ -313,7 +315,8 @@ export class ServiceProfile extends Construct {
     if (json.isRetryable && !origin.allowNonIdempotentRetry) {
       const unsafe = nonIdempotentMethods(json.condition);
       if (unsafe.length > 0) {
-        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; ${origin.optIn}`);
+        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+          + `${origin.optIn}${nonIdempotentRetryLintNote()}`);
       }
     }
     throwIfProblems(problems, this);

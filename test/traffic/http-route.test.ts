@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
+import { GrpcRetryCondition, HttpMethod, NON_IDEMPOTENT_RETRY_LINT, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
@@ -112,6 +112,15 @@ describe('HttpRoute', () => {
     expect(() => route({ rules: [{ matches: [{ method: HttpMethod.GET }, { method: HttpMethod.POST }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }))
       .toThrow(/^\[test\/route\] retry applies to POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true/);
     expect(() => route({ retry: { http: [HttpRetryCondition.SERVER_ERROR] } })).toThrow(/retry applies to any method, which is not idempotent/);
+  });
+
+  // Linkerd retries any method whose body fits the replay buffer: linkerd2-proxy@release/v2.359.0:
+  // linkerd/app/outbound/src/http/logical/policy/route/retry.rs:45 looks only at the response, linkerd/http/retry/src/lib.rs:252 at the size
+  test('the retry-safety lint is ours, stricter than Linkerd, and says so', () => {
+    expect(NON_IDEMPOTENT_RETRY_LINT.id).toBe('cdk8s-linkerd/non-idempotent-retry');
+    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) } }))
+      .toThrow(/ \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
+    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) }, allowNonIdempotentRetries: true })).not.toThrow();
   });
 
   test('fails when gRPC retry conditions are put on an HTTPRoute', () => {

@@ -296,7 +296,7 @@ describe('ServiceProfile', () => {
 
     test('fails when a POST route is retryable without allowNonIdempotentRetry', () => {
       expect(() => profile({ routes: [{ name: 'POST /books', condition: RouteCondition.method('POST').and(RouteCondition.path('/books')), isRetryable: true }] }))
-        .toThrow(/^\[test\/sp\] route "POST \/books" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetry: true on the route if the handler is idempotent$/);
+        .toThrow(/^\[test\/sp\] route "POST \/books" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetry: true on the route if the handler is idempotent \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
     });
 
     test('fails when a route without a method is retryable without allowNonIdempotentRetry', () => {
