@@ -79,6 +79,24 @@ export function findServiceObject(scope: IConstruct, namespace: string, name: st
   return appIndex(scope.node.root).byName.get(`${namespace}/${name}`)?.find(obj => obj.apiVersion === 'v1' && obj.kind === 'Service');
 }
 
+/**
+ * The HTTPRoutes (Gateway API or Linkerd's) attached to a Service, and to the given port or to every port, that apply
+ * to clients in `clientNamespace`: producer routes (in the Service's namespace) and that namespace's consumer routes
+ * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:1488-1552`), in construct-tree order.
+ *
+ * @internal
+ */
+export function httpRoutesAttachedTo(scope: IConstruct, service: { readonly namespace: string; readonly name: string }, port: number, clientNamespace: string): ApiObject[] {
+  return appIndex(scope.node.root).routes.filter(obj => {
+    if (obj.kind !== 'HTTPRoute') return false;
+    const routeNamespace = namespaceOf(obj);
+    if (routeNamespace !== service.namespace && routeNamespace !== clientNamespace) return false;
+    const parents: any[] = Array.isArray(obj.toJson().spec?.parentRefs) ? obj.toJson().spec.parentRefs : [];
+    return parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
+      && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace && (ref?.port === undefined || ref.port === port));
+  });
+}
+
 interface AppIndex {
   /** Each object's position in construct-tree order. */
   readonly position: Map<ApiObject, number>;

@@ -11,7 +11,7 @@ import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
-import { findServiceObject } from './_conflicts';
+import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
@@ -229,6 +229,8 @@ export class HttpRoute extends Construct {
           warned = true;
           const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
           if (service !== undefined) overrideWarnings(this.apiObject.toJson(), service.toJson()).forEach(w => addWarning(this, w));
+          const unmatched = unmatchedRequestsWarning(this);
+          if (unmatched) addWarning(this, unmatched);
         }
         return [];
       },
@@ -244,6 +246,25 @@ export class HttpRoute extends Construct {
   public get namespace(): string {
     return this.apiObject.metadata.namespace!;
   }
+}
+
+/**
+ * The warning that requests no rule matches get 404, said once per Service port and client namespace (by the first of
+ * its routes) when none of the routes that apply has a rule matching every request.
+ */
+function unmatchedRequestsWarning(route: HttpRoute): string | undefined {
+  const routes = httpRoutesAttachedTo(route, route.service, route.port, route.namespace);
+  if (routes[0] !== route.apiObject) return undefined;
+  const matchesAll = (m: any) => m?.method === undefined && m?.headers === undefined && m?.queryParams === undefined
+    && (m?.path === undefined || (m.path.type === 'PathPrefix' && m.path.value === '/'));
+  const catchAll = routes.some(r => (r.toJson().spec?.rules ?? []).some((rule: any) => {
+    const matches: any[] = Array.isArray(rule?.matches) ? rule.matches : [];
+    return matches.length === 0 || matches.some(matchesAll);
+  }));
+  if (catchAll) return undefined;
+  return `no rule of the HTTPRoutes for Service ${route.service.namespace}/${route.service.name} port ${route.port} `
+    + `(${routes.map(r => r.name).join(', ')}) matches every request: once a route is attached Linkerd adds no default route, so a request `
+    + 'that no rule matches gets 404 from the client proxy; add a rule without matches if other requests should still reach the Service';
 }
 
 const TIMEOUT_KEYS = ['request', 'response', 'idle'].map(k => `${TIMEOUT_PREFIX}${k}`);

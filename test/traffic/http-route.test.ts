@@ -71,7 +71,7 @@ describe('HttpRoute', () => {
       new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
       new RetriesAndTimeouts(chart, 'rt', { service, retry: serviceRetry, timeouts: serviceTimeouts, allowNonIdempotentRetries: true });
       Testing.synth(chart);
-      return collectWarnings(chart).filter(w => w.path === 'test/route').map(w => w.message);
+      return collectWarnings(chart).filter(w => w.path === 'test/route' && w.message.includes(' as a whole')).map(w => w.message);
     }
 
     test('warns when a rule timeout drops the Service\'s response and idle timeouts for that rule', () => {
@@ -97,6 +97,27 @@ describe('HttpRoute', () => {
       expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }], timeout: Duration.seconds(2) }] }, undefined, { request: Duration.seconds(10) })).toStrictEqual([]);
       expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }] }] }, { http: [HttpRetryCondition.SERVER_ERROR] }, { response: Duration.seconds(10) })).toStrictEqual([]);
     });
+  });
+
+  // no default route once a route is attached (linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48), and
+  // 404 for a request no rule matches (linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158)
+  test('warns once per Service port when no attached route matches every request, since unmatched requests get 404', () => {
+    const chart = testChart();
+    const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+    new HttpRoute(chart, 'get', { service, metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(chart, 'head', { service, metadata: { name: 'books-head' }, rules: [{ matches: [{ method: HttpMethod.HEAD }] }] });
+    Testing.synth(chart);
+    expect(collectWarnings(chart).map(w => [w.path, w.message])).toStrictEqual([[
+      'test/get',
+      'no rule of the HTTPRoutes for Service booksapp/books port 7002 (books-get, books-head) matches every request: once a route is attached Linkerd adds '
+      + 'no default route, so a request that no rule matches gets 404 from the client proxy; add a rule without matches if other requests should still reach the Service',
+    ]]);
+    const again = testChart();
+    const svc = new kplus.Service(again, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+    new HttpRoute(again, 'get', { service: svc, metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(again, 'rest', { service: svc, metadata: { name: 'books-rest' } });
+    Testing.synth(again);
+    expect(collectWarnings(again)).toStrictEqual([]);
   });
 
   test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
