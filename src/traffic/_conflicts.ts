@@ -87,11 +87,16 @@ export function findServiceObject(scope: IConstruct, namespace: string, name: st
  * @internal
  */
 export function httpRoutesAttachedTo(scope: IConstruct, service: { readonly namespace: string; readonly name: string }, port: number, clientNamespace: string): ApiObject[] {
-  return appIndex(scope.node.root).routes.filter(obj => {
+  const root = scope.node.root;
+  const parentsOf = perSynth(root, 'traffic-route-parents', () => new Map<ApiObject, any[]>(appIndex(root).routes.map(obj => {
+    const refs = obj.toJson().spec?.parentRefs;
+    return [obj, Array.isArray(refs) ? refs : []];
+  })));
+  return appIndex(root).routes.filter(obj => {
     if (obj.kind !== 'HTTPRoute') return false;
     const routeNamespace = namespaceOf(obj);
     if (routeNamespace !== service.namespace && routeNamespace !== clientNamespace) return false;
-    const parents: any[] = Array.isArray(obj.toJson().spec?.parentRefs) ? obj.toJson().spec.parentRefs : [];
+    const parents = parentsOf.get(obj) ?? [];
     return parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
       && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace && (ref?.port === undefined || ref.port === port));
   });
