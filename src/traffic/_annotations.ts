@@ -6,6 +6,19 @@ export const FAILURE_ACCRUAL = 'balancer.linkerd.io/failure-accrual';
 export const CONSECUTIVE = 'balancer.linkerd.io/failure-accrual-consecutive-';
 /** The prefix of the unified mode's success-rate parameters. */
 export const SUCCESS_RATE = 'balancer.alpha.linkerd.io/failure-accrual-success-rate-';
+/** The prefix of Linkerd 2.20's alpha balancer annotations (success rate, load biaser, Retry-After), all read from the Service. */
+export const BALANCER_ALPHA = 'balancer.alpha.linkerd.io/';
+/**
+ * `balancer.alpha.linkerd.io/failure-accrual-honor-retry-after` (2.20): a boolean; no effect without a failure-accrual mode
+ * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:236`).
+ */
+export const HONOR_RETRY_AFTER = `${BALANCER_ALPHA}failure-accrual-honor-retry-after`;
+/** `balancer.alpha.linkerd.io/penalize-failures` (2.20): a boolean that turns the load biaser on (`…/outbound/index.rs:2262`). */
+export const PENALIZE_FAILURES = `${BALANCER_ALPHA}penalize-failures`;
+/** `balancer.alpha.linkerd.io/load-biaser-penalty` (2.20): a duration, read only with penalize-failures (`…/outbound/index.rs:2268`). */
+export const LOAD_BIASER_PENALTY = `${BALANCER_ALPHA}load-biaser-penalty`;
+/** `balancer.alpha.linkerd.io/load-biaser-max-retry-after` (2.20): a duration, read only with penalize-failures (`…/outbound/index.rs:2279`). */
+export const LOAD_BIASER_MAX_RETRY_AFTER = `${BALANCER_ALPHA}load-biaser-max-retry-after`;
 /** `retry.linkerd.io/http`. */
 export const RETRY_HTTP = 'retry.linkerd.io/http';
 /** `retry.linkerd.io/grpc`. */
@@ -23,11 +36,27 @@ export const GRPC_RETRY_CODES = ['cancelled', 'deadline-exceeded', 'internal', '
 /** Where a traffic annotation sits. */
 export type AnnotatedKind = 'Service' | 'HTTPRoute' | 'GRPCRoute';
 
-/** Whether an annotation key is one Linkerd ignores for a Service that has a ServiceProfile. */
-export function isProfileShadowedAnnotation(key: string): boolean {
-  return key === FAILURE_ACCRUAL || key.startsWith(CONSECUTIVE) || key.startsWith(SUCCESS_RATE)
-    || key.startsWith('retry.linkerd.io/') || key.startsWith(TIMEOUT_PREFIX);
+/** Whether a key configures the balancer (failure accrual, load biaser), which Linkerd reads from the Service only. */
+function isBalancerAnnotation(key: string): boolean {
+  return key === FAILURE_ACCRUAL || key.startsWith(CONSECUTIVE) || key.startsWith(BALANCER_ALPHA);
 }
+
+/**
+ * Whether an annotation key is one Linkerd ignores for a Service whose ServiceProfile has routes (or dstOverrides):
+ * the client proxy then routes by the profile instead of the client policy these annotations configure, and the
+ * profile's backends use the default load estimator (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192`,
+ * `…/http/logical/profile.rs:56`).
+ */
+export function isProfileShadowedAnnotation(key: string): boolean {
+  return isBalancerAnnotation(key) || key.startsWith('retry.linkerd.io/') || key.startsWith(TIMEOUT_PREFIX);
+}
+
+/** Go `strconv.ParseBool`'s spellings, which `parse_bool_annotation` accepts after `trim()` (`…/outbound/index.rs:2294`). */
+const BOOL_TOKENS: Record<string, boolean> = {
+  '1': true, 't': true, 'T': true, 'true': true, 'TRUE': true, 'True': true,
+  '0': false, 'f': false, 'F': false, 'false': false, 'FALSE': false, 'False': false,
+};
+const U32_MAX_MS = 4_294_967_295n;
 
 /**
  * The policy controller's checks on the failure-accrual, retry and timeout annotations of a Service or route
@@ -47,8 +76,8 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
   };
 
   if (kind !== 'Service') {
-    for (const key of Object.keys(a).filter(k => k === FAILURE_ACCRUAL || k.startsWith(CONSECUTIVE) || k.startsWith(SUCCESS_RATE))) {
-      problems.push(`annotation ${key} has no effect on ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind}: failure accrual is read from the Service only`);
+    for (const key of Object.keys(a).filter(isBalancerAnnotation)) {
+      problems.push(`annotation ${key} has no effect on ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind}: failure accrual and load balancing are read from the Service only`);
     }
   }
   if (kind === 'HTTPRoute' && a[RETRY_GRPC] !== undefined) problems.push(`annotation ${RETRY_GRPC} is not valid on an HTTPRoute: use ${RETRY_HTTP}`);
@@ -93,6 +122,21 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
       if (parsed.error !== undefined) bad(minRequestsKey, parsed.error, 'use a whole number');
       else if (threshold !== 0 && parsed.value > 1_000_000n) bad(minRequestsKey, `success-rate-min-requests cannot exceed 1000000, got ${parsed.value}`, 'use at most 1000000');
     }
+  }
+
+  const bool = (key: string): boolean => {
+    if (a[key] === undefined) return false;
+    const value = BOOL_TOKENS[a[key].trim()];
+    if (value === undefined) bad(key, `unsupported ${key} value: '${a[key].trim()}' (expected a boolean such as 'true' or 'false')`, 'use true or false');
+    return value ?? false;
+  };
+  bool(HONOR_RETRY_AFTER);
+  if (bool(PENALIZE_FAILURES)) {
+    const penalty = duration(LOAD_BIASER_PENALTY);
+    if (penalty !== undefined && penalty > U32_MAX_MS) {
+      bad(LOAD_BIASER_PENALTY, 'load-biaser-penalty exceeds the maximum supported value (~49.7 days)', `use at most ${U32_MAX_MS}ms`);
+    }
+    duration(LOAD_BIASER_MAX_RETRY_AFTER);
   }
 
   if (a[RETRY_LIMIT] !== undefined) {

@@ -8,18 +8,32 @@ const ROUTE_GROUPS = ['gateway.networking.k8s.io', 'policy.linkerd.io'];
 const ROUTE_KINDS = ['HTTPRoute', 'GRPCRoute'];
 
 /**
- * What Linkerd silently ignores because a ServiceProfile exists for the Service, and whether the Service is headless:
- * checked over every object in the app at synth, because the Service, its annotations and its routes may be defined
- * anywhere (and after the profile).
+ * Whether the client proxy lets this rendered profile override client policy: only when it has routes or dstOverrides
+ * (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192`, `should_override_policy` →
+ * `linkerd/service-profiles/src/lib.rs:193 has_routes_or_targets`). A route-less profile leaves HTTPRoutes, failure
+ * accrual and retry/timeout annotations in force.
+ *
+ * @internal
+ */
+export function profileShadowsPolicy(rendered: any): boolean {
+  const nonEmpty = (v: unknown) => Array.isArray(v) && v.length > 0;
+  return nonEmpty(rendered?.spec?.routes) || nonEmpty(rendered?.spec?.dstOverrides);
+}
+
+/**
+ * What Linkerd silently ignores because a ServiceProfile with routes exists for the Service, and whether the Service
+ * is headless: checked over every object in the app at synth, because the Service, its annotations and its routes may
+ * be defined anywhere (and after the profile).
  *
  * @internal
  */
 export function profileConflictProblems(profile: IConstruct, own: ApiObject, service: ResolvedService, profileName: string): string[] {
   const problems: string[] = [];
   const target = `Service ${service.namespace}/${service.name}`;
-  const wins = `the ServiceProfile ${profileName} silently wins: while a profile exists for a Service, Linkerd ignores the Service's `
-    + 'failure-accrual (circuit breaking), retry.linkerd.io and timeout.linkerd.io annotations and its HTTPRoutes and GRPCRoutes; '
-    + 'remove the profile (ProfileMigration turns it into HTTPRoutes) or remove';
+  const shadows = profileShadowsPolicy(own.toJson());
+  const wins = `the ServiceProfile ${profileName} silently wins: while a profile with routes exists for a Service, Linkerd ignores the Service's `
+    + 'balancer annotations (failure accrual, load biaser), retry.linkerd.io and timeout.linkerd.io annotations and its HTTPRoutes and GRPCRoutes; '
+    + 'remove the profile (ProfileMigration turns it into HTTPRoutes), its routes, or';
   const index = appIndex(profile.node.root);
   const position = index.position.get(own) ?? 0;
   const candidates = [
@@ -31,7 +45,7 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
     if (obj.apiVersion === 'v1' && obj.kind === 'Service' && obj.name === service.name && namespaceOf(obj) === service.namespace) {
       const rendered = obj.toJson();
       const shadowed = Object.keys(rendered.metadata?.annotations ?? {}).filter(isProfileShadowedAnnotation).sort();
-      if (shadowed.length > 0) problems.push(`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`);
+      if (shadows && shadowed.length > 0) problems.push(`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`);
       if (rendered.spec?.clusterIP === 'None') {
         problems.push(`${target} is headless (clusterIP: None): Linkerd cannot retrieve a ServiceProfile for a headless Service, so `
           + `${profileName} would never apply; profile a Service with a cluster IP`);
@@ -50,10 +64,42 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
       // the policy controller's is_service: kind Service, group unset, empty or core, both case-insensitive
       const attached = parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
         && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace);
-      if (attached) problems.push(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
+      if (shadows && attached) problems.push(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
     }
   }
   return problems;
+}
+
+/**
+ * The Service object named `namespace/name` in the app, if it is defined there (indexed once per synthesis).
+ *
+ * @internal
+ */
+export function findServiceObject(scope: IConstruct, namespace: string, name: string): ApiObject | undefined {
+  return appIndex(scope.node.root).byName.get(`${namespace}/${name}`)?.find(obj => obj.apiVersion === 'v1' && obj.kind === 'Service');
+}
+
+/**
+ * The HTTPRoutes (Gateway API or Linkerd's) attached to a Service, and to the given port or to every port, that apply
+ * to clients in `clientNamespace`: producer routes (in the Service's namespace) and that namespace's consumer routes
+ * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:1488-1552`), in construct-tree order.
+ *
+ * @internal
+ */
+export function httpRoutesAttachedTo(scope: IConstruct, service: { readonly namespace: string; readonly name: string }, port: number, clientNamespace: string): ApiObject[] {
+  const root = scope.node.root;
+  const parentsOf = perSynth(root, 'traffic-route-parents', () => new Map<ApiObject, any[]>(appIndex(root).routes.map(obj => {
+    const refs = obj.toJson().spec?.parentRefs;
+    return [obj, Array.isArray(refs) ? refs : []];
+  })));
+  return appIndex(root).routes.filter(obj => {
+    if (obj.kind !== 'HTTPRoute') return false;
+    const routeNamespace = namespaceOf(obj);
+    if (routeNamespace !== service.namespace && routeNamespace !== clientNamespace) return false;
+    const parents = parentsOf.get(obj) ?? [];
+    return parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
+      && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace && (ref?.port === undefined || ref.port === port));
+  });
 }
 
 interface AppIndex {

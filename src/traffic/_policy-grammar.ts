@@ -63,21 +63,37 @@ export function formatPolicyDuration(ms: bigint): string {
   return unit ? `${ms / unit[1]}${unit[0]}` : `${ms}ms`;
 }
 
+/** Gateway API's Duration pattern (GEP-2257), `gateway-api@v1.2.1:apis/v1/shared_types.go:764`. */
+const GATEWAY_DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+
 /**
- * Renders milliseconds as a Gateway API duration (GEP-2257: `^([0-9]{1,5}(h|m|s|ms)){1,4}$`), e.g. `1h30m`, `1500ms`,
- * or undefined when it cannot be written in that form.
+ * Renders milliseconds as an HTTPRoute rule timeout Linkerd can read: one `<1–5 digits><h|m|s|ms>` term, the largest
+ * unit that divides the value (`90s`, `1500ms`, `2h`), or undefined when there is none.
+ *
+ * Linkerd's policy controller reads a Gateway API rule's `timeouts.request` with its own single-unit `parse_duration`
+ * and drops a value it cannot parse (`.ok()?`), so `1s500ms`, valid for the CRD, means no timeout at all
+ * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188`, grammar at
+ * `…/outbound/index.rs:2322`); the CRD in turn allows at most 5 digits and no `d` unit.
  */
-export function formatGatewayDuration(ms: bigint): string | undefined {
-  if (ms === 0n) return '0s';
-  const parts: string[] = [];
-  let rest = ms;
+export function formatRouteTimeout(ms: bigint): string | undefined {
+  if (ms <= 0n) return undefined;
   for (const [unit, size] of [['h', UNIT_MS.h], ['m', UNIT_MS.m], ['s', UNIT_MS.s], ['ms', 1n]] as const) {
-    const count = rest / size;
-    rest %= size;
-    if (count > 0n) parts.push(`${count}${unit}`);
+    if (ms % size === 0n) return ms / size <= 99_999n ? `${ms / size}${unit}` : undefined;
   }
-  const text = parts.join('');
-  return /^([0-9]{1,5}(h|m|s|ms)){1,4}$/.test(text) ? text : undefined;
+  return undefined;
+}
+
+/**
+ * Why Linkerd 2.20 would not apply an HTTPRoute rule's `timeouts.request` text, if it would not: the CRD's pattern, then
+ * the policy controller's single-unit grammar (see {@link formatRouteTimeout}).
+ */
+export function routeTimeoutProblem(text: unknown): string | undefined {
+  if (typeof text !== 'string' || !GATEWAY_DURATION.test(text)) return 'the Gateway API CRD takes ([0-9]{1,5}(h|m|s|ms)){1,4}';
+  const parsed = parsePolicyDuration(text);
+  if (parsed.error !== undefined) {
+    return `Linkerd's policy controller reads it with its single-unit grammar <integer><ms|s|m|h|d>, fails (${parsed.error}) and silently drops it, so the rule has no timeout`;
+  }
+  return undefined;
 }
 
 /** Rust's `u32::from_str` after `trim()`, as `parse_consecutive_params` reads max-failures and min-requests. */

@@ -162,7 +162,8 @@ export interface CircuitBreakerProps {
  * with backoff until it recovers (`balancer.linkerd.io/failure-accrual` annotations on the Service). When every
  * endpoint is tripped, requests fail with 503.
  *
- * Linkerd ignores failure accrual while a ServiceProfile exists for the Service; that combination is a synth error.
+ * Linkerd ignores failure accrual while a ServiceProfile with routes exists for the Service; that combination is a synth
+ * error (a route-less profile does not shadow it).
  *
  * @see https://linkerd.io/2-edge/reference/circuit-breaking/
  */

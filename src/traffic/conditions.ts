@@ -151,6 +151,44 @@ export function matchedMethods(match: RequestMatchJson | undefined): Set<string>
   return result;
 }
 
+/** A check this library makes that Linkerd does not: a deliberate difference, listed as such in conformance data. */
+export interface LibraryLint {
+  /** The lint's id, as it appears in messages and conformance data. */
+  readonly id: string;
+  /** What Linkerd itself does, with the upstream source it follows. */
+  readonly linkerdBehaviour: string;
+  /** Why the library is stricter. */
+  readonly reason: string;
+  /** How to turn the lint off where it does not apply. */
+  readonly optOut: string;
+}
+
+/**
+ * Our retry-safety lint, stricter than Linkerd: retries (ServiceProfile `isRetryable`, `x-linkerd-retryable`,
+ * `retry.linkerd.io/*` on a Service or an HTTPRoute) that can apply to a method that is not idempotent (POST, PATCH,
+ * or any method when the match names none) fail synth unless explicitly allowed.
+ *
+ * Linkerd has no such rule: the proxy decides whether to retry from the response and the body size alone
+ * (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/logical/policy/route/retry.rs:45`,
+ * `linkerd/http/retry/src/lib.rs:252`), and neither the sp-validator nor the policy controller looks at methods.
+ */
+export const NON_IDEMPOTENT_RETRY_LINT: LibraryLint = {
+  id: 'cdk8s-linkerd/non-idempotent-retry',
+  linkerdBehaviour: 'Linkerd retries a request of any method whose body fits the 64 KiB replay buffer '
+    + '(linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/logical/policy/route/retry.rs:45, linkerd/http/retry/src/lib.rs:252)',
+  reason: 'a retried POST or PATCH may be applied twice',
+  optOut: 'allowNonIdempotentRetries (Service, HttpRoute, ServiceProfile.fromOpenApi) or allowNonIdempotentRetry (a ServiceProfile route)',
+};
+
+/**
+ * The sentence that ends every message of {@link NON_IDEMPOTENT_RETRY_LINT}, saying it is ours.
+ *
+ * @internal
+ */
+export function nonIdempotentRetryLintNote(): string {
+  return ` (${NON_IDEMPOTENT_RETRY_LINT.id}: our lint, stricter than Linkerd, which retries any method)`;
+}
+
 /**
  * The non-idempotent methods a request match can match (`POST`, `PATCH`, …), or `['any method']` when it does not
  * restrict the method.

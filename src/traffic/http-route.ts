@@ -11,10 +11,11 @@ import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
-import { TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
-import { formatGatewayDuration, millisText, wholeMillis } from './_policy-grammar';
+import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
+import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
+import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
-import { nonIdempotentMethods } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
 import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
 
@@ -71,9 +72,15 @@ export interface HttpRouteRule {
    */
   readonly matches?: HttpRouteMatch[];
   /**
-   * The rule's request timeout (`timeouts.request`); the `timeout.linkerd.io/request` annotation wins over it.
+   * The rule's request timeout (`timeouts.request`), written as one term (`1500ms`, `90s`): Linkerd reads it with its
+   * single-unit grammar and silently drops anything else, so a value that cannot be written that way (e.g. 100001ms)
+   * is an error. The `timeout.linkerd.io/request` annotation wins over it
+   * (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186`).
    *
-   * @default - none
+   * Setting it replaces the Service's `timeout.linkerd.io/*` annotations for this rule as a whole: the Service's
+   * response and idle timeouts no longer apply to it (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248`).
+   *
+   * @default - none (the route's or the Service's timeout annotations apply)
    */
   readonly timeout?: Duration;
 }
@@ -108,7 +115,8 @@ export interface HttpRouteProps {
   readonly timeouts?: TimeoutOptions;
   /**
    * Allows `retry` although a rule can match a method that is not idempotent (POST, PATCH, or any method when a match
-   * has none): a retried request may be applied twice.
+   * has none): a retried request may be applied twice. Turns off {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is
+   * stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -132,7 +140,18 @@ export interface HttpRouteProps {
  * A Gateway API HTTPRoute (`gateway.networking.k8s.io/v1`) whose parent is a Service: Linkerd's route-level
  * configuration for meshed clients of that Service (GAMMA), with retries and timeouts as annotations.
  *
- * Linkerd ignores the route while a ServiceProfile exists for the Service; that combination is a synth error.
+ * Unmatched requests: once any HTTPRoute attaches to a Service, the policy controller no longer adds its default route
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48`), so a request that no rule of any attached
+ * route matches gets 404 from the client proxy (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158`).
+ * Add a rule without matches (PathPrefix `/`) to keep every request routable.
+ *
+ * Overrides replace whole categories (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): for
+ * a rule with any timeout (its own `timeout` or the route's `timeouts`), none of the Service's `timeout.linkerd.io/*`
+ * annotations apply; with route `retry`, none of the Service's `retry.linkerd.io/*` annotations apply (an unset limit is
+ * 1 again, and unset conditions retry no status). Synth warns when this drops something the Service sets.
+ *
+ * Linkerd ignores the route while a ServiceProfile with routes exists for the Service; that combination is a synth
+ * error.
  *
  * @see https://linkerd.io/2-edge/features/httproute/
  */
@@ -156,24 +175,29 @@ export class HttpRoute extends Construct {
     this.service = resolveService(this, props.service);
     this.port = props.port ?? onlyPort(this, props.service, this.service);
     const rules = props.rules ?? [{}];
-    const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
+    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.push(`port ${this.port} must be a whole number from 1 to 65535`);
     if (rules.length === 0) problems.push('rules must not be empty: give at least one rule, or omit rules to match every request');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
       const unsafe = [...new Set(rules.flatMap(r => (r.matches ?? [{}]).flatMap(m => nonIdempotentMethods({ method: m.method }))))].sort();
       if (unsafe.length > 0) {
         problems.push(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
-          + 'set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET');
+          + `set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET${nonIdempotentRetryLintNote()}`);
       }
     }
     const ruleTimeouts = rules.map((r, i) => {
       if (r.timeout === undefined) return undefined;
       const ms = wholeMillis(r.timeout);
-      const text = ms === undefined || ms <= 0n ? undefined : formatGatewayDuration(ms);
-      if (text === undefined) problems.push(`rules[${i}].timeout ${millisText(r.timeout)} must be a positive whole number of milliseconds that Gateway API can write (at most 99999h)`);
+      const text = ms === undefined ? undefined : formatRouteTimeout(ms);
+      if (text === undefined) {
+        problems.push(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
+          + 'HTTPRoute timeout with a single-unit grammar and silently drops anything else (1s500ms means no timeout); use a positive whole number '
+          + 'of milliseconds up to 99999ms, or whole seconds, minutes or hours up to 99999');
+      }
       return text;
     });
     throwIfProblems(problems, this);
+    warnings.forEach(w => addWarning(this, w));
     if (props.retry !== undefined && props.retry.timeout === undefined && props.timeouts?.request === undefined
       && props.timeouts?.response === undefined && ruleTimeouts.some(t => t === undefined)) {
       addWarning(this, 'retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout');
@@ -200,6 +224,19 @@ export class HttpRoute extends Construct {
       },
     });
     validateRendered(this, this.apiObject, httpRouteProblems);
+    let warned = false;
+    this.node.addValidation({
+      validate: () => {
+        if (!warned) {
+          warned = true;
+          const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
+          if (service !== undefined) overrideWarnings(this.apiObject.toJson(), service.toJson()).forEach(w => addWarning(this, w));
+          const unmatched = unmatchedRequestsWarning(this);
+          if (unmatched) addWarning(this, unmatched);
+        }
+        return [];
+      },
+    });
   }
 
   /** The route's name. */
@@ -211,6 +248,70 @@ export class HttpRoute extends Construct {
   public get namespace(): string {
     return this.apiObject.metadata.namespace!;
   }
+}
+
+/**
+ * The warning that requests no rule matches get 404, said once per Service port and client namespace (by the first of
+ * its routes) when none of the routes that apply has a rule matching every request.
+ */
+function unmatchedRequestsWarning(route: HttpRoute): string | undefined {
+  const routes = httpRoutesAttachedTo(route, route.service, route.port, route.namespace);
+  if (routes[0] !== route.apiObject) return undefined;
+  const matchesAll = (m: any) => m?.method === undefined && m?.headers === undefined && m?.queryParams === undefined
+    && (m?.path === undefined || (m.path.type === 'PathPrefix' && m.path.value === '/'));
+  const catchAll = routes.some(r => (r.toJson().spec?.rules ?? []).some((rule: any) => {
+    const matches: any[] = Array.isArray(rule?.matches) ? rule.matches : [];
+    return matches.length === 0 || matches.some(matchesAll);
+  }));
+  if (catchAll) return undefined;
+  return `no rule of the HTTPRoutes for Service ${route.service.namespace}/${route.service.name} port ${route.port} `
+    + `(${routes.map(r => r.name).join(', ')}) matches every request: once a route is attached Linkerd adds no default route, so a request `
+    + 'that no rule matches gets 404 from the client proxy; add a rule without matches if other requests should still reach the Service';
+}
+
+const TIMEOUT_KEYS = ['request', 'response', 'idle'].map(k => `${TIMEOUT_PREFIX}${k}`);
+const HTTP_RETRY_KEYS = [RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT];
+
+/**
+ * What a rendered route's overrides silently drop from its Service's annotations. The policy controller gives a rule
+ * the Service's timeouts only when the rule has none at all, and the Service's retry only when the route has none
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): a rule or route value replaces the
+ * whole category, not just the keys it sets.
+ */
+function overrideWarnings(route: any, service: any): string[] {
+  const own: Record<string, string> = route?.metadata?.annotations ?? {};
+  const inherited: Record<string, string> = service?.metadata?.annotations ?? {};
+  const list = (keys: string[]) => keys.map(k => `${k}: ${JSON.stringify(inherited[k])}`).join(', ');
+  const warnings: string[] = [];
+  const svc = `Service ${service?.metadata?.namespace ?? 'default'}/${service?.metadata?.name}`;
+
+  const serviceTimeouts = TIMEOUT_KEYS.filter(k => inherited[k] !== undefined);
+  const rules: any[] = Array.isArray(route?.spec?.rules) ? route.spec.rules : [];
+  const losing = new Map<string, number[]>();
+  rules.forEach((rule, i) => {
+    const set = new Set(TIMEOUT_KEYS.filter(k => own[k] !== undefined));
+    const ruleTimeout = rule?.timeouts?.request;
+    if (ruleTimeout !== undefined && routeTimeoutProblem(ruleTimeout) === undefined && parsePolicyDuration(ruleTimeout).value !== 0n) set.add(TIMEOUT_KEYS[0]);
+    if (set.size === 0) return;
+    const dropped = serviceTimeouts.filter(k => !set.has(k));
+    if (dropped.length > 0) losing.set(list(dropped), [...losing.get(list(dropped)) ?? [], i]);
+  });
+  const apply = (text: string) => (text.includes(', ') ? 'apply' : 'applies');
+  for (const [dropped, indexes] of losing) {
+    const which = indexes.length === rules.length ? 'every rule' : indexes.map(i => `rules[${i}]`).join(', ');
+    warnings.push(`${which} sets a timeout, which replaces the ${svc}'s timeout annotations as a whole: its ${dropped} no longer `
+      + `${apply(dropped)} there; repeat ${dropped.includes(', ') ? 'them' : 'it'} in timeouts if ${dropped.includes(', ') ? 'they' : 'it'} should`);
+  }
+
+  if (HTTP_RETRY_KEYS.some(k => own[k] !== undefined)) {
+    const dropped = HTTP_RETRY_KEYS.filter(k => inherited[k] !== undefined && own[k] === undefined);
+    if (dropped.length > 0) {
+      const one = dropped.length === 1;
+      warnings.push(`retry replaces the ${svc}'s retry annotations as a whole: its ${list(dropped)} no longer ${one ? 'applies' : 'apply'} to this route `
+        + `(an unset ${RETRY_LIMIT} is 1, unset conditions retry no status); repeat ${one ? 'it' : 'them'} in retry if ${one ? 'it' : 'they'} should`);
+    }
+  }
+  return warnings;
 }
 
 function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {
@@ -235,7 +336,8 @@ const PATH_CEL: Array<[(v: string) => boolean, string]> = [
 
 /**
  * The rules the Gateway API CRD enforces through CEL (which the offline schema gate does not evaluate), Linkerd's
- * annotation grammar, and RE2 validity of regex path matches, applied to the rendered object.
+ * annotation grammar, the rule timeouts Linkerd would drop, and RE2 validity of regex path matches, applied to the
+ * rendered object.
  *
  * @internal
  */
@@ -245,6 +347,18 @@ export function httpRouteProblems(obj: any): string[] {
   if (rules.length > 16) problems.push(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
   const matches = rules.reduce((n, r) => n + (Array.isArray(r?.matches) ? r.matches.length : 0), 0);
   if (matches > 128) problems.push(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
+  rules.forEach((rule, i) => {
+    const timeouts = rule?.timeouts ?? {};
+    if (timeouts.request !== undefined) {
+      const why = routeTimeoutProblem(timeouts.request);
+      if (why) problems.push(`rules[${i}].timeouts.request ${JSON.stringify(timeouts.request)} cannot be used: ${why}; write one term such as 1500ms or 90s`);
+    }
+    // convert_gateway_rule reads only timeouts.request (linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186)
+    if (timeouts.backendRequest !== undefined) {
+      problems.push(`rules[${i}].timeouts.backendRequest ${JSON.stringify(timeouts.backendRequest)} is ignored by Linkerd, which reads only timeouts.request: `
+        + 'use retry.timeout (retry.linkerd.io/timeout) for a per-try timeout');
+    }
+  });
   rules.forEach((rule, i) => (Array.isArray(rule?.matches) ? rule.matches : []).forEach((m: any, j: number) => {
     const path = m?.path;
     if (path === undefined) return;

@@ -4,6 +4,7 @@ import { parseGoDuration } from '../_internal/duration';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RouteSpec } from './conditions';
+import { formatRouteTimeout } from './_policy-grammar';
 import { anchorLikeProxy, literalOf } from './_regex';
 import { HttpMethod, HttpRoute, HttpRouteMatch, HttpRouteRule, PathMatch } from './http-route';
 import { HttpRetryCondition } from './retries-and-timeouts';
@@ -48,7 +49,16 @@ const CEL_SAFE_PATH = (p: string) => p.startsWith('/') && !/\/\/|\/\.\/|\/\.\.\/
  * the profile would win, and Linkerd would ignore the routes).
  *
  * Each profile route becomes a rule (same matches, `timeout` → `timeouts.request`); retryable routes go to a route
- * with `retry.linkerd.io/http` set to their failure status ranges (5xx by default) and a counted `limit`. What has no
+ * with `retry.linkerd.io/http` set to their failure status ranges (5xx by default) and a counted `limit`.
+ *
+ * Every request stays routable: a profile always has a default route for requests no route matches
+ * (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/logical/profile.rs:181`), but once an HTTPRoute is
+ * attached the policy controller adds its default route only when the Service has no route at all
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48`), and the client proxy answers a request no
+ * rule matches with 404 (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158`). So a
+ * catch-all rule (PathPrefix `/`, no method, no retries, no timeout) is added unless a profile route already matches
+ * every request; as the least specific match it only takes what no other rule matches
+ * (`linkerd2-proxy@release/v2.359.0:linkerd/http/route/src/http/match/path.rs:42`). What has no
  * HTTPRoute equivalent is listed in `unmapped` and reported as warnings: response classes (metrics classification),
  * the retry budget, `not` conditions, non-standard methods, sub-millisecond timeouts, and first-match ordering.
  *
@@ -59,6 +69,11 @@ export class ProfileMigration extends Construct {
   public readonly httpRoutes: HttpRoute[] = [];
   /** What could not be carried over, one sentence each. */
   public readonly unmapped: string[] = [];
+  /**
+   * Whether a catch-all rule (PathPrefix `/`, no method, no retries, no timeout) was added, as it is unless a profile
+   * route already matches every request.
+   */
+  public readonly catchAllAdded: boolean;
 
   constructor(scope: Construct, id: string, props: ProfileMigrationProps) {
     super(scope, id);
@@ -68,12 +83,19 @@ export class ProfileMigration extends Construct {
     const routes = profile.routes;
     const groups = new Map<string, { retry?: HttpRetryCondition[]; rules: HttpRouteRule[] }>();
 
-    for (const route of routes) {
+    const converted = routes.map(route => toMatches(route.condition));
+    const profileCatchAll = routes.find((_, i) => typeof converted[i] !== 'string' && (converted[i] as HttpRouteMatch[]).some(isCatchAll));
+    this.catchAllAdded = profileCatchAll === undefined;
+    const fallback = profileCatchAll === undefined
+      ? 'the added catch-all rule (PathPrefix /, no retries or timeouts of its own: the Service\'s annotations, if any, apply)'
+      : `the profile's catch-all route ${JSON.stringify(profileCatchAll.name)}`;
+
+    routes.forEach((route, i) => {
       const label = `route ${JSON.stringify(route.name)}`;
-      const matches = toMatches(route.condition);
+      const matches = converted[i];
       if (typeof matches === 'string') {
-        this.unmapped.push(`${label}: ${matches}; it has no rule, so its requests take the Service's defaults`);
-        continue;
+        this.unmapped.push(`${label}: ${matches}; it has no rule, so its requests go to ${fallback}`);
+        return;
       }
       if (route.responseClasses !== undefined) {
         this.unmapped.push(`${label}: responseClasses classify responses for metrics, which HTTPRoutes cannot`
@@ -88,6 +110,12 @@ export class ProfileMigration extends Construct {
       const group = groups.get(key) ?? { retry: conditions, rules: [] };
       group.rules.push({ matches, timeout: typeof timeout === 'string' ? undefined : timeout });
       groups.set(key, group);
+    });
+    if (this.catchAllAdded) {
+      // With HTTPRoutes attached the policy controller adds no default route, so a request no rule matches would get 404
+      const group = groups.get('') ?? { rules: [] };
+      group.rules.push({ matches: [{ path: PathMatch.prefix('/') }] });
+      groups.set('', group);
     }
     if (profile.retryBudget !== undefined || routes.some(r => r.isRetryable)) {
       const budget = profile.retryBudget;
@@ -146,16 +174,29 @@ function toMatches(condition: any): HttpRouteMatch[] | string {
     }
   }
   if (method !== undefined && !METHODS.has(method.toUpperCase())) return `method ${method} is not one Gateway API can match`;
+  if (regex !== undefined && MATCH_ALL_REGEXES.includes(regex.trim().replace(/^\^/, '').replace(/\$$/, ''))) regex = undefined;
   const literal = regex === undefined ? undefined : literalOf(regex.trim());
   const path = regex === undefined ? PathMatch.prefix('/')
     : literal !== undefined && CEL_SAFE_PATH(literal) ? PathMatch.exact(literal) : PathMatch.regex(anchorLikeProxy(regex));
   return [{ path, method: method?.toUpperCase() as HttpMethod | undefined }];
 }
 
+/** Regexes (anchors removed) that match every request path: such a route becomes PathPrefix `/`. */
+const MATCH_ALL_REGEXES = ['.*', '.+', '/.*', '(.*)'];
+
+/** A match that every request satisfies. */
+function isCatchAll(m: HttpRouteMatch): boolean {
+  return m.method === undefined && m.path?.type === PathMatch.prefix('/').type && m.path.value === '/';
+}
+
+/** A profile timeout as a rule timeout, or why it cannot be one (see `formatRouteTimeout`). */
 function toTimeout(timeout: string): Duration | string {
   const nanos = parseGoDuration(timeout);
-  if (nanos === undefined || nanos % 1_000_000n !== 0n) return `timeout ${timeout} is not a whole number of milliseconds, which Gateway API cannot write; the rule has none`;
-  return Duration.millis(Number(nanos / 1_000_000n));
+  const ms = nanos !== undefined && nanos % 1_000_000n === 0n ? nanos / 1_000_000n : undefined;
+  if (ms === undefined || formatRouteTimeout(ms) === undefined) {
+    return `timeout ${timeout} cannot be written as one <1-5 digits><h|m|s|ms> term, the only HTTPRoute timeout Linkerd reads; the rule has none`;
+  }
+  return Duration.millis(Number(ms));
 }
 
 /** The status ranges a retryable route's failure classes name, or why they cannot be expressed. */

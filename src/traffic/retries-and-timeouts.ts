@@ -1,11 +1,13 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
+import { nonIdempotentRetryLintNote } from './conditions';
 import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
@@ -63,6 +65,13 @@ export enum GrpcRetryCondition {
  * Retries by annotation (Linkerd 2.16+): counted per request, not budgeted like a ServiceProfile's. Bodies over 64 KiB
  * are never retried, and each retry may go to a different endpoint.
  *
+ * What is retried: a response whose status or gRPC code is in `http`/`grpc`; a try that gets no response headers
+ * within `timeout`; and a try that failed before any response (a fail-fast backend, an HTTP/2 REFUSED_STREAM)
+ * (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/logical/policy/route/retry.rs:45,127`, the per-try
+ * timeout at `…/route/extensions.rs:73`). So a retry with a `timeout` and no conditions is valid: it retries slow tries.
+ * One with neither (only a `limit`) is accepted by Linkerd (`linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:436`)
+ * but retries no response at all, only those early failures: synth warns.
+ *
  * @see https://linkerd.io/2-edge/reference/retries/
  */
 export interface RetryOptions {
@@ -86,7 +95,8 @@ export interface RetryOptions {
    */
   readonly limit?: number;
   /**
-   * How long each try may take before it is retried (`retry.linkerd.io/timeout`).
+   * How long each try may take to get response headers before it is retried (`retry.linkerd.io/timeout`); enough on
+   * its own, without `http` or `grpc` conditions, to retry slow tries.
    *
    * @default - none
    */
@@ -129,6 +139,8 @@ export interface RetryTimeoutAnnotations {
   readonly annotations: Record<string, string>;
   /** What is wrong, one sentence each. */
   readonly problems: string[];
+  /** What is valid but probably not meant, one sentence each. */
+  readonly warnings: string[];
 }
 
 /**
@@ -140,6 +152,7 @@ export interface RetryTimeoutAnnotations {
 export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeouts: TimeoutOptions | undefined, kind: 'Service' | 'HTTPRoute'): RetryTimeoutAnnotations {
   const annotations: Record<string, string> = {};
   const problems: string[] = [];
+  const warnings: string[] = [];
   const duration = (what: string, key: string, value: Duration | undefined) => {
     if (value === undefined) return;
     const ms = wholeMillis(value);
@@ -153,7 +166,11 @@ export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeout
   if (retry !== undefined) {
     const http = retry.http ?? [];
     const grpc = retry.grpc ?? [];
-    if (http.length === 0 && grpc.length === 0) problems.push('retry must name at least one condition to retry on (http or grpc)');
+    if (http.length === 0 && grpc.length === 0 && retry.timeout === undefined) {
+      warnings.push(`retry sets neither conditions (http or grpc) nor a timeout: Linkerd accepts ${RETRY_LIMIT} alone, but then retries no `
+        + 'response status and no slow try, only tries that failed before any response (fail-fast, HTTP/2 REFUSED_STREAM); '
+        + 'add conditions such as HttpRetryCondition.SERVER_ERROR, or a per-try timeout');
+    }
     if (kind === 'HTTPRoute' && grpc.length > 0) problems.push(`retry.grpc (${RETRY_GRPC}) is not valid on an HTTPRoute: Linkerd reads it from Services and GRPCRoutes`);
     http.forEach(c => { const p = c._problem(); if (p) problems.push(p); });
     if (http.length > 0) annotations[RETRY_HTTP] = http.map(c => c.value).join(',');
@@ -166,7 +183,7 @@ export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeout
   duration('timeouts.request', `${TIMEOUT_PREFIX}request`, timeouts?.request);
   duration('timeouts.response', `${TIMEOUT_PREFIX}response`, timeouts?.response);
   duration('timeouts.idle', `${TIMEOUT_PREFIX}idle`, timeouts?.idle);
-  return { annotations, problems };
+  return { annotations, problems, warnings };
 }
 
 /** Props for {@link RetriesAndTimeouts}. */
@@ -187,7 +204,8 @@ export interface RetriesAndTimeoutsProps {
   readonly timeouts?: TimeoutOptions;
   /**
    * Allows retries although they apply to every method of the Service, including POST and PATCH: a retried
-   * non-idempotent request may be applied twice. Set it only when every handler is idempotent.
+   * non-idempotent request may be applied twice. Set it only when every handler is idempotent. Turns off
+   * {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -202,9 +220,13 @@ export interface RetriesAndTimeoutsProps {
 
 /**
  * Retries and timeouts for every request to a Service, as `retry.linkerd.io/*` and `timeout.linkerd.io/*` annotations
- * on the Service (Linkerd 2.16+). Annotations on an HTTPRoute override the Service's for that route.
+ * on the Service (Linkerd 2.16+). An HTTPRoute overrides them per category, as a whole
+ * (`linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253`): a rule with any timeout of its own
+ * (a rule timeout or a route `timeout.linkerd.io/*` annotation) gets none of these timeouts, and a route with any
+ * retry annotation gets none of these retry settings. {@link HttpRoute} warns at synth when that drops a value set here.
  *
- * Linkerd ignores these annotations while a ServiceProfile exists for the Service; that combination is a synth error.
+ * Linkerd ignores these annotations while a ServiceProfile with routes exists for the Service; that combination is a
+ * synth error (a route-less profile does not shadow them).
  *
  * @see https://linkerd.io/2-edge/reference/retries/
  * @see https://linkerd.io/2-edge/reference/timeouts/
@@ -220,13 +242,14 @@ export class RetriesAndTimeouts extends Construct {
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
     version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
     this.service = resolveService(this, props.service);
-    const { annotations, problems } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');
+    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');
     if (props.retry === undefined && props.timeouts === undefined) problems.push('set retry, timeouts or both: there is nothing to configure');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
       problems.push('retries on a Service apply to every method, including POST and PATCH, which are not idempotent: a retried request may be '
-        + 'applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET');
+        + `applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET${nonIdempotentRetryLintNote()}`);
     }
     throwIfProblems(problems, this);
+    warnings.forEach(w => addWarning(this, w));
     this.annotations = annotations;
     annotateService(this, this.service, annotations, 'retries and timeouts');
   }

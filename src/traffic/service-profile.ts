@@ -13,7 +13,7 @@ import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } fr
 import { millisText, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { RouteLinter } from './_route-lints';
-import { nonIdempotentMethods, ResponseClass, RouteCondition, RouteSpec } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote, ResponseClass, RouteCondition, RouteSpec } from './conditions';
 import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
@@ -70,6 +70,7 @@ export interface ServiceProfileRoute {
   /**
    * Allows `isRetryable` on a route that matches a method that is not idempotent (POST, PATCH, or any method when the
    * condition has none): a retried request may then be applied twice. Set it only when the handler is idempotent.
+   * Turns off {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (Linkerd retries any method).
    *
    * @default false
    */
@@ -129,7 +130,8 @@ export interface ServiceProfileFromOpenApiProps extends ServiceProfileBaseProps 
   /** The OpenAPI 3.x or Swagger 2.0 document: YAML or JSON text, or the parsed object. */
   readonly spec: string | Record<string, unknown>;
   /**
-   * Allows `x-linkerd-retryable: true` on operations that are not idempotent (POST, PATCH).
+   * Allows `x-linkerd-retryable: true` on operations that are not idempotent (POST, PATCH). Turns off
+   * {@link NON_IDEMPOTENT_RETRY_LINT}, our lint, which is stricter than Linkerd (`linkerd profile --open-api` accepts it).
    *
    * @default false
    */
@@ -154,8 +156,11 @@ interface RouteOrigin {
  * At synth this applies the sp-validator webhook's rules and the proxy's runtime behaviour that Linkerd otherwise
  * only shows as silence: regexes are checked with an RE2 parser (the proxy drops a match whose regex does not compile),
  * status ranges always carry both bounds (the proxy drops a single-bound range), and a profile that would silently
- * disable the Service's circuit breaking, retry/timeout annotations or HTTPRoutes, or one for a headless Service, is
- * an error. `opaquePorts` and `dstOverrides` are controller-internal and never written.
+ * disable the Service's circuit breaking and load biasing (`balancer.*` annotations), retry/timeout annotations or
+ * HTTPRoutes, or one for a headless Service, is an error. Only a profile with routes (or dstOverrides) overrides
+ * client policy (`linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192`): a route-less profile
+ * next to those is valid and changes nothing. `opaquePorts` and `dstOverrides` are controller-internal and never
+ * written.
  *
  * Since Linkerd 2.16 ServiceProfiles are superseded by HTTPRoutes with retry and timeout annotations
  * ({@link HttpRoute}, {@link ProfileMigration}).
@@ -312,7 +317,8 @@ export class ServiceProfile extends Construct {
     if (json.isRetryable && !origin.allowNonIdempotentRetry) {
       const unsafe = nonIdempotentMethods(json.condition);
       if (unsafe.length > 0) {
-        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; ${origin.optIn}`);
+        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+          + `${origin.optIn}${nonIdempotentRetryLintNote()}`);
       }
     }
     throwIfProblems(problems, this);

@@ -26,7 +26,7 @@ const conflict = (add: (c: Chart, svc: kplus.Service) => void, svcProps: Partial
   const c = chart();
   const svc = service(c, svcProps);
   add(c, svc);
-  new ServiceProfile(c, 'profile', { service: svc });
+  new ServiceProfile(c, 'profile', { service: svc, routes: [get] });
   Testing.synth(c);
 };
 const breaker = (accrual: FailureAccrual, version?: LinkerdVersion) => () => {
@@ -76,9 +76,10 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'service-profile/internal-fields', input: 'spec.opaquePorts added by a patch', run: patchedProfile(JsonPatch.add('/spec/opaquePorts', ['8080'])) },
   { id: 'service-profile/non-idempotent-retry', input: 'retryable POST /books without allowNonIdempotentRetry', run: route({ name: 'POST /books', condition: RouteCondition.method('POST'), isRetryable: true }) },
   // ServiceProfile: conflicts at synth
-  { id: 'service-profile/conflict-accrual', input: 'ServiceProfile for a Service with a CircuitBreaker', run: conflict((c, svc) => new CircuitBreaker(c, 'breaker', { service: svc })) },
-  { id: 'service-profile/conflict-annotations', input: 'ServiceProfile for a Service with timeout.linkerd.io/request', run: conflict((c, svc) => new RetriesAndTimeouts(c, 'retries', { service: svc, timeouts: { request: Duration.seconds(1) } })) },
-  { id: 'service-profile/conflict-route', input: 'ServiceProfile for a Service with an HTTPRoute', run: conflict((c, svc) => new HttpRoute(c, 'route', { service: svc, metadata: { name: 'books' } })) },
+  { id: 'service-profile/conflict-accrual', input: 'ServiceProfile with routes for a Service with a CircuitBreaker', run: conflict((c, svc) => new CircuitBreaker(c, 'breaker', { service: svc })) },
+  { id: 'service-profile/conflict-annotations', input: 'ServiceProfile with routes for a Service with timeout.linkerd.io/request', run: conflict((c, svc) => new RetriesAndTimeouts(c, 'retries', { service: svc, timeouts: { request: Duration.seconds(1) } })) },
+  { id: 'service-profile/conflict-route', input: 'ServiceProfile with routes for a Service with an HTTPRoute', run: conflict((c, svc) => new HttpRoute(c, 'route', { service: svc, metadata: { name: 'books' } })) },
+  { id: 'service-profile/conflict-balancer-alpha', input: 'ServiceProfile with routes for a Service with balancer.alpha.linkerd.io/penalize-failures', run: conflict(() => undefined, { metadata: { name: 'books', namespace: 'booksapp', annotations: { 'balancer.alpha.linkerd.io/penalize-failures': 'true' } } }) },
   { id: 'service-profile/headless', input: 'ServiceProfile for a headless Service', run: conflict(() => undefined, { clusterIP: 'None' }) },
   { id: 'service-profile/duplicate', input: 'two ServiceProfiles for one Service in one namespace', run: conflict((c) => new ServiceProfile(c, 'other', { service: books })) },
   // generators
@@ -119,7 +120,6 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'retries/status', input: 'retry on status 600', run: retries({ retry: { http: [HttpRetryCondition.status(600)] }, allowNonIdempotentRetries: true }) },
   { id: 'retries/range', input: 'retry on 504-500', run: retries({ retry: { http: [HttpRetryCondition.range(504, 500)] }, allowNonIdempotentRetries: true }) },
   { id: 'retries/limit', input: 'retry limit 0', run: retries({ retry: { ...retry5xx, limit: 0 }, allowNonIdempotentRetries: true }) },
-  { id: 'retries/conditions', input: 'retry without conditions', run: retries({ retry: { limit: 2 }, allowNonIdempotentRetries: true }) },
   { id: 'retries/empty', input: 'RetriesAndTimeouts with neither retry nor timeouts', run: retries({}) },
   // HttpRoute
   { id: 'http-route/version', input: 'HttpRoute on Linkerd 2.13', run: httpRoute({ version: LinkerdVersion.V2_13 }) },
@@ -130,6 +130,20 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'http-route/port-range', input: 'HttpRoute port 70000', run: httpRoute({ port: 70000 }) },
   { id: 'http-route/rules', input: 'HttpRoute rules []', run: httpRoute({ rules: [] }) },
   { id: 'http-route/rule-timeout', input: 'HttpRoute rule timeout 0.5ms', run: httpRoute({ rules: [{ timeout: Duration.millis(0.5) }] }) },
+  { id: 'http-route/rule-timeout-unit', input: 'HttpRoute rule timeout 100001ms (no single-unit form)', run: httpRoute({ rules: [{ timeout: Duration.millis(100_001) }] }) },
+  { id: 'http-route/rule-timeout-grammar', input: 'HttpRoute rule timeouts.request patched to "1s500ms"', run: () => {
+    const c = chart();
+    const r = new HttpRoute(c, 'route', { service: service(c), rules: [{ timeout: Duration.seconds(1) }] });
+    ApiObject.of(r).addJsonPatch(JsonPatch.replace('/spec/rules/0/timeouts/request', '1s500ms'));
+    Testing.synth(c);
+  } },
+  { id: 'http-route/backend-request-timeout', input: 'HttpRoute rule timeouts.backendRequest added by a patch', run: () => {
+    const c = chart();
+    const r = new HttpRoute(c, 'route', { service: service(c), rules: [{ timeout: Duration.seconds(1) }] });
+    ApiObject.of(r).addJsonPatch(JsonPatch.add('/spec/rules/0/timeouts/backendRequest', '500ms'));
+    Testing.synth(c);
+  } },
+  { id: 'http-route/balancer-annotation', input: 'HttpRoute annotation balancer.alpha.linkerd.io/penalize-failures', run: httpRoute({ metadata: { annotations: { 'balancer.alpha.linkerd.io/penalize-failures': 'true' } } }) },
   { id: 'http-route/path', input: 'HttpRoute PathPrefix "/books#top"', run: httpRoute({ rules: [{ matches: [{ path: PathMatch.prefix('/books#top') }] }] }) },
   { id: 'http-route/regex', input: 'HttpRoute regex "/books/(?!new)"', run: httpRoute({ rules: [{ matches: [{ path: PathMatch.regex('/books/(?!new)') }] }] }) },
   { id: 'http-route/rule-count', input: 'HttpRoute with 17 rules', run: httpRoute({ rules: Array.from({ length: 17 }, () => ({})) }) },

@@ -209,7 +209,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
     expect(() => ServiceProfile.fromOpenApi(chart, 'sp', {
       service: { name: 'mysvc', namespace: 'myns' },
       spec: { paths: { '/authors/{id}': { post: { 'x-linkerd-retryable': true } } } },
-    })).toThrow(/^\[test\/sp\] route "POST \/authors\/\{id\}" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable$/);
+    })).toThrow(/^\[test\/sp\] route "POST \/authors\/\{id\}" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
   });
 });
 

@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch } from '../../src/traffic';
+import { GrpcRetryCondition, HttpMethod, NON_IDEMPOTENT_RETRY_LINT, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
@@ -62,6 +62,64 @@ describe('HttpRoute', () => {
       .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored']);
   });
 
+  // linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253: a rule takes the Service's timeouts only when
+  // it has none, and the Service's retry only when the route has none
+  describe('overrides replace whole categories of the Service\'s annotations', () => {
+    function withService(props: Partial<HttpRouteProps>, serviceRetry: RetriesAndTimeoutsProps['retry'], serviceTimeouts: RetriesAndTimeoutsProps['timeouts']) {
+      const chart = testChart();
+      const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+      new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
+      new RetriesAndTimeouts(chart, 'rt', { service, retry: serviceRetry, timeouts: serviceTimeouts, allowNonIdempotentRetries: true });
+      Testing.synth(chart);
+      return collectWarnings(chart).filter(w => w.path === 'test/route' && w.message.includes(' as a whole')).map(w => w.message);
+    }
+
+    test('warns when a rule timeout drops the Service\'s response and idle timeouts for that rule', () => {
+      expect(withService({ rules: [getBooks, { matches: [{ method: HttpMethod.HEAD }] }] }, undefined,
+        { request: Duration.seconds(10), response: Duration.seconds(8), idle: Duration.minutes(1) })).toStrictEqual([
+        'rules[0] sets a timeout, which replaces the Service booksapp/books\'s timeout annotations as a whole: its timeout.linkerd.io/response: "8s", '
+        + 'timeout.linkerd.io/idle: "1m" no longer apply there; repeat them in timeouts if they should',
+      ]);
+    });
+
+    test('warns when route timeouts or retry replace the Service\'s, naming what is lost', () => {
+      expect(withService(
+        { rules: [{ matches: [{ method: HttpMethod.GET }] }], timeouts: { idle: Duration.minutes(5) }, retry: { timeout: Duration.millis(500) } },
+        { http: [HttpRetryCondition.GATEWAY_ERROR], limit: 3 }, { request: Duration.seconds(10) },
+      )).toStrictEqual([
+        'every rule sets a timeout, which replaces the Service booksapp/books\'s timeout annotations as a whole: its timeout.linkerd.io/request: "10s" no longer applies there; repeat it in timeouts if it should',
+        'retry replaces the Service booksapp/books\'s retry annotations as a whole: its retry.linkerd.io/http: "gateway-error" no longer applies to this route '
+        + '(an unset retry.linkerd.io/limit is 1, unset conditions retry no status); repeat it in retry if it should',
+      ]);
+    });
+
+    test('no warning when the route sets every key the Service sets, or sets none', () => {
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }], timeout: Duration.seconds(2) }] }, undefined, { request: Duration.seconds(10) })).toStrictEqual([]);
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }] }] }, { http: [HttpRetryCondition.SERVER_ERROR] }, { response: Duration.seconds(10) })).toStrictEqual([]);
+    });
+  });
+
+  // no default route once a route is attached (linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48), and
+  // 404 for a request no rule matches (linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158)
+  test('warns once per Service port when no attached route matches every request, since unmatched requests get 404', () => {
+    const chart = testChart();
+    const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+    new HttpRoute(chart, 'get', { service, metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(chart, 'head', { service, metadata: { name: 'books-head' }, rules: [{ matches: [{ method: HttpMethod.HEAD }] }] });
+    Testing.synth(chart);
+    expect(collectWarnings(chart).map(w => [w.path, w.message])).toStrictEqual([[
+      'test/get',
+      'no rule of the HTTPRoutes for Service booksapp/books port 7002 (books-get, books-head) matches every request: once a route is attached Linkerd adds '
+      + 'no default route, so a request that no rule matches gets 404 from the client proxy; add a rule without matches if other requests should still reach the Service',
+    ]]);
+    const again = testChart();
+    const svc = new kplus.Service(again, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+    new HttpRoute(again, 'get', { service: svc, metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(again, 'rest', { service: svc, metadata: { name: 'books-rest' } });
+    Testing.synth(again);
+    expect(collectWarnings(again)).toStrictEqual([]);
+  });
+
   test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
     expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is Linkerd 2.13$/);
   });
@@ -75,6 +133,15 @@ describe('HttpRoute', () => {
     expect(() => route({ rules: [{ matches: [{ method: HttpMethod.GET }, { method: HttpMethod.POST }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }))
       .toThrow(/^\[test\/route\] retry applies to POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true/);
     expect(() => route({ retry: { http: [HttpRetryCondition.SERVER_ERROR] } })).toThrow(/retry applies to any method, which is not idempotent/);
+  });
+
+  // Linkerd retries any method whose body fits the replay buffer: linkerd2-proxy@release/v2.359.0:
+  // linkerd/app/outbound/src/http/logical/policy/route/retry.rs:45 looks only at the response, linkerd/http/retry/src/lib.rs:252 at the size
+  test('the retry-safety lint is ours, stricter than Linkerd, and says so', () => {
+    expect(NON_IDEMPOTENT_RETRY_LINT.id).toBe('cdk8s-linkerd/non-idempotent-retry');
+    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) } }))
+      .toThrow(/ \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
+    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) }, allowNonIdempotentRetries: true })).not.toThrow();
   });
 
   test('fails when gRPC retry conditions are put on an HTTPRoute', () => {
@@ -93,8 +160,30 @@ describe('HttpRoute', () => {
     expect(() => route({ rules: [] })).toThrow(/^\[test\/route\] rules must not be empty: give at least one rule, or omit rules to match every request$/);
   });
 
-  test('fails when a rule timeout cannot be written as a Gateway API duration', () => {
-    expect(() => route({ rules: [{ timeout: Duration.millis(0.5) }] })).toThrow(/^\[test\/route\] rules\[0\].timeout 0.5ms must be a positive whole number of milliseconds/);
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188: `parse_duration(…).ok()?` drops
+  // what its single-unit grammar (…/outbound/index.rs:2322) cannot read, so 1s500ms would mean no timeout
+  test('writes a rule timeout as one term: 1.5s is 1500ms, 90s stays 90s, 2h stays 2h', () => {
+    const { rendered } = route({ rules: [{ timeout: Duration.millis(1500) }, { timeout: Duration.seconds(90) }, { timeout: Duration.hours(2) }] });
+    expect(rendered().spec.rules.map((r: any) => r.timeouts)).toStrictEqual([{ request: '1500ms' }, { request: '90s' }, { request: '2h' }]);
+  });
+
+  test('fails when a rule timeout cannot be written as one term Linkerd reads', () => {
+    const message = 'cannot be written as one <1-5 digits><h\\|m\\|s\\|ms> term: Linkerd reads an HTTPRoute timeout with a single-unit grammar and silently drops anything else';
+    expect(() => route({ rules: [{ timeout: Duration.millis(0.5) }] })).toThrow(new RegExp(`^\\[test/route\\] rules\\[0\\].timeout 0.5ms ${message}`));
+    expect(() => route({ rules: [{ timeout: Duration.millis(100_001) }] })).toThrow(new RegExp(`^\\[test/route\\] rules\\[0\\].timeout 100001ms ${message}`));
+    expect(() => route({ rules: [{ timeout: Duration.seconds(0) }] })).toThrow(/rules\[0\].timeout 0ms cannot be written/);
+  });
+
+  test('fails at synth when a patch writes a rule timeout Linkerd would drop, or a backendRequest timeout it ignores', () => {
+    const patched = (patch: JsonPatch) => {
+      const { chart, route: r } = route({ rules: [getBooks] });
+      ApiObject.of(r).addJsonPatch(patch);
+      return () => Testing.synth(chart);
+    };
+    expect(patched(JsonPatch.replace('/spec/rules/0/timeouts/request', '1s500ms')))
+      .toThrow(/rules\[0\].timeouts.request "1s500ms" cannot be used: Linkerd's policy controller reads it with its single-unit grammar <integer><ms\|s\|m\|h\|d>, fails \(.*\) and silently drops it, so the rule has no timeout; write one term such as 1500ms or 90s/);
+    expect(patched(JsonPatch.add('/spec/rules/0/timeouts/backendRequest', '1s')))
+      .toThrow(/rules\[0\].timeouts.backendRequest "1s" is ignored by Linkerd, which reads only timeouts.request: use retry.timeout \(retry.linkerd.io\/timeout\) for a per-try timeout/);
   });
 
   test('fails the CRD\'s CEL path rules (which the offline gate does not evaluate)', () => {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as fc from 'fast-check';
 import { isHttpRetryCondition, trafficAnnotationProblems } from '../../src/traffic/_annotations';
-import { formatGatewayDuration, formatPolicyDuration, parseFloatValue, parsePolicyDuration, parseU16, parseU32, wholeMillis } from '../../src/traffic/_policy-grammar';
+import { formatPolicyDuration, formatRouteTimeout, parseFloatValue, parsePolicyDuration, parseU16, parseU32, routeTimeoutProblem, wholeMillis } from '../../src/traffic/_policy-grammar';
 
 describe('the policy controller\'s duration grammar (<u64><ms|s|m|h|d>, not Go\'s)', () => {
   test.each([
@@ -27,9 +27,22 @@ describe('the policy controller\'s duration grammar (<u64><ms|s|m|h|d>, not Go\'
     fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 15n }), ms => parsePolicyDuration(formatPolicyDuration(ms)).value === ms));
   });
 
-  test('Gateway API durations (GEP-2257) have up to four h/m/s/ms parts of up to five digits', () => {
-    expect([5_000n, 90_500n, 3_600_000n * 25n, 0n].map(formatGatewayDuration)).toStrictEqual(['5s', '1m30s500ms', '25h', '0s']);
-    expect(formatGatewayDuration(3_600_000n * 100_000n)).toBeUndefined();
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188 reads a rule's timeouts.request with
+  // parse_duration (…/outbound/index.rs:2322) and drops what it cannot parse; gateway-api@v1.2.1:apis/v1/shared_types.go:764
+  // allows at most five digits per term and no d unit
+  test('HTTPRoute rule timeouts are one term of up to five digits in h, m, s or ms, which both the CRD and Linkerd read (property)', () => {
+    expect([5_000n, 90_000n, 90_500n, 3_600_000n * 25n, 86_400_000n, 99_999n].map(formatRouteTimeout)).toStrictEqual(['5s', '90s', '90500ms', '25h', '24h', '99999ms']);
+    expect([0n, 100_001n, 3_600_000n * 100_000n].map(formatRouteTimeout)).toStrictEqual([undefined, undefined, undefined]);
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 12n }), ms => {
+      const text = formatRouteTimeout(ms);
+      return text === undefined || (routeTimeoutProblem(text) === undefined && parsePolicyDuration(text).value === ms);
+    }));
+  });
+
+  test('a multi-term timeout passes the CRD but Linkerd drops it; a day unit fails the CRD', () => {
+    expect(routeTimeoutProblem('1s500ms')).toMatch(/^Linkerd's policy controller reads it with its single-unit grammar <integer><ms\|s\|m\|h\|d>, fails \(.*\) and silently drops it, so the rule has no timeout$/);
+    expect(routeTimeoutProblem('1d')).toBe('the Gateway API CRD takes ([0-9]{1,5}(h|m|s|ms)){1,4}');
+    expect(routeTimeoutProblem('1500ms')).toBeUndefined();
   });
 
   test('Durations must be whole milliseconds', () => {
@@ -79,7 +92,7 @@ describe('the policy controller\'s annotation checks', () => {
       'timeout.linkerd.io/request': '1.5s',
       'timeout.linkerd.io/total': '1s',
     }, 'HTTPRoute')).toStrictEqual([
-      'annotation balancer.linkerd.io/failure-accrual has no effect on an HTTPRoute: failure accrual is read from the Service only',
+      'annotation balancer.linkerd.io/failure-accrual has no effect on an HTTPRoute: failure accrual and load balancing are read from the Service only',
       'annotation retry.linkerd.io/grpc is not valid on an HTTPRoute: use retry.linkerd.io/http',
       'annotation balancer.linkerd.io/failure-accrual: "sometimes" is rejected by the policy controller (unsupported failure accrual mode: sometimes); use consecutive or unified',
       'annotation retry.linkerd.io/limit: "0x2" is rejected by the policy controller ("0x2" is not a u16 (digits only)); use a whole number from 1 to 65535',
@@ -104,6 +117,31 @@ describe('the policy controller\'s annotation checks', () => {
       'annotation balancer.alpha.linkerd.io/failure-accrual-success-rate-threshold: "1.5" is rejected by the policy controller (success-rate threshold must be between 0.0 and 1.0, got 1.5); use a number from 0.0 to 1.0',
       'annotation balancer.alpha.linkerd.io/failure-accrual-success-rate-min-requests: "-1" is rejected by the policy controller ("-1" is not a u32 (digits only)); use a whole number',
     ]);
+  });
+
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:236 (honor-retry-after), :2262-2284
+  // (penalize-failures, load-biaser-penalty ≤ u32::MAX ms, load-biaser-max-retry-after), :2294 (Go ParseBool spellings)
+  test('2.20\'s balancer.alpha.linkerd.io booleans take Go ParseBool spellings; the load biaser\'s durations are read only when it is on', () => {
+    expect(trafficAnnotationProblems({
+      'balancer.alpha.linkerd.io/failure-accrual-honor-retry-after': ' True ',
+      'balancer.alpha.linkerd.io/penalize-failures': 't',
+      'balancer.alpha.linkerd.io/load-biaser-penalty': '30s',
+      'balancer.alpha.linkerd.io/load-biaser-max-retry-after': '1m',
+    }, 'Service')).toStrictEqual([]);
+    expect(trafficAnnotationProblems({ 'balancer.alpha.linkerd.io/penalize-failures': 'false', 'balancer.alpha.linkerd.io/load-biaser-penalty': '1.5s' }, 'Service'))
+      .toStrictEqual([]);
+    expect(trafficAnnotationProblems({
+      'balancer.alpha.linkerd.io/failure-accrual-honor-retry-after': 'yes',
+      'balancer.alpha.linkerd.io/penalize-failures': '1',
+      'balancer.alpha.linkerd.io/load-biaser-penalty': '50d',
+      'balancer.alpha.linkerd.io/load-biaser-max-retry-after': '5',
+    }, 'Service')).toStrictEqual([
+      'annotation balancer.alpha.linkerd.io/failure-accrual-honor-retry-after: "yes" is rejected by the policy controller (unsupported balancer.alpha.linkerd.io/failure-accrual-honor-retry-after value: \'yes\' (expected a boolean such as \'true\' or \'false\')); use true or false',
+      'annotation balancer.alpha.linkerd.io/load-biaser-penalty: "50d" is rejected by the policy controller (load-biaser-penalty exceeds the maximum supported value (~49.7 days)); use at most 4294967295ms',
+      'annotation balancer.alpha.linkerd.io/load-biaser-max-retry-after: "5" is rejected by the policy controller (missing duration unit; did you mean \'5s\' or \'5ms\'?); use <integer><ms|s|m|h|d>, e.g. 500ms or 10s',
+    ]);
+    expect(trafficAnnotationProblems({ 'balancer.alpha.linkerd.io/penalize-failures': 'true' }, 'HTTPRoute'))
+      .toStrictEqual(['annotation balancer.alpha.linkerd.io/penalize-failures has no effect on an HTTPRoute: failure accrual and load balancing are read from the Service only']);
   });
 
   test('retry.linkerd.io/http is not valid on a GRPCRoute', () => {

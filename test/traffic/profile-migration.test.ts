@@ -32,7 +32,7 @@ describe('ProfileMigration', () => {
     expect(objects.filter(o => o.kind === 'HTTPRoute').map(r => [r.metadata, r.spec.rules])).toStrictEqual([
       [
         { name: 'books', namespace: 'booksapp', annotations: { 'retry.linkerd.io/http': '500-504,429', 'retry.linkerd.io/limit': '2' } },
-        [{ backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'GET', path: { type: 'RegularExpression', value: '^/books/[^/]*$' } }], timeouts: { request: '1s500ms' } }],
+        [{ backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'GET', path: { type: 'RegularExpression', value: '^/books/[^/]*$' } }], timeouts: { request: '1500ms' } }],
       ],
       [
         { name: 'books-2', namespace: 'booksapp', annotations: { 'retry.linkerd.io/http': '5xx', 'retry.linkerd.io/limit': '2' } },
@@ -40,12 +40,15 @@ describe('ProfileMigration', () => {
       ],
       [
         { name: 'books-3', namespace: 'booksapp' },
-        [{ backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'POST', path: { type: 'Exact', value: '/books' } }], timeouts: { request: '3s' } }],
+        [
+          { backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'POST', path: { type: 'Exact', value: '/books' } }], timeouts: { request: '3s' } },
+          { backendRefs: [{ name: 'books', port: 7002 }], matches: [{ path: { type: 'PathPrefix', value: '/' } }] },
+        ],
       ],
     ]);
     expect(migration.unmapped).toStrictEqual([
       'route "GET /books/{id}": responseClasses classify responses for metrics, which HTTPRoutes cannot (its failure ranges became the retry conditions)',
-      'route "not DELETE": a not condition has no HTTPRoute equivalent; it has no rule, so its requests take the Service\'s defaults',
+      'route "not DELETE": a not condition has no HTTPRoute equivalent; it has no rule, so its requests go to the added catch-all rule (PathPrefix /, no retries or timeouts of its own: the Service\'s annotations, if any, apply)',
       'retryBudget (retryRatio 0.1, minRetriesPerSecond 10) has no HTTPRoute equivalent: retries are counted per request instead (retry.linkerd.io/limit: 2); keep the limit low',
       'route order: the profile uses the first route that matches, HTTPRoutes rank matches by specificity (exact path, longest prefix, method); check overlapping regexes',
     ]);
@@ -62,7 +65,7 @@ describe('ProfileMigration', () => {
     profile.addRoute({ name: 'GET or HEAD /x', condition: RouteCondition.any(RouteCondition.method('GET'), RouteCondition.method('HEAD').and(RouteCondition.path('/x'))) });
     new ProfileMigration(chart, 'migrate', { profile, name: 'books-routes' });
     const routes = synthKind(chart, 'HTTPRoute');
-    expect(routes.map(r => [r.metadata.name, r.spec.rules.length])).toStrictEqual([['books-routes', 16], ['books-routes-2', 5]]);
+    expect(routes.map(r => [r.metadata.name, r.spec.rules.length])).toStrictEqual([['books-routes', 16], ['books-routes-2', 6]]);
     expect(routes[1].spec.rules[4].matches).toStrictEqual([
       { method: 'GET', path: { type: 'PathPrefix', value: '/' } },
       { method: 'HEAD', path: { type: 'Exact', value: '/x' } },
@@ -75,10 +78,59 @@ describe('ProfileMigration', () => {
     profile.addRoute({ name: 'PURGE', condition: RouteCondition.method('PURGE') });
     const migration = new ProfileMigration(chart, 'migrate', { profile });
     expect(migration.unmapped.slice(0, 2)).toStrictEqual([
-      'route "GET /x": timeout 1500us is not a whole number of milliseconds, which Gateway API cannot write; the rule has none',
-      'route "PURGE": method PURGE is not one Gateway API can match; it has no rule, so its requests take the Service\'s defaults',
+      'route "GET /x": timeout 1500us cannot be written as one <1-5 digits><h|m|s|ms> term, the only HTTPRoute timeout Linkerd reads; the rule has none',
+      'route "PURGE": method PURGE is not one Gateway API can match; it has no rule, so its requests go to the added catch-all rule (PathPrefix /, no retries or timeouts of its own: the Service\'s annotations, if any, apply)',
     ]);
-    expect(synthKind(chart, 'HTTPRoute')[0].spec.rules).toStrictEqual([{ backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'GET', path: { type: 'Exact', value: '/x' } }] }]);
+    expect(synthKind(chart, 'HTTPRoute')[0].spec.rules).toStrictEqual([
+      { backendRefs: [{ name: 'books', port: 7002 }], matches: [{ method: 'GET', path: { type: 'Exact', value: '/x' } }] },
+      { backendRefs: [{ name: 'books', port: 7002 }], matches: [{ path: { type: 'PathPrefix', value: '/' } }] },
+    ]);
+  });
+
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188 drops a rule timeout parse_duration rejects
+  test('a timeout of several units is written as one term; one that has none is reported, not written as 1m40s1ms', () => {
+    const { chart, service } = setup();
+    const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service, spec: { paths: {
+      '/a': { get: { 'x-linkerd-timeout': '1m30s500ms' } },
+      '/b': { get: { 'x-linkerd-timeout': '1m40.001s' } },
+    } } });
+    const migration = new ProfileMigration(chart, 'migrate', { profile });
+    expect(synthKind(chart, 'HTTPRoute')[0].spec.rules.map((r: any) => r.timeouts)).toStrictEqual([{ request: '90500ms' }, undefined, undefined]);
+    expect(migration.unmapped[0]).toBe('route "GET /b": timeout 1m40.001s cannot be written as one <1-5 digits><h|m|s|ms> term, the only HTTPRoute timeout Linkerd reads; the rule has none');
+  });
+
+  // a profile always has a default route (linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/logical/profile.rs:181);
+  // with an HTTPRoute attached the policy controller adds none (linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48)
+  // and the proxy answers an unmatched request 404 (linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158)
+  test('adds a catch-all rule without retries to the route without retries, so unmatched requests do not get 404', () => {
+    const { chart, service } = setup();
+    const profile = new ServiceProfile(chart, 'sp', {
+      service,
+      routes: [{ name: 'GET /books', condition: RouteCondition.method('GET').and(RouteCondition.path('/books')), isRetryable: true, timeout: Duration.seconds(1) }],
+    });
+    const migration = new ProfileMigration(chart, 'migrate', { profile });
+    expect(migration.catchAllAdded).toBe(true);
+    expect(synthKind(chart, 'HTTPRoute').map(r => [r.metadata, r.spec.rules.map((rule: any) => [rule.matches, rule.timeouts])])).toStrictEqual([
+      [{ name: 'books', namespace: 'booksapp', annotations: { 'retry.linkerd.io/http': '5xx', 'retry.linkerd.io/limit': '1' } }, [[[{ method: 'GET', path: { type: 'Exact', value: '/books' } }], { request: '1s' }]]],
+      [{ name: 'books-2', namespace: 'booksapp' }, [[[{ path: { type: 'PathPrefix', value: '/' } }], undefined]]],
+    ]);
+  });
+
+  test('adds no catch-all when a profile route already matches every request (a path regex such as .*, any method)', () => {
+    const { chart, service } = setup();
+    const profile = new ServiceProfile(chart, 'sp', {
+      service,
+      routes: [
+        { name: 'PURGE', condition: RouteCondition.method('PURGE') },
+        { name: 'everything', condition: RouteCondition.pathRegex('.*'), timeout: Duration.seconds(5) },
+      ],
+    });
+    const migration = new ProfileMigration(chart, 'migrate', { profile });
+    expect(migration.catchAllAdded).toBe(false);
+    expect(synthKind(chart, 'HTTPRoute').map(r => r.spec.rules.map((rule: any) => [rule.matches, rule.timeouts]))).toStrictEqual([
+      [[[{ path: { type: 'PathPrefix', value: '/' } }], { request: '5s' }]],
+    ]);
+    expect(migration.unmapped[0]).toBe('route "PURGE": method PURGE is not one Gateway API can match; it has no rule, so its requests go to the profile\'s catch-all route "everything"');
   });
 
   test('fails before Linkerd 2.16', () => {

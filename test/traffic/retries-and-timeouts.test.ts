@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import { GrpcRetryCondition, HttpRetryCondition, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 function annotate(props: Partial<RetriesAndTimeoutsProps>) {
@@ -67,9 +68,24 @@ describe('RetriesAndTimeouts', () => {
       .toThrow(/^\[test\/rt\] retry.limit 0 must be a whole number from 1 to 65535$/);
   });
 
-  test('fails when retry names no condition', () => {
-    expect(() => annotate({ retry: { limit: 2 }, allowNonIdempotentRetries: true }))
-      .toThrow(/^\[test\/rt\] retry must name at least one condition to retry on \(http or grpc\)$/);
+  // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:436 keeps a retry with only a timeout or a
+  // limit; the proxy retries a try without response headers in time (linkerd2-proxy@release/v2.359.0:
+  // linkerd/app/outbound/src/http/logical/policy/route/extensions.rs:73, …/route/retry.rs:139) whatever the conditions
+  test('a retry with a per-try timeout and no conditions is valid: it retries slow tries', () => {
+    const { chart, annotations } = annotate({ retry: { timeout: Duration.millis(300) }, allowNonIdempotentRetries: true });
+    expect(annotations()).toStrictEqual({ 'retry.linkerd.io/limit': '1', 'retry.linkerd.io/timeout': '300ms' });
+    expect(collectWarnings(chart)).toStrictEqual([]);
+  });
+
+  // with no conditions the proxy's status ranges are empty (linkerd2-proxy@release/v2.359.0:linkerd/proxy/client-policy/src/http.rs:397),
+  // so only errors before a response are retried (…/route/retry.rs:127)
+  test('warns when a retry has only a limit: Linkerd accepts it, but it retries no response', () => {
+    const { chart, annotations } = annotate({ retry: { limit: 2 }, allowNonIdempotentRetries: true });
+    expect(annotations()).toStrictEqual({ 'retry.linkerd.io/limit': '2' });
+    expect(collectWarnings(chart).map(w => w.message)).toStrictEqual([
+      'retry sets neither conditions (http or grpc) nor a timeout: Linkerd accepts retry.linkerd.io/limit alone, but then retries no response status and no slow try, '
+      + 'only tries that failed before any response (fail-fast, HTTP/2 REFUSED_STREAM); add conditions such as HttpRetryCondition.SERVER_ERROR, or a per-try timeout',
+    ]);
   });
 
   test('fails when there is nothing to configure', () => {

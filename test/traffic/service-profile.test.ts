@@ -2,7 +2,7 @@ import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
-  CircuitBreaker, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition, ServiceProfile,
+  CircuitBreaker, FailureAccrual, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition, ServiceProfile,
   ServiceProfileProps, ServiceProfileRoute,
 } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
@@ -296,7 +296,7 @@ describe('ServiceProfile', () => {
 
     test('fails when a POST route is retryable without allowNonIdempotentRetry', () => {
       expect(() => profile({ routes: [{ name: 'POST /books', condition: RouteCondition.method('POST').and(RouteCondition.path('/books')), isRetryable: true }] }))
-        .toThrow(/^\[test\/sp\] route "POST \/books" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetry: true on the route if the handler is idempotent$/);
+        .toThrow(/^\[test\/sp\] route "POST \/books" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetry: true on the route if the handler is idempotent \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
     });
 
     test('fails when a route without a method is retryable without allowNonIdempotentRetry', () => {
@@ -350,14 +350,17 @@ describe('ServiceProfile', () => {
     });
   });
 
-  describe('conflicts: what a ServiceProfile silently disables is a synth error', () => {
-    const wins = 'the ServiceProfile books.booksapp.svc.cluster.local silently wins: while a profile exists for a Service, Linkerd ignores';
+  describe('conflicts: what a ServiceProfile with routes silently disables is a synth error', () => {
+    // the proxy routes by the profile only when it has routes or dstOverrides:
+    // linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192, linkerd/service-profiles/src/lib.rs:193
+    const wins = 'the ServiceProfile books.booksapp.svc.cluster.local silently wins: while a profile with routes exists for a Service, Linkerd ignores';
+    const routes = [getBooks];
 
     test('fails when the Service also has a circuit breaker', () => {
       const chart = testChart();
       const svc = kplusService(chart);
       new CircuitBreaker(chart, 'cb', { service: svc });
-      profile({ service: svc }, chart);
+      profile({ service: svc, routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(new RegExp(`\\[test/sp\\] Service booksapp/books has the annotations balancer.linkerd.io/failure-accrual, .*, but ${wins}`));
     });
 
@@ -365,7 +368,7 @@ describe('ServiceProfile', () => {
       const chart = testChart();
       const svc = kplusService(chart);
       new RetriesAndTimeouts(chart, 'rt', { service: svc, timeouts: { request: Duration.seconds(3) } });
-      profile({}, chart);
+      profile({ routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(/\[test\/sp\] Service booksapp\/books has the annotations timeout.linkerd.io\/request, but the ServiceProfile books.booksapp.svc.cluster.local silently wins/);
     });
 
@@ -373,8 +376,27 @@ describe('ServiceProfile', () => {
       const chart = testChart();
       const svc = kplusService(chart);
       new HttpRoute(chart, 'route', { service: svc, metadata: { name: 'books-get' }, retry: { http: [HttpRetryCondition.SERVER_ERROR] }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
-      profile({ service: svc }, chart);
+      profile({ service: svc, routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(/\[test\/sp\] HTTPRoute booksapp\/books-get \(test\/route\/Resource\) attaches to Service booksapp\/books, but the ServiceProfile books.booksapp.svc.cluster.local silently wins/);
+    });
+
+    test('fails when the Service has 2.20\'s balancer.alpha.linkerd.io annotations (load biaser, Retry-After)', () => {
+      const chart = testChart();
+      const svc = kplusService(chart, { metadata: { name: 'books', namespace: 'booksapp', annotations: {
+        'balancer.alpha.linkerd.io/penalize-failures': 'true', 'balancer.alpha.linkerd.io/failure-accrual-honor-retry-after': 'true',
+      } } });
+      profile({ service: svc, routes }, chart);
+      expect(() => Testing.synth(chart)).toThrow(new RegExp(`\\[test/sp\\] Service booksapp/books has the annotations balancer.alpha.linkerd.io/failure-accrual-honor-retry-after, balancer.alpha.linkerd.io/penalize-failures, but ${wins}`));
+    });
+
+    test('a profile without routes shadows nothing: circuit breaking, retry and timeout annotations and HTTPRoutes stay in force', () => {
+      const chart = testChart();
+      const svc = kplusService(chart);
+      new CircuitBreaker(chart, 'cb', { service: svc, accrual: FailureAccrual.unified() });
+      new RetriesAndTimeouts(chart, 'rt', { service: svc, retry: { timeout: Duration.millis(300) }, timeouts: { request: Duration.seconds(3) }, allowNonIdempotentRetries: true });
+      new HttpRoute(chart, 'route', { service: svc, metadata: { name: 'books-get' }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
+      profile({ service: svc, retryBudget: {} }, chart);
+      expect(() => Testing.synth(chart)).not.toThrow();
     });
 
     test('fails when the Service is headless', () => {
