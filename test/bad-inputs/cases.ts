@@ -104,6 +104,10 @@ export const CASES: BadInput[] = [
   { id: 'bundle/source-is-target', input: 'source ConfigMap roots/ca.crt = the target', run: bundle([BundleSource.configMap('roots', 'ca.crt')]) },
   { id: 'bundle/default-cas-once', input: 'useDefaultCAs twice', run: bundle([BundleSource.useDefaultCAs(), BundleSource.useDefaultCAs()]) },
   { id: 'bundle/inline-empty', input: 'empty inline source', run: bundle([BundleSource.inLine('')]) },
+  { id: 'bundle/name-or-selector', input: 'source Secret with a name and a selector (patched in)', run: patched(c => ApiObject.of(new Bundle(c, 'roots', { metadata: { name: 'roots' }, sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' })), JsonPatch.add('/spec/sources/0/secret/selector', { matchLabels: { ca: 'root' } })) },
+  { id: 'bundle/default-cas-false-only', input: 'only useDefaultCAs: false (patched in)', run: patched(c => ApiObject.of(new Bundle(c, 'roots', { metadata: { name: 'roots' }, sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' })), JsonPatch.replace('/spec/sources/0', { useDefaultCAs: false })) },
+  { id: 'bundle/format-key-unique', input: 'additionalFormats jks key = the target key (patched in)', run: patched(c => ApiObject.of(new Bundle(c, 'roots', { metadata: { name: 'roots' }, sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' })), JsonPatch.add('/spec/target/additionalFormats', { jks: { key: 'ca.crt' } })) },
+  { id: 'bundle/format-required', input: 'additionalFormats {} (patched in)', run: patched(c => ApiObject.of(new Bundle(c, 'roots', { metadata: { name: 'roots' }, sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' })), JsonPatch.add('/spec/target/additionalFormats', {})) },
   { id: 'bundle/namespace', input: 'Bundle with a namespace', run: () => new Bundle(chart(), 'roots', { metadata: { namespace: 'x' }, sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'k' }) },
   // Linkerd identity
   { id: 'identity/namespace', input: 'namespace Linkerd.System', run: identity({ namespace: 'Linkerd.System' }) },
