@@ -283,6 +283,10 @@ function privateKeyProblems(key: any, signatureAlgorithm: string | undefined): s
   if (algorithm === 'ECDSA' && size !== undefined && size !== 0 && ![256, 384, 521].includes(size)) {
     problems.push(`privateKey.size ${size} is not allowed for ECDSA: use 256, 384 or 521`);
   }
+  // the CRD's enum (cert-manager/cert-manager@v1.21.1:pkg/apis/certmanager/v1/types_certificate.go:398)
+  if (key.rotationPolicy !== undefined && !['Never', 'Always'].includes(key.rotationPolicy)) {
+    problems.push(`privateKey.rotationPolicy ${JSON.stringify(key.rotationPolicy)} is not allowed: use Never or Always`);
+  }
   const allowed = SIGNATURES_BY_KEY[algorithm];
   if (allowed === undefined) {
     problems.push(`privateKey.algorithm ${JSON.stringify(algorithm)} is not allowed: use RSA, ECDSA or Ed25519`);

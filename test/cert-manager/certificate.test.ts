@@ -214,6 +214,11 @@ describe('Certificate', () => {
         .toThrow(/\[test\/cert\] privateKey\.algorithm "DSA" is not allowed: use RSA, ECDSA or Ed25519/);
     });
 
+    test('fails on a rotationPolicy outside the CRD enum (types_certificate.go:398)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.replace('/spec/privateKey/rotationPolicy', 'Alway!'))))
+        .toThrow(/\[test\/cert\] privateKey\.rotationPolicy "Alway!" is not allowed: use Never or Always/);
+    });
+
     // cert-manager/cert-manager@v1.21.1:internal/apis/certmanager/validation/certificate.go, at the lines cited per test
     test('fails on an email SAN with a display name (certificate.go:310-327)', () => {
       expect(() => Testing.synth(patched(JsonPatch.add('/spec/emailAddresses', ['Alice <alice@example.com>']))))
