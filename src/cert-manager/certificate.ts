@@ -10,6 +10,10 @@ import { formatGoDuration, goDuration, parseGoDuration } from '../_internal/dura
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { annotationProblems, dns1123SubdomainProblem, labelProblems } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
+import {
+  additionalOutputFormatsProblems, emailAddressProblems, keystoreProblems, literalSubjectProblems, nameConstraintsProblems,
+  renewalProblems, renewBeforePercentageProblems, revisionHistoryLimitProblems,
+} from './_spec-rules';
 import { IIssuer } from './issuer-type';
 import { PrivateKey } from './private-key';
 
@@ -224,19 +228,30 @@ export function certificateProblems(obj: any): string[] {
     }
   }
 
-  const identities = ['commonName', 'dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'otherNames'];
-  if (!identities.some(f => (Array.isArray(spec[f]) ? spec[f].length > 0 : Boolean(spec[f])) || spec.literalSubject)) {
-    add('at least one of commonName, dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set');
+  // a literalSubject's CN counts as the common name (certificate.go:77-133)
+  const literal = literalSubjectProblems(spec);
+  problems.push(...literal.problems);
+  const commonName = literal.commonName;
+  const identities = ['dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'otherNames'];
+  if (commonName === '' && !identities.some(f => Array.isArray(spec[f]) && spec[f].length > 0)) {
+    add('at least one of commonName (or a CN in literalSubject), dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set');
   }
-  if (typeof spec.commonName === 'string' && spec.commonName.length > 64) {
-    add(`commonName ${JSON.stringify(spec.commonName)} is ${spec.commonName.length} characters long: at most 64 are allowed`);
+  // cert-manager counts bytes (Go len), not characters (certificate.go:135)
+  if (Buffer.byteLength(commonName, 'utf8') > 64) {
+    add(`commonName ${JSON.stringify(commonName)} is ${Buffer.byteLength(commonName, 'utf8')} bytes long: at most 64 are allowed`);
   }
   (spec.ipAddresses ?? []).forEach((ip: string, i: number) => {
     if (isIP(ip) === 0) add(`ipAddresses[${i}] ${JSON.stringify(ip)} is not a valid IP address`);
   });
+  problems.push(...emailAddressProblems(spec.emailAddresses));
+  problems.push(...revisionHistoryLimitProblems(spec));
+  problems.push(...nameConstraintsProblems(spec));
+  problems.push(...additionalOutputFormatsProblems(spec));
+  problems.push(...keystoreProblems(spec));
+  problems.push(...renewalProblems(spec));
 
   problems.push(...privateKeyProblems(spec.privateKey ?? {}, spec.signatureAlgorithm));
-  problems.push(...durationProblems(spec.duration, spec.renewBefore));
+  problems.push(...durationProblems(spec.duration, spec.renewBefore, spec.renewBeforePercentage));
 
   (spec.usages ?? []).forEach((usage: string, i: number) => {
     if (!KNOWN_USAGES.has(usage)) add(`usages[${i}] ${JSON.stringify(usage)} is not a key usage cert-manager knows: use one of ${[...KNOWN_USAGES].join(', ')}`);
@@ -245,6 +260,10 @@ export function certificateProblems(obj: any): string[] {
   const template = spec.secretTemplate ?? {};
   problems.push(...labelProblems('secretTemplate label', template.labels));
   problems.push(...annotationProblems('secretTemplate annotation', template.annotations));
+  // Kubernetes ValidateAnnotations: keys and values together at most 256 KiB (certificate.go:354 calls it)
+  const annotationBytes = Object.entries(template.annotations ?? {})
+    .reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (annotationBytes > 262_144) add(`secretTemplate annotations take ${annotationBytes} bytes: at most 262144 (256 KiB) are allowed`);
   for (const key of Object.keys(template.annotations ?? {})) {
     if (key.startsWith('cert-manager.io/') && key !== ALLOWED_CERT_MANAGER_ANNOTATION) {
       add(`secretTemplate annotation ${JSON.stringify(key)} is not allowed: cert-manager.io/* annotations are reserved for cert-manager`);
@@ -255,13 +274,18 @@ export function certificateProblems(obj: any): string[] {
 
 function privateKeyProblems(key: any, signatureAlgorithm: string | undefined): string[] {
   const problems: string[] = [];
-  const algorithm = key.algorithm ?? 'RSA';
+  // an empty algorithm means RSA (certificate.go:169)
+  const algorithm = key.algorithm || 'RSA';
   const size = key.size;
   if (algorithm === 'RSA' && size !== undefined && size !== 0 && (size < 2048 || size > 8192)) {
     problems.push(`privateKey.size ${size} is not allowed for RSA: use 2048 to 8192 bits (2048, 4096 or 8192 in practice)`);
   }
   if (algorithm === 'ECDSA' && size !== undefined && size !== 0 && ![256, 384, 521].includes(size)) {
     problems.push(`privateKey.size ${size} is not allowed for ECDSA: use 256, 384 or 521`);
+  }
+  // the CRD's enum (cert-manager/cert-manager@v1.21.1:pkg/apis/certmanager/v1/types_certificate.go:398)
+  if (key.rotationPolicy !== undefined && !['Never', 'Always'].includes(key.rotationPolicy)) {
+    problems.push(`privateKey.rotationPolicy ${JSON.stringify(key.rotationPolicy)} is not allowed: use Never or Always`);
   }
   const allowed = SIGNATURES_BY_KEY[algorithm];
   if (allowed === undefined) {
@@ -272,7 +296,7 @@ function privateKeyProblems(key: any, signatureAlgorithm: string | undefined): s
   return problems;
 }
 
-function durationProblems(durationText: unknown, renewBeforeText: unknown): string[] {
+function durationProblems(durationText: unknown, renewBeforeText: unknown, renewBeforePercentage: unknown): string[] {
   const problems: string[] = [];
   const parse = (field: string, text: unknown): bigint | undefined => {
     if (text === undefined) return undefined;
@@ -296,5 +320,6 @@ function durationProblems(durationText: unknown, renewBeforeText: unknown): stri
       problems.push(`renewBefore ${formatGoDuration(renewBefore)} must be shorter than duration ${formatGoDuration(duration)}${of}`);
     }
   }
+  problems.push(...renewBeforePercentageProblems({ renewBefore: renewBeforeText, renewBeforePercentage }, duration));
   return problems;
 }

@@ -107,6 +107,23 @@ export function issuerProblems(obj: any): string[] {
       const bad = dns1123SubdomainProblem('ca.secretName', secretName);
       if (bad) problems.push(bad);
     }
+    problems.push(...caUrlProblems(spec.ca));
+  }
+  return problems;
+}
+
+/**
+ * A CA issuer's OCSP servers and issuing-certificate URLs must not be empty strings (cert-manager's
+ * `ValidateCAIssuerConfig`, cert-manager/cert-manager@v1.21.1:internal/apis/certmanager/validation/issuer.go:272-281).
+ */
+function caUrlProblems(ca: any): string[] {
+  const problems: string[] = [];
+  for (const field of ['ocspServers', 'issuingCertificateURLs']) {
+    const urls = ca?.[field];
+    if (!Array.isArray(urls)) continue;
+    urls.forEach((url: unknown, i: number) => {
+      if (url === '' || typeof url !== 'string') problems.push(`ca.${field}[${i}] ${JSON.stringify(url)} must be a URL, e.g. http://ocsp.example.com`);
+    });
   }
   return problems;
 }

@@ -155,13 +155,13 @@ describe('Certificate', () => {
   });
 
   test('fails without any subject or SAN', () => {
-    expect(certificate({ dnsNames: undefined })).toThrow(/^\[test\/cert\] at least one of commonName, dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set$/);
+    expect(certificate({ dnsNames: undefined })).toThrow(/^\[test\/cert\] at least one of commonName \(or a CN in literalSubject\), dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set$/);
     expect(certificate({ dnsNames: [] })).toThrow(/at least one of commonName/);
   });
 
   test('fails when commonName is longer than 64 characters', () => {
     const cn = `${'a'.repeat(60)}.example.com`;
-    expect(certificate({ commonName: cn })).toThrow(new RegExp(`commonName "${cn}" is 72 characters long: at most 64 are allowed`));
+    expect(certificate({ commonName: cn })).toThrow(new RegExp(`commonName "${cn}" is 72 bytes long: at most 64 are allowed`));
   });
 
   test('fails on an invalid IP address', () => {
@@ -174,6 +174,14 @@ describe('Certificate', () => {
   });
 
   describe('at synth, on what a patch renders', () => {
+    /** A Certificate whose only identity is the given literalSubject. */
+    function literal(subject: string): Chart {
+      const { chart, issuer } = setup();
+      const cert = new Certificate(chart, 'cert', { issuer, secretName: 'web-tls', commonName: 'web' });
+      ApiObject.of(cert).addJsonPatch(JsonPatch.remove('/spec/commonName'), JsonPatch.add('/spec/literalSubject', subject));
+      return chart;
+    }
+
     function patched(patch: JsonPatch): Chart {
       const { chart, issuer } = setup();
       const cert = new Certificate(chart, 'cert', { issuer, secretName: 'web-tls', dnsNames: ['web.example.com'] });
@@ -204,6 +212,90 @@ describe('Certificate', () => {
     test('fails on an unknown key algorithm', () => {
       expect(() => Testing.synth(patched(JsonPatch.replace('/spec/privateKey/algorithm', 'DSA'))))
         .toThrow(/\[test\/cert\] privateKey\.algorithm "DSA" is not allowed: use RSA, ECDSA or Ed25519/);
+    });
+
+    test('fails on a rotationPolicy outside the CRD enum (types_certificate.go:398)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.replace('/spec/privateKey/rotationPolicy', 'Alway!'))))
+        .toThrow(/\[test\/cert\] privateKey\.rotationPolicy "Alway!" is not allowed: use Never or Always/);
+    });
+
+    // cert-manager/cert-manager@v1.21.1:internal/apis/certmanager/validation/certificate.go, at the lines cited per test
+    test('fails on an email SAN with a display name (certificate.go:310-327)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/emailAddresses', ['Alice <alice@example.com>']))))
+        .toThrow(/\[test\/cert\] emailAddresses\[0\] "Alice <alice@example.com>" is not a bare email address such as alice@example.com/);
+    });
+
+    test('accepts a bare email SAN', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/emailAddresses', ['alice@example.com'])))).not.toThrow();
+    });
+
+    test('fails on a revisionHistoryLimit below 1 (certificate.go:202)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/revisionHistoryLimit', 0))))
+        .toThrow(/\[test\/cert\] revisionHistoryLimit 0 must be at least 1/);
+    });
+
+    test('fails on renewBefore together with renewBeforePercentage (certificate.go:367)', () => {
+      const chart = patched(JsonPatch.add('/spec/renewBefore', '720h0m0s'));
+      ApiObject.of(chart.node.findChild('cert')).addJsonPatch(JsonPatch.add('/spec/renewBeforePercentage', 50));
+      expect(() => Testing.synth(chart)).toThrow(/renewBefore "720h0m0s" and renewBeforePercentage 50 cannot both be set: choose one/);
+    });
+
+    test('fails on a renewBeforePercentage that leaves less than 5 minutes (certificate.go:383-403)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/renewBeforePercentage', 100))))
+        .toThrow(/\[test\/cert\] renewBeforePercentage 100 leaves less than 5m0s before expiry/);
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/renewBeforePercentage', 0))))
+        .toThrow(/\[test\/cert\] renewBeforePercentage 0 makes the renewal time the whole duration/);
+    });
+
+    test('fails on nameConstraints without isCA or without permitted/excluded (certificate.go:215-229)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/nameConstraints', {}))))
+        .toThrow(/nameConstraints needs isCA: true.*\n.*nameConstraints must set permitted or excluded/);
+    });
+
+    test('fails on a literalSubject beside a commonName, or without a CN, or with an unknown attribute (certificate.go:77-133)', () => {
+      expect(() => Testing.synth(literal('CN=web'))).not.toThrow();
+      const withCn = setup();
+      const cert = new Certificate(withCn.chart, 'cert', { issuer: withCn.issuer, secretName: 'web-tls', commonName: 'web' });
+      ApiObject.of(cert).addJsonPatch(JsonPatch.add('/spec/literalSubject', 'CN=web'));
+      expect(() => Testing.synth(withCn.chart)).toThrow(/commonName "web" is not allowed with literalSubject: put the CN in the literalSubject/);
+      expect(() => Testing.synth(literal('C=O,B=TX,CN=foo')))
+        .toThrow(/literalSubject "C=O,B=TX,CN=foo" has the unknown attribute type "B" \(value "TX"\)/);
+      expect(() => Testing.synth(literal('O=SomeCorp')))
+        .toThrow(/at least one of commonName \(or a CN in literalSubject\), dnsNames/);
+    });
+
+    test('fails on a duplicate additional output format (certificate.go:406-420)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/additionalOutputFormats', [{ type: 'DER' }, { type: 'DER' }]))))
+        .toThrow(/\[test\/cert\] additionalOutputFormats type "DER" is listed more than once/);
+    });
+
+    test('fails on a keystore with both or neither password source, or an empty password (certificate.go:430-462)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/keystores', { pkcs12: { create: true, passwordSecretRef: { name: 'p', key: 'k' }, password: 'x' } }))))
+        .toThrow(/keystores\.pkcs12 sets both password and passwordSecretRef: a PKCS#12 keystore takes exactly one/);
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/keystores', { jks: { create: true } }))))
+        .toThrow(/keystores\.jks needs passwordSecretRef \(or password\): a JKS keystore takes exactly one/);
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/keystores', { jks: { create: true, password: '' } }))))
+        .toThrow(/keystores\.jks\.password must not be empty/);
+    });
+
+    test('fails on renewal windows that cert-manager cannot parse (certificate.go:464-500)', () => {
+      const window = (w: object) => patched(JsonPatch.add('/spec/renewal', { policy: 'RenewBefore', windows: [w] }));
+      expect(() => Testing.synth(window({ windowDuration: '2h0m0s', cron: '0 12 * * *' }))).not.toThrow();
+      expect(() => Testing.synth(window({ windowDuration: '2h0m0s', cron: 'CRON_TZ=UTC' })))
+        .toThrow(/renewal\.windows\[0\]\.cron "CRON_TZ=UTC" is not a cron spec: a time zone prefix must be followed by a cron spec/);
+      expect(() => Testing.synth(window({ windowDuration: '2h0m0s', cron: '0 24 * * *' })))
+        .toThrow(/renewal\.windows\[0\]\.cron "0 24 \* \* \*" is not a cron spec: hour "24" is outside 0-23/);
+      expect(() => Testing.synth(window({ cron: '0 12 * * *', timezone: 'Mars/Olympus' })))
+        .toThrow(/windowDuration must be set[^]*timezone "Mars\/Olympus" is not an IANA time zone/);
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/renewal', { policy: 'Disabled', windows: [{ windowDuration: '1h0m0s', cron: '@daily' }] }))))
+        .toThrow(/renewal\.windows cannot be set when renewal\.policy is Disabled/);
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/renewal', { policy: 'Sometimes' }))))
+        .toThrow(/renewal\.policy "Sometimes" must be RenewBefore or Disabled/);
+    });
+
+    test('fails on secretTemplate annotations over 256 KiB (certificate.go:354)', () => {
+      expect(() => Testing.synth(patched(JsonPatch.add('/spec/secretTemplate', { annotations: { 'example.com/big': '0'.repeat(262_144) } }))))
+        .toThrow(/\[test\/cert\] secretTemplate annotations take 262159 bytes: at most 262144 \(256 KiB\) are allowed/);
     });
   });
 });

@@ -41,6 +41,19 @@ describe('Issuer', () => {
       .toThrow(/^\[test\/ca\] ca\.secretName must be specified/);
   });
 
+  // cert-manager/cert-manager@v1.21.1:internal/apis/certmanager/validation/issuer.go:272-281
+  test('fails on an empty OCSP server or issuing-certificate URL of a CA issuer (patched in)', () => {
+    const chart = testChart();
+    const issuer = new Issuer(chart, 'ca', { type: IssuerType.ca({ secretName: 'ca' }) });
+    ApiObject.of(issuer).addJsonPatch(JsonPatch.add('/spec/ca/ocspServers', ['http://ocsp.example.com', '']));
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/ca\] ca\.ocspServers\[1\] "" must be a URL, e\.g\. http:\/\/ocsp\.example\.com/);
+    const other = testChart();
+    // the generated L1 class maps its props after the patches, reading issuingCertificateURLs from `issuingCertificateUrLs`
+    ApiObject.of(new Issuer(other, 'ca', { type: IssuerType.ca({ secretName: 'ca' }) }))
+      .addJsonPatch(JsonPatch.add('/spec/ca/issuingCertificateUrLs', ['http://ca.example.com/ca.crt', '']));
+    expect(() => Testing.synth(other)).toThrow(/\[test\/ca\] ca\.issuingCertificateURLs\[1\] "" must be a URL/);
+  });
+
   test('fails when ca.secretName is not a DNS-1123 subdomain', () => {
     const chart = testChart();
     expect(() => new Issuer(chart, 'ca', { type: IssuerType.ca({ secretName: 'Bad_Name' }) }))

@@ -55,7 +55,7 @@ describe('Bundle', () => {
 
   test('fails with an empty source key or name', () => {
     expect(bundle({ sources: [BundleSource.secret('ca', '')] })).toThrow(/^\[test\/roots\] sources\[0\]\.secret\.key must be defined when includeAllKeys is false$/);
-    expect(bundle({ sources: [BundleSource.configMap('', 'k')] })).toThrow(/sources\[0\]\.configMap\.name "" must be 1 to 253 characters/);
+    expect(bundle({ sources: [BundleSource.configMap('', 'k')] })).toThrow(/sources\[0\]\.configMap must set exactly one of name and selector, got neither/);
   });
 
   test('fails when a source is the target itself', () => {
@@ -104,5 +104,41 @@ describe('Bundle', () => {
     const b = new Bundle(chart, 'roots', { sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' });
     ApiObject.of(b).addJsonPatch(JsonPatch.add('/spec/target/configMap/metadata', { labels: { 'trust.cert-manager.io/x': 'y' } }));
     expect(() => Testing.synth(chart)).toThrow(/target\.configMap\.metadata\.labels key "trust\.cert-manager\.io\/x" is not allowed/);
+  });
+
+  /** A Bundle of one Secret source and a ConfigMap target, with a patch applied through the escape hatch. */
+  function patched(...patches: JsonPatch[]): Chart {
+    const chart = testChart();
+    const b = new Bundle(chart, 'roots', { sources: [BundleSource.secret('ca', 'tls.crt')], targetConfigMapKey: 'ca.crt' });
+    ApiObject.of(b).addJsonPatch(...patches);
+    return chart;
+  }
+
+  // cert-manager/trust-manager@v0.24.0:deploy/crds/trust.cert-manager.io_bundles.yaml:146 (CEL: name xor selector)
+  test('fails at synth when a patch gives a source both a name and a selector', () => {
+    expect(() => Testing.synth(patched(JsonPatch.add('/spec/sources/0/secret/selector', { matchLabels: { ca: 'root' } }))))
+      .toThrow(/\[test\/roots\] sources\[0\]\.secret must set exactly one of name and selector, got both/);
+  });
+
+  test('accepts a source that selects its Secrets by label instead of a name', () => {
+    expect(() => Testing.synth(patched(JsonPatch.remove('/spec/sources/0/secret/name'),
+      JsonPatch.add('/spec/sources/0/secret/selector', { matchLabels: { ca: 'root' } })))).not.toThrow();
+  });
+
+  // cert-manager/trust-manager@v0.24.0:pkg/webhook/validation.go:118-136 (useDefaultCAs: false counts no source)
+  test('fails when the only source is useDefaultCAs: false (patched in)', () => {
+    expect(() => Testing.synth(patched(JsonPatch.replace('/spec/sources/0', { useDefaultCAs: false }))))
+      .toThrow(/\[test\/roots\] sources must define at least one source of certificates: useDefaultCAs: false adds none/);
+  });
+
+  // cert-manager/trust-manager@v0.24.0:pkg/webhook/validation.go:169-204 and the CRD's CEL rule at :331
+  test('fails when an additional format reuses a target key, or sets no format (patched in)', () => {
+    expect(() => Testing.synth(patched(JsonPatch.add('/spec/target/additionalFormats', { jks: { key: 'ca.crt' } }))))
+      .toThrow(/\[test\/roots\] target\.additionalFormats\.jks\.key "ca\.crt" is already a target key: every output key must be unique/);
+    expect(() => Testing.synth(patched(JsonPatch.add('/spec/target/additionalFormats', { jks: { key: 'k' }, pkcs12: { key: 'k' } }))))
+      .toThrow(/target\.additionalFormats\.pkcs12\.key "k" is already a target key/);
+    expect(() => Testing.synth(patched(JsonPatch.add('/spec/target/additionalFormats', {}))))
+      .toThrow(/target\.additionalFormats must set jks or pkcs12/);
+    expect(() => Testing.synth(patched(JsonPatch.add('/spec/target/additionalFormats', { pkcs12: { key: 'ca.p12' } })))).not.toThrow();
   });
 });
