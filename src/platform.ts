@@ -111,7 +111,8 @@ export interface LinkerdPlatformProps extends ChartProps {
    * Delivers cert-manager and trust-manager too ({@link CertManagerPrerequisites}), in the first sync wave, and lets
    * Argo CD skip the dry run of cert-manager and trust-manager objects whose CRDs that same sync installs.
    *
-   * @default false (the cluster already runs cert-manager ≥ 1.21 and trust-manager ≥ 0.24 with trust namespace cert-manager)
+   * @default false (the cluster already runs cert-manager ≥ 1.21 and trust-manager ≥ 0.24 whose trust namespace is
+   * `identity.anchorNamespace`: the control-plane namespace by default, see `AnchorIssuerScope`)
    */
   readonly prerequisites?: boolean;
   /**
@@ -172,7 +173,9 @@ export class LinkerdPlatform extends Chart {
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
     skipDryRunUntilCrdsExist(this, LINKERD_GROUPS);
     if (props.prerequisites) {
-      const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
+      const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated, trustNamespace: this.identity.anchorNamespace });
+      // trust-manager's chart creates its Role in the trust namespace, which must exist first
+      prerequisites.trustManager.node.addDependency(this.controlPlane.namespace);
       this.identity.node.addDependency(prerequisites);
       this.controlPlane.webhooks?.node.addDependency(prerequisites);
       this.viz.webhooks?.node.addDependency(prerequisites);
