@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart } from 'cdk8s';
+import { AppProject } from './argocd/app-project';
 import { Application, ApplicationSource } from './argocd/application';
 import { MeshCoverage } from './mesh/coverage';
 import { addNextStep } from './_internal/next-steps';
@@ -8,11 +9,15 @@ import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
 import { HtpasswdUser } from './viz/htpasswd-user';
 
+/** The Argo CD project of the root Application and of the chart Applications, instead of the unrestricted `default`. */
+const PROJECT = 'linkerd-platform';
+
 /**
  * `npm run synth`: renders the default platform into dist/ (or `CDK8S_OUTDIR` under `cdk8s synth`), atomically,
  * and prints a summary. A failure prints one error and leaves the previous dist/ untouched.
  *
- * The Argo CD root Application points at this repository (`repository.url` in package.json), folder `dist`; the
+ * The Argo CD root Application points at this repository (`repository.url` in package.json), folder `dist`, in an
+ * AppProject restricted to that repository, the charts and the namespaces and cluster-scoped kinds the platform uses; the
  * dashboard is exposed at `config.dashboardHost`, with users from DASHBOARD_USER and DASHBOARD_PASSWORD (or
  * DASHBOARD_HTPASSWD_FILE), else an existing Secret.
  */
@@ -20,14 +25,26 @@ function main(): number {
   try {
     const pkg = JSON.parse(fs.readFileSync(findPackageJson(__dirname), 'utf8'));
     const report = synthesize(app => {
-      new LinkerdPlatform(app, 'platform', { dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers() } });
+      const platform = new LinkerdPlatform(app, 'platform', {
+        dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers() },
+        argoCdProject: PROJECT,
+      });
       const root = new Chart(app, 'argocd-root');
       if (isPlaceholderUrl(pkg.repository?.url)) {
         addNextStep(root, `set repository.url in package.json to this repository's git URL (now ${JSON.stringify(pkg.repository?.url)}, an example): `
           + 'the root Application syncs dist/ from it, and then synth again');
       }
+      const scope = platform.projectScope();
+      const project = new AppProject(root, 'project', {
+        metadata: { name: PROJECT },
+        description: 'The Linkerd platform: this repository\'s dist/ and the charts it names, in the namespaces it uses',
+        sourceRepos: [pkg.repository.url, ...scope.sourceRepos],
+        destinationNamespaces: scope.namespaces,
+        clusterResources: scope.clusterResources,
+      });
       new Application(root, 'root', {
         metadata: { name: 'linkerd-platform' },
+        project: project.name,
         source: ApplicationSource.directory({ repoUrl: pkg.repository.url, path: 'dist', targetRevision: pkg.config?.argocdRevision ?? 'HEAD' }),
         automated: { prune: true, selfHeal: true },
       });

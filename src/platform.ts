@@ -1,5 +1,6 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AppProject, ProjectScope } from './argocd/app-project';
 import { AutomatedSync, SyncOption } from './argocd/application';
 import { applySyncWaves } from './argocd/sync-waves';
 import { ChartRelease } from './delivery/chart-release';
@@ -9,6 +10,7 @@ import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
 import { LinkerdVersion } from './linkerd/version';
 import { addNextStep } from './_internal/next-steps';
+import { compareStrings } from './_internal/order';
 import { DemoWorkloads } from './mesh/demo-workloads';
 import { MeshCoverageReport } from './mesh/coverage-report';
 import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
@@ -111,7 +113,8 @@ export interface LinkerdPlatformProps extends ChartProps {
    * Delivers cert-manager and trust-manager too ({@link CertManagerPrerequisites}), in the first sync wave, and lets
    * Argo CD skip the dry run of cert-manager and trust-manager objects whose CRDs that same sync installs.
    *
-   * @default false (the cluster already runs cert-manager ≥ 1.21 and trust-manager ≥ 0.24 with trust namespace cert-manager)
+   * @default false (the cluster already runs cert-manager ≥ 1.21 and trust-manager ≥ 0.24 whose trust namespace is
+   * `identity.anchorNamespace`: the control-plane namespace by default, see `AnchorIssuerScope`)
    */
   readonly prerequisites?: boolean;
   /**
@@ -148,6 +151,8 @@ export class LinkerdPlatform extends Chart {
   public readonly vizRelease: ChartRelease;
   /** The demo workloads; undefined when `demo` is false. */
   public readonly demo?: DemoWorkloads;
+  /** cert-manager and trust-manager; undefined unless `prerequisites` is true. */
+  public readonly prerequisites?: CertManagerPrerequisites;
 
   constructor(scope: Construct, id: string, props: LinkerdPlatformProps = {}) {
     super(scope, id, props);
@@ -172,17 +177,36 @@ export class LinkerdPlatform extends Chart {
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
     skipDryRunUntilCrdsExist(this, LINKERD_GROUPS);
     if (!props.prerequisites) {
-      addNextStep(this, 'install cert-manager (v1.21 or later, with its CRDs) and trust-manager (v0.24 or later, trust namespace cert-manager) '
+      addNextStep(this, `install cert-manager (v1.21 or later, with its CRDs) and trust-manager (v0.24 or later, trust namespace ${this.identity.anchorNamespace}) `
         + 'before the sync, or set prerequisites: true to deliver them as the first Applications');
     }
     if (props.prerequisites) {
-      const prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated });
+      const prerequisites = this.prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated, trustNamespace: this.identity.anchorNamespace });
+      // trust-manager's chart creates its Role in the trust namespace, which must exist first
+      prerequisites.trustManager.node.addDependency(this.controlPlane.namespace);
       this.identity.node.addDependency(prerequisites);
       this.controlPlane.webhooks?.node.addDependency(prerequisites);
       this.viz.webhooks?.node.addDependency(prerequisites);
       skipDryRunUntilCrdsExist(this, CERT_MANAGER_GROUPS);
     }
     applySyncWaves(this);
+  }
+
+  /**
+   * What the platform deploys, for an {@link AppProject} of its own instead of `default`: the namespaces and
+   * cluster-scoped kinds of its objects, the charts' repositories and namespaces, and the cluster-scoped kinds the
+   * charts render (CRDs, RBAC, admission webhooks, viz's tap APIService).
+   */
+  public projectScope(): ProjectScope {
+    const own = AppProject.scopeOf(this);
+    // cert-manager's chart keeps its leader-election Role in kube-system (cert-manager@v1.21.1:deploy/charts/cert-manager/values.yaml:75)
+    const namespaces = [...own.namespaces, ...(this.prerequisites ? ['kube-system'] : [])];
+    const kinds = new Map([...own.clusterResources, ...CHART_CLUSTER_RESOURCES].map(k => [`${k.group}/${k.kind}`, k]));
+    return {
+      sourceRepos: own.sourceRepos,
+      namespaces: [...new Set(namespaces)].sort(compareStrings),
+      clusterResources: [...kinds.keys()].sort(compareStrings).map(k => kinds.get(k)!),
+    };
   }
 
   private exposeDashboard(options: PlatformDashboardOptions): void {
@@ -206,6 +230,15 @@ export class LinkerdPlatform extends Chart {
 const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
 
 const CERT_MANAGER_GROUPS = ['cert-manager.io', 'trust.cert-manager.io'];
+/** The cluster-scoped kinds the linkerd, cert-manager and trust-manager charts render (their templates at the pinned versions). */
+const CHART_CLUSTER_RESOURCES = [
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+  { group: 'apiregistration.k8s.io', kind: 'APIService' },
+];
 /** The groups whose CRDs linkerd-crds installs in the same sync. */
 const LINKERD_GROUPS = ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'];
 

@@ -17,8 +17,8 @@ describe('LinkerdPlatform', () => {
       'Namespace linkerd': '0',
       'Application linkerd-crds': '0',
       'Issuer linkerd-trust-root-issuer': '1',
+      'Issuer linkerd-identity-issuer': '1',
       'Certificate linkerd-trust-anchor': '1',
-      'ClusterIssuer linkerd-identity-issuer': '1',
       'Certificate linkerd-identity-issuer': '1',
       'Bundle linkerd-identity-trust-roots': '1',
       'Issuer webhook-selfsigned-issuer': '1',
@@ -72,6 +72,18 @@ describe('LinkerdPlatform', () => {
     const certManager = objects.find(o => o.metadata.name === 'cert-manager');
     expect(certManager.spec.source).toStrictEqual({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.21.1', helm: { valuesObject: { crds: { enabled: true } } } });
     expect(certManager.spec.syncPolicy.syncOptions).toStrictEqual(['CreateNamespace=true', 'ServerSideApply=true']);
+    // trust-manager reads the anchor Secret from its trust namespace: the control-plane namespace, which exists first
+    const trustManager = objects.find(o => o.metadata.name === 'trust-manager');
+    expect(trustManager.spec.source.helm.valuesObject).toStrictEqual({ app: { trust: { namespace: 'linkerd' } } });
+  });
+
+  test('the default platform gives no namespace but the control plane\'s a way to use the trust anchor (issue 13 §1)', () => {
+    const objects = Testing.synth(new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true }));
+    expect(objects.filter(o => o.kind === 'ClusterIssuer')).toStrictEqual([]);
+    const anchorIssuers = objects.filter(o => ['Issuer', 'ClusterIssuer'].includes(o.kind) && o.spec.ca?.secretName === 'linkerd-trust-anchor');
+    expect(anchorIssuers.map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toStrictEqual(['Issuer linkerd/linkerd-identity-issuer']);
+    const users = objects.filter(o => o.kind === 'Certificate' && o.spec.issuerRef.name === 'linkerd-identity-issuer');
+    expect(users.map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toStrictEqual(['linkerd/linkerd-identity-issuer']);
   });
 
   test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the default platform synthesizes and passes the schema gate', (_major, version) => {

@@ -27,8 +27,11 @@ export const EXIT_USAGE = 2;
 
 /** Name of the Secret that `TrustAnchor.fromSecret` is pointed at in the printed instructions. */
 export const SECRET_NAME = 'linkerd-trust-anchor';
-/** Namespace cert-manager's ClusterIssuer reads CA secrets from (its `--cluster-resource-namespace`). */
-export const SECRET_NAMESPACE = 'cert-manager';
+/**
+ * Namespace of the anchor Secret: LinkerdIdentity's default namespaced CA Issuer reads it from the control-plane
+ * namespace (with `AnchorIssuerScope.CLUSTER`, the ClusterIssuer reads it from cert-manager's namespace instead).
+ */
+export const SECRET_NAMESPACE = 'linkerd';
 
 const KEY_MODE = 0o600;
 const CERT_MODE = 0o644;
@@ -349,7 +352,7 @@ function summary(files: readonly OutputFile[], pems: TrustAnchorPems): string {
   const key = files.find((file) => file.name === 'ca.key')!.path;
   lines.push(
     '',
-    `Create the Secret for TrustAnchor.fromSecret('${SECRET_NAME}') (cert-manager's ClusterIssuer reads CA secrets from the ${SECRET_NAMESPACE} namespace):`,
+    `Create the Secret for TrustAnchor.fromSecret('${SECRET_NAME}') (the anchor's CA Issuer and trust-manager read it in the ${SECRET_NAMESPACE} namespace; cert-manager with AnchorIssuerScope.CLUSTER):`,
     '',
     `  kubectl create secret tls ${SECRET_NAME} --cert=${shellQuote(cert)} --key=${shellQuote(key)} --namespace=${SECRET_NAMESPACE}`,
     '',

@@ -16,11 +16,20 @@ export interface CertManagerPrerequisitesProps {
    * @default - manual sync
    */
   readonly automated?: AutomatedSync;
+  /**
+   * trust-manager's trust namespace (`app.trust.namespace`), the only namespace it reads Bundle sources from: the
+   * anchor namespace of the identity chain (`LinkerdIdentity.anchorNamespace`). It must exist before trust-manager
+   * is installed (cert-manager/trust-manager@v0.24.0:deploy/charts/trust-manager/values.yaml:316-319).
+   *
+   * @default 'cert-manager'
+   */
+  readonly trustNamespace?: string;
 }
 
 /**
  * What the identity chain runs on, delivered like the Linkerd charts: cert-manager v1.21.1 (with its CRDs) and
- * trust-manager v0.24.0 (trust namespace `cert-manager`, as Linkerd's docs install it), from https://charts.jetstack.io.
+ * trust-manager v0.24.0 (with the trust namespace given, `cert-manager` as in Linkerd's docs by default), from
+ * https://charts.jetstack.io.
  *
  * The versions are the ones whose CRDs are vendored in `crds/` and validated against. Use this when the cluster does
  * not already run them; objects that need them should depend on this construct, so they come in a later sync wave.
@@ -44,7 +53,7 @@ export class CertManagerPrerequisites extends Construct {
     });
     this.trustManager = new ChartRelease(this, 'trust-manager', {
       repository: 'https://charts.jetstack.io', chart: 'trust-manager', version: 'v0.24.0', releaseName: 'trust-manager', namespace: 'cert-manager',
-      values: { app: { trust: { namespace: 'cert-manager' } } },
+      values: { app: { trust: { namespace: props.trustNamespace ?? 'cert-manager' } } },
       syncOptions: [SyncOption.SERVER_SIDE_APPLY],
       project: props.project, automated: props.automated,
     });

@@ -103,9 +103,11 @@ export interface LinkerdControlPlaneOptions {
    */
   readonly proxyLogLevel?: string;
   /**
-   * The cluster-wide default inbound policy.
+   * The cluster-wide default inbound policy. The chart's default admits any client, meshed or not, on every meshed
+   * port no Server covers; `CLUSTER_AUTHENTICATED` is the hardened choice once the ingress controller is meshed. The
+   * synth summary's security-posture line states the value in effect.
    *
-   * @default - the chart's default, DefaultInboundPolicy.ALL_UNAUTHENTICATED
+   * @default - the chart's default, DefaultInboundPolicy.ALL_UNAUTHENTICATED (linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:251)
    */
   readonly defaultInboundPolicy?: DefaultInboundPolicy;
   /**
@@ -122,9 +124,11 @@ export interface LinkerdControlPlaneOptions {
    */
   readonly heartbeatSchedule?: Cron;
   /**
-   * The failure policy of the proxy-injector, sp-validator and policy-validator webhooks.
+   * The failure policy of the proxy-injector, sp-validator and policy-validator webhooks. `IGNORE` lets pods start
+   * unmeshed while the injector is down; `FAIL` blocks Pod and Service creation in every namespace the webhook selects
+   * until it is back (so pair it with `ha`). The synth summary's security-posture line states the value in effect.
    *
-   * @default - WebhookFailurePolicy.IGNORE, or FAIL with `ha`
+   * @default - WebhookFailurePolicy.IGNORE (linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:416), or FAIL with `ha`
    */
   readonly webhookFailurePolicy?: WebhookFailurePolicy;
   /**

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Certificate, KeyUsage } from '../cert-manager/certificate';
 import { ClusterIssuer } from '../cert-manager/cluster-issuer';
 import { Issuer } from '../cert-manager/issuer';
-import { IssuerType } from '../cert-manager/issuer-type';
+import { IIssuer, IssuerType } from '../cert-manager/issuer-type';
 import { PrivateKey, PrivateKeyAlgorithm } from '../cert-manager/private-key';
 import { durationNanos, goDuration } from '../_internal/duration';
 import { throwIfProblems } from '../_internal/errors';
@@ -29,6 +29,32 @@ export interface IdentityHelmValues {
       readonly scheme: string;
     };
   };
+}
+
+/**
+ * Who can use the trust anchor's key: where {@link LinkerdIdentity} puts the CA issuer that signs the identity issuer.
+ *
+ * cert-manager approves every CertificateRequest by default (cert-manager/cert-manager@v1.21.1:
+ * pkg/controller/certificaterequests/approver/sync.go:35) and its chart aggregates `certificates` create into the
+ * `edit` and `admin` roles (deploy/charts/cert-manager/templates/rbac.yaml:463-469), so whoever may use the anchor's
+ * issuer can mint `<sa>.<ns>.serviceaccount.identity.linkerd.<trustDomain>` or a CA that every proxy trusts.
+ */
+export enum AnchorIssuerScope {
+  /**
+   * A namespaced CA Issuer in the control-plane namespace, next to the anchor Secrets: only who may create
+   * Certificates (or read Secrets) in that namespace can use the anchor. A namespaced Issuer reads its CA Secret from
+   * its own namespace (cert-manager/cert-manager@v1.21.1:pkg/controller/helper.go:26), and trust-manager reads a
+   * Bundle's Secret sources from its trust namespace only (cert-manager/trust-manager@v0.24.0:
+   * pkg/bundle/internal/source/source.go:79,229; cmd/trust-manager/app/options/options.go:240), so trust-manager must
+   * run with the control-plane namespace as its trust namespace (`app.trust.namespace`).
+   */
+  CONTROL_PLANE_NAMESPACE = 'control-plane-namespace',
+  /**
+   * Linkerd's documented recipe: a CA ClusterIssuer that reads the anchor from cert-manager's cluster-resource
+   * namespace, the trust namespace of a default trust-manager install. Any namespace editor can then use the anchor:
+   * synth warns. Use it only with cert-manager's approver-policy (or another approver) restricting the ClusterIssuer.
+   */
+  CLUSTER = 'cluster',
 }
 
 /** Props for {@link LinkerdIdentity}. */
@@ -94,8 +120,15 @@ export interface LinkerdIdentityProps {
    */
   readonly previousTrustAnchor?: TrustAnchor;
   /**
-   * cert-manager's cluster-resource namespace, which is also trust-manager's trust namespace: the anchor Secrets,
-   * the self-signed root Issuer and the anchor Certificates live here.
+   * Where the CA issuer backed by the trust anchor's key lives, which decides who can mint mesh identities.
+   *
+   * @default AnchorIssuerScope.CONTROL_PLANE_NAMESPACE (a namespaced Issuer; trust-manager's trust namespace must be the control-plane namespace)
+   */
+  readonly anchorIssuerScope?: AnchorIssuerScope;
+  /**
+   * cert-manager's cluster-resource namespace, which is also trust-manager's trust namespace: with
+   * `AnchorIssuerScope.CLUSTER`, the anchor Secrets, the self-signed root Issuer and the anchor Certificates live here.
+   * Unused with the default scope, where they live in the control-plane namespace.
    *
    * @default 'cert-manager'
    */
@@ -130,7 +163,8 @@ interface AnchorSlot {
 }
 
 /**
- * Linkerd's identity chain, wired once: trust anchor → CA ClusterIssuer → identity issuer Certificate
+ * Linkerd's identity chain, wired once: trust anchor → CA Issuer in the control-plane namespace (or, opted in, the
+ * upstream recipe's ClusterIssuer; see {@link AnchorIssuerScope}) → identity issuer Certificate
  * (`linkerd-identity-issuer` in the control-plane namespace) → trust-manager Bundle (`linkerd-identity-trust-roots`),
  * plus the matching chart values in {@link helmValues}.
  *
@@ -150,8 +184,18 @@ export class LinkerdIdentity extends Construct {
   public readonly trustDomain: string;
   /** The anchor that signs the identity issuer. */
   public readonly trustAnchor: TrustAnchor;
-  /** The CA ClusterIssuer `linkerd-identity-issuer` that signs the identity issuer with the anchor's key. */
-  public readonly anchorIssuer: ClusterIssuer;
+  /** Who can use the anchor's key. */
+  public readonly anchorIssuerScope: AnchorIssuerScope;
+  /**
+   * The namespace of the anchor Secrets, the self-signed root Issuer and the anchor Certificates; trust-manager must
+   * use it as its trust namespace, since it reads the Bundle's Secret sources there.
+   */
+  public readonly anchorNamespace: string;
+  /**
+   * The CA issuer `linkerd-identity-issuer` that signs the identity issuer with the anchor's key: an Issuer in the
+   * control-plane namespace, or a ClusterIssuer with `AnchorIssuerScope.CLUSTER`.
+   */
+  public readonly anchorIssuer: IIssuer;
   /** The identity issuer Certificate (`linkerd-identity-issuer` in the control-plane namespace). */
   public readonly issuerCertificate: Certificate;
   /** The trust-roots Bundle; undefined when `trustBundle` is false. */
@@ -168,6 +212,9 @@ export class LinkerdIdentity extends Construct {
     const issuerRenewBefore = props.issuerRenewBefore ?? Duration.hours(25);
     const issuerPrivateKey = props.issuerPrivateKey ?? PrivateKey.ecdsa();
     const certManagerNamespace = props.certManagerNamespace ?? 'cert-manager';
+    this.anchorIssuerScope = props.anchorIssuerScope ?? AnchorIssuerScope.CONTROL_PLANE_NAMESPACE;
+    const clusterWide = this.anchorIssuerScope === AnchorIssuerScope.CLUSTER;
+    this.anchorNamespace = clusterWide ? certManagerNamespace : this.namespace;
     const trustBundle = props.trustBundle ?? true;
     const issuerCommonName = `identity.${this.namespace}.${this.trustDomain}`;
 
@@ -182,6 +229,9 @@ export class LinkerdIdentity extends Construct {
     add(dns1123LabelProblem('namespace', this.namespace));
     add(dns1123SubdomainProblem('trustDomain', this.trustDomain));
     add(dns1123LabelProblem('certManagerNamespace', certManagerNamespace));
+    if (!Object.values(AnchorIssuerScope).includes(this.anchorIssuerScope)) {
+      add(`anchorIssuerScope ${JSON.stringify(this.anchorIssuerScope)} is not one of ${Object.values(AnchorIssuerScope).map(v => JSON.stringify(v)).join(', ')}`);
+    }
     if (props.nextTrustAnchor && props.previousTrustAnchor) {
       add('nextTrustAnchor and previousTrustAnchor cannot both be set: rotate in stages (add the next anchor, then switch and keep the previous one)');
     }
@@ -240,13 +290,13 @@ export class LinkerdIdentity extends Construct {
 
     if (slots.some(s => s.anchor.isSelfSigned)) {
       const rootIssuer = new Issuer(this, 'trust-root-issuer', {
-        metadata: { name: 'linkerd-trust-root-issuer', namespace: certManagerNamespace },
+        metadata: { name: 'linkerd-trust-root-issuer', namespace: this.anchorNamespace },
         type: IssuerType.selfSigned(),
       });
       for (const slot of slots.filter(s => s.anchor.isSelfSigned)) {
         const d = slot.anchor._selfSignedDefaults(this.trustDomain);
         new Certificate(this, slot.id, {
-          metadata: { name: slot.anchor.secretName, namespace: certManagerNamespace },
+          metadata: { name: slot.anchor.secretName, namespace: this.anchorNamespace },
           issuer: rootIssuer,
           secretName: slot.anchor.secretName,
           isCA: true,
@@ -258,10 +308,16 @@ export class LinkerdIdentity extends Construct {
       }
     }
 
-    this.anchorIssuer = new ClusterIssuer(this, 'issuer-ca', {
-      metadata: { name: IDENTITY_ISSUER_SECRET },
-      type: IssuerType.ca({ secretName: this.trustAnchor.secretName }),
-    });
+    const anchorIssuerType = IssuerType.ca({ secretName: this.trustAnchor.secretName });
+    if (clusterWide) {
+      this.anchorIssuer = new ClusterIssuer(this, 'issuer-ca', { metadata: { name: IDENTITY_ISSUER_SECRET }, type: anchorIssuerType });
+      addWarning(this, `anchorIssuerScope CLUSTER: the ClusterIssuer ${IDENTITY_ISSUER_SECRET} signs with the trust anchor's key, and cert-manager `
+        + 'approves requests automatically while its edit role aggregates into edit/admin: anyone who can create a Certificate in any '
+        + `namespace can mint <sa>.<ns>.serviceaccount.identity.linkerd.${this.trustDomain} or a CA every proxy trusts. Restrict the `
+        + 'ClusterIssuer with cert-manager approver-policy, or use AnchorIssuerScope.CONTROL_PLANE_NAMESPACE (the default)');
+    } else {
+      this.anchorIssuer = new Issuer(this, 'issuer-ca', { metadata: { name: IDENTITY_ISSUER_SECRET, namespace: this.namespace }, type: anchorIssuerType });
+    }
     this.issuerCertificate = new Certificate(this, 'issuer', {
       metadata: { name: IDENTITY_ISSUER_SECRET, namespace: this.namespace },
       issuer: this.anchorIssuer,

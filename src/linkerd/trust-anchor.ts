@@ -4,7 +4,8 @@ import { PrivateKey, RotationPolicy } from '../cert-manager/private-key';
 /** Options for {@link TrustAnchor.selfSigned}. */
 export interface SelfSignedTrustAnchorOptions {
   /**
-   * The Secret (in cert-manager's namespace) that holds the anchor; also the anchor Certificate's name.
+   * The Secret (in LinkerdIdentity's `anchorNamespace`, the control-plane namespace by default) that holds the anchor;
+   * also the anchor Certificate's name.
    *
    * Give each anchor its own name when rotating.
    *
@@ -63,8 +64,8 @@ export interface ExistingTrustAnchorOptions {
  */
 export class TrustAnchor {
   /**
-   * A root made in the cluster by cert-manager: a self-signed Issuer and a CA Certificate in cert-manager's namespace
-   * (Linkerd's documented recipe; the root key lives in the cluster).
+   * A root made in the cluster by cert-manager: a self-signed Issuer and a CA Certificate in LinkerdIdentity's
+   * `anchorNamespace` (the control-plane namespace by default; the root key lives in the cluster).
    */
   public static selfSigned(options: SelfSignedTrustAnchorOptions = {}): TrustAnchor {
     return new TrustAnchor(options.secretName ?? 'linkerd-trust-anchor', undefined, options, {});
@@ -72,8 +73,8 @@ export class TrustAnchor {
 
   /**
    * A root made offline (`npm run trust-anchor`, or `step`) and stored by the operator as a TLS Secret in
-   * cert-manager's namespace: `kubectl create secret tls <secretName> --cert=ca.crt --key=ca.key -n cert-manager`.
-   * Nothing of the Secret is emitted.
+   * LinkerdIdentity's `anchorNamespace`: `kubectl create secret tls <secretName> --cert=ca.crt --key=ca.key -n linkerd`
+   * by default (`-n cert-manager` with `AnchorIssuerScope.CLUSTER`). Nothing of the Secret is emitted.
    */
   public static fromSecret(secretName: string, options: ExistingTrustAnchorOptions = {}): TrustAnchor {
     return new TrustAnchor(secretName, undefined, undefined, options);
@@ -88,7 +89,7 @@ export class TrustAnchor {
   }
 
   private constructor(
-    /** The Secret holding the anchor (`tls.crt`, `tls.key`) in cert-manager's namespace. */
+    /** The Secret holding the anchor (`tls.crt`, `tls.key`) in LinkerdIdentity's `anchorNamespace`. */
     public readonly secretName: string,
     /** The anchor's public PEM, when known. */
     public readonly pem: string | undefined,

@@ -23,13 +23,13 @@ export interface DemoWorkloadsProps {
   /**
    * The server's image: an HTTP server that answers on port 5678 and serves `/health`.
    *
-   * @default 'docker.io/hashicorp/http-echo:1.0.0'
+   * @default - `docker.io/hashicorp/http-echo:1.0.0`, pinned by digest
    */
   readonly serverImage?: string;
   /**
    * The client's image: it needs `sh`, `curl` and `sleep`.
    *
-   * @default 'docker.io/curlimages/curl:8.10.1'
+   * @default - `docker.io/curlimages/curl:8.10.1`, pinned by digest
    */
   readonly clientImage?: string;
   /**
@@ -73,7 +73,7 @@ export class DemoWorkloads extends Construct {
     Mesh.inject(this.namespace, { version });
 
     this.server = workload(this, 'server', namespace, {
-      image: props.serverImage ?? 'docker.io/hashicorp/http-echo:1.0.0',
+      image: props.serverImage ?? SERVER_IMAGE,
       args: [`-listen=:${SERVER_PORT}`, '-text=hello from the mesh'],
       ports: [{ number: SERVER_PORT, name: 'http' }],
       readiness: Probe.fromHttpGet('/health', { port: SERVER_PORT }),
@@ -85,7 +85,7 @@ export class DemoWorkloads extends Construct {
     this.serverService.selectLabel('app', 'server');
 
     this.client = workload(this, 'client', namespace, {
-      image: props.clientImage ?? 'docker.io/curlimages/curl:8.10.1',
+      image: props.clientImage ?? CLIENT_IMAGE,
       command: ['/bin/sh', '-c'],
       args: [`while true; do curl -sS --max-time 2 http://server.${namespace}.svc/ || true; sleep 5; done`],
     });
@@ -118,3 +118,10 @@ function workload(scope: Construct, name: string, namespace: string, container: 
   }
   return deployment;
 }
+
+/*
+ * Pinned by digest so a re-pushed tag cannot change what runs in the mesh. The digests are the ones public manifests
+ * pin for these tags; check them with `crane digest <image>:<tag>` (or `docker buildx imagetools inspect`) when bumping.
+ */
+const SERVER_IMAGE = 'docker.io/hashicorp/http-echo:1.0.0@sha256:fcb75f691c8b0414d670ae570240cbf95502cc18a9ba57e982ecac589760a186';
+const CLIENT_IMAGE = 'docker.io/curlimages/curl:8.10.1@sha256:d9b4541e214bcd85196d6e92e2753ac6d0ea699f0af5741f8c6cccbfcf00ef4b';

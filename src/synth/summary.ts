@@ -37,9 +37,40 @@ export function formatSummary(report: SynthReport): string {
       lines.push(`  ${a.metadata.name} (wave ${wave}): ${what}${ignored.length > 0 ? `; ignores ${ignored.join(', ')}` : ''}`);
     }
   }
+  const posture = securityPosture(docs, report.extraFiles.flatMap(f => f.documents));
+  if (posture) lines.push(`security posture: ${posture}`);
   lines.push(report.warnings.length === 0 ? 'warnings: none' : `warnings (${report.warnings.length}):`);
   for (const w of report.warnings) lines.push(`  [${w.path}] ${w.message}`);
   lines.push(report.nextSteps.length === 0 ? 'next steps: none' : `next steps (${report.nextSteps.length}):`);
   for (const step of report.nextSteps) lines.push(`  [ ] ${step}`);
   return lines.join('\n');
+}
+
+const OPEN_INBOUND = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
+
+/**
+ * One line on what the output lets others do: who can use the trust anchor (through the issuer of
+ * `linkerd-identity-issuer`), the default inbound policy and the injector's failure policy, each with how to harden
+ * it when it is open. Chart defaults: linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:251
+ * (`all-unauthenticated`) and :416 (`webhookFailurePolicy: Ignore`).
+ */
+function securityPosture(docs: any[], extraDocs: any[]): string | undefined {
+  const parts: string[] = [];
+  const issuer = docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === 'linkerd-identity-issuer');
+  if (issuer) {
+    const ref = issuer.spec.issuerRef ?? {};
+    parts.push(ref.kind === 'ClusterIssuer'
+      ? `trust anchor behind ClusterIssuer ${ref.name} (any namespace that may create Certificates can mint mesh identities; use AnchorIssuerScope.CONTROL_PLANE_NAMESPACE)`
+      : `trust anchor usable only in ${issuer.metadata.namespace} (Issuer ${ref.name})`);
+  }
+  const values = extraDocs.find(d => d && typeof d === 'object' && 'identityTrustDomain' in d);
+  if (values) {
+    const inbound = values.proxy?.defaultInboundPolicy ?? 'all-unauthenticated (chart default)';
+    parts.push(`default inbound policy ${inbound}${OPEN_INBOUND.some(p => inbound.startsWith(p))
+      ? ': any client, meshed or not, may connect to meshed ports no Server covers (harden: defaultInboundPolicy cluster-authenticated, or Servers with AuthorizationPolicies)' : ''}`);
+    const failure = values.webhookFailurePolicy ?? 'Ignore (chart default)';
+    parts.push(`injector failurePolicy ${failure}${failure.startsWith('Ignore')
+      ? ': pods start unmeshed while the injector is down (harden: webhookFailurePolicy Fail, or ha)' : ''}`);
+  }
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }

@@ -9,8 +9,9 @@ import { validateRendered } from '../_internal/validated';
 /**
  * One source of trust-manager Bundle certificates (`spec.sources[]`): exactly one kind per source.
  *
- * Secrets and ConfigMaps are read from trust-manager's trust namespace (`cert-manager` by default), not from any
- * namespace of the Bundle's.
+ * Secrets and ConfigMaps are read from trust-manager's trust namespace (its `--trust-namespace`, `cert-manager` by
+ * default), not from any namespace of the Bundle's (cert-manager/trust-manager@v0.24.0:
+ * pkg/bundle/internal/source/source.go:76-79, cmd/trust-manager/app/options/options.go:240).
  *
  * @see https://cert-manager.io/docs/trust/trust-manager/
  */

@@ -130,6 +130,7 @@ export const CASES: BadInput[] = [
   { id: 'identity/namespace', input: 'namespace Linkerd.System', run: identity({ namespace: 'Linkerd.System' }) },
   { id: 'identity/trust-domain', input: 'trustDomain cluster_local', run: identity({ trustDomain: 'cluster_local' }) },
   { id: 'identity/cert-manager-namespace', input: 'certManagerNamespace cert_manager', run: identity({ certManagerNamespace: 'cert_manager' }) },
+  { id: 'identity/anchor-issuer-scope', input: 'anchorIssuerScope "namespace" (not a scope)', run: identity({ anchorIssuerScope: 'namespace' as any }) },
   { id: 'identity/issuer-renewal', input: 'issuerRenewBefore 24h', run: identity({ issuerRenewBefore: Duration.hours(24) }) },
   { id: 'identity/issuer-key', input: 'issuerPrivateKey ECDSA 384', run: identity({ issuerPrivateKey: PrivateKey.ecdsa({ size: 384 }) }) },
   { id: 'identity/issuer-server-auth', input: 'issuerUsages [cert sign, client auth]', run: identity({ issuerUsages: [KeyUsage.CERT_SIGN, KeyUsage.CLIENT_AUTH] }) },

@@ -137,7 +137,7 @@ describe('trust-anchor CLI output', () => {
 
   test('prints the kubectl command for TrustAnchor.fromSecret and the never-commit reminder', () => {
     expect(run.stdout).toContain(
-      `kubectl create secret tls linkerd-trust-anchor --cert=${out}/ca.crt --key=${out}/ca.key --namespace=cert-manager\n`);
+      `kubectl create secret tls linkerd-trust-anchor --cert=${out}/ca.crt --key=${out}/ca.key --namespace=linkerd\n`);
     expect(run.stdout).toContain('Never commit ca.key');
     expect(run.stdout).toContain("TrustAnchor.fromPem(readFileSync('ca.crt', 'utf8'), 'linkerd-trust-anchor')");
     expect(run.stdout).toContain('identityTrustAnchorsPEM');

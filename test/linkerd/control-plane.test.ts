@@ -43,7 +43,7 @@ describe('LinkerdControlPlane with the defaults', () => {
   test('emits a webhook CA and one serving certificate per webhook, as Linkerd\'s docs describe', () => {
     const chart = testChart();
     controlPlane({}, chart);
-    const certificates = synthKind(chart, 'Certificate').filter(c => c.metadata.namespace === 'linkerd' && c.metadata.name !== 'linkerd-identity-issuer');
+    const certificates = synthKind(chart, 'Certificate').filter(c => c.metadata.namespace === 'linkerd' && !c.metadata.name.startsWith('linkerd-identity-issuer') && c.metadata.name !== 'linkerd-trust-anchor');
     expect(certificates.map(c => c.metadata.name)).toStrictEqual(['webhook-issuer-tls', 'linkerd-proxy-injector', 'linkerd-sp-validator', 'linkerd-policy-validator']);
     expect(certificates[1].spec).toStrictEqual({
       secretName: 'linkerd-proxy-injector-k8s-tls',
@@ -58,7 +58,7 @@ describe('LinkerdControlPlane with the defaults', () => {
     expect(certificates[3].spec.privateKey).toStrictEqual({ algorithm: 'ECDSA', size: 256, encoding: 'PKCS8', rotationPolicy: 'Always' });
     expect(certificates[0].spec).toMatchObject({ isCA: true, privateKey: { rotationPolicy: 'Never' } });
     expect(synthKind(chart, 'Issuer').filter(i => i.metadata.namespace === 'linkerd').map(i => [i.metadata.name, Object.keys(i.spec)[0]]))
-      .toStrictEqual([['webhook-selfsigned-issuer', 'selfSigned'], ['webhook-issuer', 'ca']]);
+      .toStrictEqual([['linkerd-trust-root-issuer', 'selfSigned'], ['linkerd-identity-issuer', 'ca'], ['webhook-selfsigned-issuer', 'selfSigned'], ['webhook-issuer', 'ca']]);
   });
 
   test('without webhook certificates, nothing is emitted for the webhooks and the chart makes its own', () => {

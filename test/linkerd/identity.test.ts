@@ -1,13 +1,18 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
-import { KeyUsage, PrivateKey } from '../../src/cert-manager';
+import { Certificate, KeyUsage, PrivateKey } from '../../src/cert-manager';
 import { collectWarnings } from '../../src/_internal/warnings';
-import { LinkerdIdentity, LinkerdIdentityProps, TrustAnchor } from '../../src/linkerd';
+import { AnchorIssuerScope, LinkerdIdentity, LinkerdIdentityProps, TrustAnchor } from '../../src/linkerd';
 import { ONE_DAY, testCertificate } from '../_certs';
 import { synthKind, testChart } from '../_util';
 
 function identity(props: LinkerdIdentityProps = {}): { chart: Chart; identity: LinkerdIdentity } {
   const chart = testChart();
   return { chart, identity: new LinkerdIdentity(chart, 'identity', props) };
+}
+
+/** The CA issuer backed by the anchor's key (the one that signs the identity issuer). */
+function anchorIssuer(chart: Chart): any {
+  return Testing.synth(chart).find(o => ['Issuer', 'ClusterIssuer'].includes(o.kind) && o.spec.ca);
 }
 
 function bundleSources(chart: Chart): string[] {
@@ -18,14 +23,16 @@ describe('LinkerdIdentity with the defaults (self-signed anchor)', () => {
   const { chart, identity: id } = identity();
   const objects = Testing.synth(chart);
 
-  test('emits Linkerd\'s documented chain, with explicit names', () => {
+  test('emits Linkerd\'s chain with the anchor and its CA Issuer in the control-plane namespace, with explicit names', () => {
     expect(objects.map(o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toStrictEqual([
-      'Issuer cert-manager/linkerd-trust-root-issuer',
-      'Certificate cert-manager/linkerd-trust-anchor',
-      'ClusterIssuer /linkerd-identity-issuer',
+      'Issuer linkerd/linkerd-trust-root-issuer',
+      'Certificate linkerd/linkerd-trust-anchor',
+      'Issuer linkerd/linkerd-identity-issuer',
       'Certificate linkerd/linkerd-identity-issuer',
       'Bundle /linkerd-identity-trust-roots',
     ]);
+    expect(id.anchorIssuerScope).toBe(AnchorIssuerScope.CONTROL_PLANE_NAMESPACE);
+    expect(id.anchorNamespace).toBe('linkerd');
   });
 
   test('the anchor is a long-lived ECDSA P-256 CA that keeps its key on renewal', () => {
@@ -40,11 +47,11 @@ describe('LinkerdIdentity with the defaults (self-signed anchor)', () => {
     });
   });
 
-  test('the identity issuer is signed by the anchor through a CA ClusterIssuer', () => {
+  test('the identity issuer is signed by the anchor through a namespaced CA Issuer', () => {
     expect(objects[2].spec).toStrictEqual({ ca: { secretName: 'linkerd-trust-anchor' } });
     expect(objects[3].spec).toStrictEqual({
       secretName: 'linkerd-identity-issuer',
-      issuerRef: { name: 'linkerd-identity-issuer', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+      issuerRef: { name: 'linkerd-identity-issuer', kind: 'Issuer', group: 'cert-manager.io' },
       commonName: 'identity.linkerd.cluster.local',
       isCA: true,
       duration: '48h0m0s',
@@ -72,7 +79,8 @@ describe('LinkerdIdentity options', () => {
   test('namespace and trust domain shape names and the issuer common name', () => {
     const { chart, identity: id } = identity({ namespace: 'mesh', trustDomain: 'prod.example.org', certManagerNamespace: 'certs' });
     const [anchor, issuer] = synthKind(chart, 'Certificate');
-    expect(anchor.metadata.namespace).toBe('certs');
+    expect(anchor.metadata.namespace).toBe('mesh');
+    expect(anchorIssuer(chart).metadata.namespace).toBe('mesh');
     expect(anchor.spec.commonName).toBe('root.linkerd.prod.example.org');
     expect(issuer.metadata.namespace).toBe('mesh');
     expect(issuer.spec.commonName).toBe('identity.mesh.prod.example.org');
@@ -91,10 +99,10 @@ describe('LinkerdIdentity options', () => {
 
   test('fromSecret references the operator\'s Secret and emits no anchor objects', () => {
     const { chart, identity: id } = identity({ trustAnchor: TrustAnchor.fromSecret('offline-root') });
-    expect(synthKind(chart, 'Issuer')).toStrictEqual([]);
+    expect(synthKind(chart, 'Issuer').map(i => i.spec)).toStrictEqual([{ ca: { secretName: 'offline-root' } }]);
     expect(synthKind(chart, 'Certificate').map(c => c.metadata.name)).toStrictEqual(['linkerd-identity-issuer']);
     expect(synthKind(chart, 'Secret')).toStrictEqual([]);
-    expect(synthKind(chart, 'ClusterIssuer')[0].spec).toStrictEqual({ ca: { secretName: 'offline-root' } });
+    expect(synthKind(chart, 'ClusterIssuer')).toStrictEqual([]);
     expect(bundleSources(chart)).toStrictEqual(['offline-root']);
     expect(id.helmValues.identityTrustAnchorsPEM).toBeUndefined();
   });
@@ -192,7 +200,7 @@ describe('staged trust-anchor rotation', () => {
   test('stage 1 adds the next anchor to the bundle; the issuer stays on the current one', () => {
     const { chart } = identity({ trustAnchor: a, nextTrustAnchor: b });
     expect(bundleSources(chart)).toStrictEqual(['linkerd-trust-anchor-a', 'linkerd-trust-anchor-b']);
-    expect(synthKind(chart, 'ClusterIssuer')[0].spec.ca.secretName).toBe('linkerd-trust-anchor-a');
+    expect(anchorIssuer(chart).spec.ca.secretName).toBe('linkerd-trust-anchor-a');
     expect(synthKind(chart, 'Certificate').map(c => c.metadata.name))
       .toStrictEqual(['linkerd-trust-anchor-a', 'linkerd-trust-anchor-b', 'linkerd-identity-issuer']);
   });
@@ -200,7 +208,7 @@ describe('staged trust-anchor rotation', () => {
   test('stage 2 switches the issuer and keeps the previous anchor', () => {
     const { chart } = identity({ trustAnchor: b, previousTrustAnchor: a });
     expect(bundleSources(chart)).toStrictEqual(['linkerd-trust-anchor-b', 'linkerd-trust-anchor-a']);
-    expect(synthKind(chart, 'ClusterIssuer')[0].spec.ca.secretName).toBe('linkerd-trust-anchor-b');
+    expect(anchorIssuer(chart).spec.ca.secretName).toBe('linkerd-trust-anchor-b');
   });
 
   test('stage 3 drops the previous anchor', () => {
@@ -339,5 +347,67 @@ describe('TrustAnchor.fromPem, checked like linkerd check', () => {
   test('fails when the PEM anchor has the issuer\'s common name', async () => {
     const same = (await testCertificate({ commonName: 'identity.linkerd.cluster.local' })).certPem;
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(same, 'root') })).toThrow(/trustAnchor has the common name "identity\.linkerd\.cluster\.local"/);
+  });
+});
+
+describe('who can use the trust anchor\'s key (issue 13 §1)', () => {
+  const workloadIdentity = 'default.team-a.serviceaccount.identity.linkerd.cluster.local';
+  const scopes: Array<[string, LinkerdIdentityProps]> = [
+    ['the defaults', {}],
+    ['an offline anchor', { trustAnchor: TrustAnchor.fromSecret('offline-root') }],
+    ['rotation stage 1', { trustAnchor: TrustAnchor.selfSigned({ secretName: 'a' }), nextTrustAnchor: TrustAnchor.selfSigned({ secretName: 'b', commonName: 'b' }) }],
+    ['rotation stage 2', { trustAnchor: TrustAnchor.selfSigned({ secretName: 'b', commonName: 'b' }), previousTrustAnchor: TrustAnchor.fromSecret('a') }],
+  ];
+
+  test.each(scopes)('%s: no ClusterIssuer, and every issuer and Secret of an anchor is in the control-plane namespace', (_, props) => {
+    const { chart } = identity({ namespace: 'mesh', ...props });
+    const objects = Testing.synth(chart);
+    expect(objects.filter(o => o.kind === 'ClusterIssuer')).toStrictEqual([]);
+    const anchorSecrets = new Set(bundleSources(chart));
+    const caIssuers = objects.filter(o => o.kind === 'Issuer' && o.spec.ca);
+    expect(caIssuers.map(o => `${o.metadata.namespace}/${o.spec.ca.secretName}`)).toStrictEqual([`mesh/${[...anchorSecrets][0]}`]);
+    const anchorCertificates = objects.filter(o => o.kind === 'Certificate' && anchorSecrets.has(o.spec.secretName));
+    anchorCertificates.forEach(c => expect(c.metadata.namespace).toBe('mesh'));
+    const issuer = objects.find(o => o.kind === 'Certificate' && o.metadata.name === 'linkerd-identity-issuer');
+    expect(issuer.metadata.namespace).toBe('mesh');
+    expect(issuer.spec.issuerRef).toStrictEqual({ name: caIssuers[0].metadata.name, kind: 'Issuer', group: 'cert-manager.io' });
+    expect(collectWarnings(chart)).toStrictEqual([]);
+  });
+
+  test('a Certificate in another namespace cannot use the anchor to mint a workload identity', () => {
+    const { chart, identity: id } = identity();
+    expect(() => new Certificate(chart, 'impersonate', {
+      metadata: { name: 'impersonate', namespace: 'team-a' },
+      issuer: id.anchorIssuer,
+      secretName: 'impersonate',
+      commonName: workloadIdentity,
+    })).toThrow(/namespace "team-a" cannot use Issuer linkerd\/linkerd-identity-issuer: an Issuer only issues Certificates in its own namespace/);
+  });
+
+  test('the opt-in ClusterIssuer is Linkerd\'s recipe, in cert-manager\'s namespace, and warns about the risk', () => {
+    const { chart, identity: id } = identity({ anchorIssuerScope: AnchorIssuerScope.CLUSTER });
+    expect(Testing.synth(chart).map(o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)).toStrictEqual([
+      'Issuer cert-manager/linkerd-trust-root-issuer',
+      'Certificate cert-manager/linkerd-trust-anchor',
+      'ClusterIssuer /linkerd-identity-issuer',
+      'Certificate linkerd/linkerd-identity-issuer',
+      'Bundle /linkerd-identity-trust-roots',
+    ]);
+    expect(anchorIssuer(chart).spec).toStrictEqual({ ca: { secretName: 'linkerd-trust-anchor' } });
+    expect(id.anchorNamespace).toBe('cert-manager');
+    expect(collectWarnings(chart)).toStrictEqual([{
+      path: 'test/identity',
+      message: expect.stringMatching(/^anchorIssuerScope CLUSTER: the ClusterIssuer linkerd-identity-issuer signs with the trust anchor's key.*anyone who can create a Certificate in any namespace can mint <sa>\.<ns>\.serviceaccount\.identity\.linkerd\.cluster\.local/),
+    }]);
+    // the risk the warning names: any namespace may reference a ClusterIssuer
+    const impersonation = new Certificate(chart, 'impersonate', {
+      metadata: { name: 'impersonate', namespace: 'team-a' }, issuer: id.anchorIssuer, secretName: 'impersonate', commonName: workloadIdentity,
+    });
+    expect(ApiObject.of(impersonation).toJson().spec.issuerRef.kind).toBe('ClusterIssuer');
+  });
+
+  test('fails when anchorIssuerScope is not a known scope', () => {
+    expect(() => identity({ anchorIssuerScope: 'namespace' as AnchorIssuerScope }))
+      .toThrow(/anchorIssuerScope "namespace" is not one of "control-plane-namespace", "cluster"/);
   });
 });

@@ -35,18 +35,18 @@ describe('DemoWorkloads', () => {
     const service = objects.find(o => o.kind === 'Service');
     expect(service.spec).toMatchObject({ selector: { app: 'server' }, ports: [{ name: 'http', port: 80, targetPort: 5678 }] });
     const client = objects.find(o => o.kind === 'Deployment' && o.metadata.name === 'client').spec.template.spec.containers[0];
-    expect(client.image).toBe('docker.io/curlimages/curl:8.10.1');
+    expect(client.image).toBe('docker.io/curlimages/curl:8.10.1@sha256:d9b4541e214bcd85196d6e92e2753ac6d0ea699f0af5741f8c6cccbfcf00ef4b');
     expect(client.args).toStrictEqual(['while true; do curl -sS --max-time 2 http://server.mesh-demo.svc/ || true; sleep 5; done']);
     expect(demo.serverService.name).toBe('server');
     expect(demo.serverPolicy.name).toBe('server-http');
   });
 
-  test('pins every image by tag', () => {
+  test('pins every image by tag and digest (issue 13 §5)', () => {
     const chart = testChart();
     new DemoWorkloads(chart, 'demo');
     const images = Testing.synth(chart).filter(o => o.kind === 'Deployment').flatMap(d => d.spec.template.spec.containers.map((c: any) => c.image));
-    expect(images).toStrictEqual(['docker.io/hashicorp/http-echo:1.0.0', 'docker.io/curlimages/curl:8.10.1']);
-    for (const image of images) expect(image).toMatch(/:[0-9][^:]*$/);
+    expect(images).toStrictEqual(['docker.io/hashicorp/http-echo:1.0.0@sha256:fcb75f691c8b0414d670ae570240cbf95502cc18a9ba57e982ecac589760a186', 'docker.io/curlimages/curl:8.10.1@sha256:d9b4541e214bcd85196d6e92e2753ac6d0ea699f0af5741f8c6cccbfcf00ef4b']);
+    for (const image of images) expect(image).toMatch(/:[0-9][^:@]*@sha256:[0-9a-f]{64}$/);
   });
 
   test('the output does not depend on where the construct sits', () => {

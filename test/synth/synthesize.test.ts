@@ -152,8 +152,8 @@ describe('synthesize', () => {
     }, { outdir: path.join(tmp, 'dist') });
     const summary = formatSummary(report);
     expect(summary).toContain('platform.k8s.yaml: 6 objects');
-    expect(summary).toContain('objects by kind: Bundle 1, Certificate 2, ClusterIssuer 1, Issuer 1, Namespace 1');
-    expect(summary).toContain('cert-manager/linkerd-trust-anchor: duration 8760h0m0s, renewBefore 1440h0m0s, CA, ECDSA 256 rotation Never');
+    expect(summary).toContain('objects by kind: Bundle 1, Certificate 2, Issuer 2, Namespace 1');
+    expect(summary).toContain('linkerd/linkerd-trust-anchor: duration 8760h0m0s, renewBefore 1440h0m0s, CA, ECDSA 256 rotation Never');
     expect(summary).toContain('linkerd/linkerd-identity-issuer: duration 48h0m0s, renewBefore 25h0m0s, CA, ECDSA 256 rotation Always');
     expect(summary).toContain('warnings (1):\n  [platform/identity] something to look at');
   });
