@@ -1,6 +1,10 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { LinkerdPlatform } from '../../src/platform';
+import { synthesize } from '../../src/synth';
 import { DashboardCredentials, HtpasswdUser } from '../../src/viz';
 
 function platform(dashboard: Record<string, unknown>) {
@@ -33,5 +37,19 @@ describe('DashboardCredentials in LinkerdPlatform', () => {
     const { chart, objects } = platform({});
     expect(objects.filter(o => o.kind === 'Secret')).toStrictEqual([]);
     expect(collectWarnings(chart).map(w => w.message).filter(m => m.startsWith('the dashboard Ingress uses the existing Secret linkerd-viz/linkerd-dashboard-auth'))).toHaveLength(1);
+  });
+
+  test.each([
+    ['a SealedSecret', DashboardCredentials.sealedSecret(Buffer.alloc(600, 1).toString('base64'))],
+    ['an ExternalSecret', DashboardCredentials.externalSecret({ secretStore: { name: 'vault' }, remoteKey: 'linkerd/dashboard' })],
+    ['bcrypt users', DashboardCredentials.users([HtpasswdUser.fromPassword('admin', 'pw')])],
+  ])('the secret guard of synthesize lets %s through', (_, credentials) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'credentials-'));
+    try {
+      const report = synthesize(app => { new LinkerdPlatform(app, 'platform', { demo: false, dashboard: { hosts: ['linkerd.example.com'], credentials } }); }, { outdir: path.join(dir, 'dist') });
+      expect(report.files.map(f => f.file)).toContain('platform.k8s.yaml');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
