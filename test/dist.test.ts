@@ -49,8 +49,9 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    expect(out).toContain('objects by kind: Application 4, AuthorizationPolicy 1, Bundle 1, Certificate 9, ClusterIssuer 1, Deployment 2, Ingress 1, '
-      + 'Issuer 5, MeshTLSAuthentication 1, Namespace 3, Server 1, Service 2, ServiceAccount 2, ServiceProfile 1');
+    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's
+    expect(out).toContain('objects by kind: Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, ClusterIssuer 1, Deployment 2, Ingress 1, '
+      + 'Issuer 5, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, ServiceAccount 2, ServiceProfile 1');
     expect(out).toContain('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
     expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
