@@ -252,7 +252,9 @@ export class LinkerdViz extends Construct {
    * tap-injector and prometheus but none for web (linkerd2@version-2.20 `viz/charts/linkerd-viz/templates/*-policy.yaml`),
    * so without this any pod may call `web:8084` with a matching Host header and get the dashboard and tap without
    * the Ingress' password. The kubelet probes are on the `admin` port 9994, which this Server does not select
-   * (`viz/charts/linkerd-viz/templates/web.yaml:118-133`), so they keep working.
+   * (`viz/charts/linkerd-viz/templates/web.yaml:118-133`), so they keep working; `linkerd viz dashboard` port-forwards,
+   * which arrive from localhost, and the proxy always admits localhost on every Server
+   * (linkerd2-proxy@release/v2.359.0 `linkerd/proxy/server-policy/src/lib.rs:159-172`).
    *
    * A ServiceAccount reference admits exactly `<name>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`
    * (linkerd2@version-2.20 `policy-controller/k8s/index/src/inbound/index.rs:2075-2086`): the client must be meshed.
