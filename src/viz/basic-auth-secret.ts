@@ -132,7 +132,8 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
     return new DeliveredBasicAuthSecret(scope, id, props.name, props.namespace, self => {
       const problems: string[] = [];
       const sealed = props.encryptedAuth.trim();
-      // kubeseal's output is the RSA-OAEP-wrapped session key (256+ bytes) then the AES-GCM payload, base64-encoded
+      // kubeseal's output: a 2-byte length, the RSA-OAEP session key (256+ bytes) and the AES-GCM payload with its
+      // 16-byte tag, base64 (sealed-secrets@v0.36.6 pkg/crypto/crypto.go:36-70)
       const decoded = BASE64.test(sealed) ? Buffer.from(sealed, 'base64') : undefined;
       if (decoded === undefined || decoded.length < 256 + 2 + 16) {
         problems.push(`encryptedAuth (${sealed.length} characters) is not kubeseal output: seal the htpasswd lines with kubeseal --raw; its content is not shown`);
