@@ -7,6 +7,7 @@ import { MeshCoverage } from './mesh/coverage';
 import { addNextStep } from './_internal/next-steps';
 import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
+import { BasicAuthSecret } from './viz/basic-auth-secret';
 import { HtpasswdUser } from './viz/htpasswd-user';
 
 /** The Argo CD project of the root Application and of the chart Applications, instead of the unrestricted `default`. */
@@ -25,8 +26,10 @@ function main(): number {
   try {
     const pkg = JSON.parse(fs.readFileSync(findPackageJson(__dirname), 'utf8'));
     const report = synthesize(app => {
+      // the last dist/'s bcrypt lines are kept while they verify, so dist/ changes only when a password does
+      const previousHtpasswd = BasicAuthSecret.previousHtpasswd(process.env.CDK8S_OUTDIR ?? 'dist', 'linkerd-dashboard-auth', 'linkerd-viz');
       const platform = new LinkerdPlatform(app, 'platform', {
-        dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers() },
+        dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers(), previousHtpasswd },
         argoCdProject: PROJECT,
       });
       const root = new Chart(app, 'argocd-root');
@@ -73,10 +76,16 @@ function isPlaceholderUrl(url: unknown): boolean {
   }
 }
 
-/** Dashboard users from DASHBOARD_USER + DASHBOARD_PASSWORD or DASHBOARD_HTPASSWD_FILE; undefined when neither is set. */
+/**
+ * Dashboard users from DASHBOARD_HTPASSWD_FILE (a committed file of bcrypt lines: `npm run htpasswd -- add <user>`) or
+ * DASHBOARD_USER + DASHBOARD_PASSWORD; undefined when none is set.
+ */
 function dashboardUsers(): HtpasswdUser[] | undefined {
   const file = process.env.DASHBOARD_HTPASSWD_FILE;
-  if (file) return HtpasswdUser.fromFile(file);
+  if (file) {
+    if (!fs.existsSync(file)) throw new Error(`DASHBOARD_HTPASSWD_FILE names ${file}, which does not exist: create it with npm run htpasswd -- add <user> --file ${file}`);
+    return HtpasswdUser.fromFile(file);
+  }
   const user = HtpasswdUser.fromEnv('DASHBOARD_USER', 'DASHBOARD_PASSWORD');
   return user ? [user] : undefined;
 }

@@ -14,7 +14,7 @@ import { compareStrings } from './_internal/order';
 import { DemoWorkloads } from './mesh/demo-workloads';
 import { MeshCoverageReport } from './mesh/coverage-report';
 import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
-import { BasicAuthSecret } from './viz/basic-auth-secret';
+import { DashboardCredentials } from './viz/dashboard-credentials';
 import { DashboardIngress } from './viz/dashboard-ingress';
 import { DashboardTls } from './viz/dashboard-tls';
 import { HtpasswdUser } from './viz/htpasswd-user';
@@ -31,6 +31,20 @@ export interface PlatformDashboardOptions {
    * @default - none: an existing Secret
    */
   readonly users?: HtpasswdUser[];
+  /**
+   * Where the htpasswd Secret comes from; overrides `users`. A SealedSecret or an ExternalSecret keeps even the
+   * hashes out of git.
+   *
+   * @default - DashboardCredentials.users(users) with users, else DashboardCredentials.existingSecret()
+   */
+  readonly credentials?: DashboardCredentials;
+  /**
+   * The htpasswd content of the last synthesis (see `BasicAuthSecret.previousHtpasswd`), so `users`' lines stay the
+   * same while their passwords do.
+   *
+   * @default - none: new random salts
+   */
+  readonly previousHtpasswd?: string;
   /**
    * The htpasswd Secret's name, in the viz namespace.
    *
@@ -212,10 +226,11 @@ export class LinkerdPlatform extends Chart {
   private exposeDashboard(options: PlatformDashboardOptions): void {
     const name = options.authSecretName ?? DASHBOARD_AUTH_SECRET;
     const namespace = this.viz.namespace;
-    const auth = options.users ? new BasicAuthSecret(this, 'dashboard-auth', { name, namespace, users: options.users })
-      : BasicAuthSecret.fromExistingSecret(this, 'dashboard-auth', name, namespace);
+    const credentials = options.credentials
+      ?? (options.users ? DashboardCredentials.users(options.users, { previousHtpasswd: options.previousHtpasswd }) : DashboardCredentials.existingSecret());
+    const auth = credentials._bind(this, 'dashboard-auth', name, namespace);
     auth.node.addDependency(this.viz.namespaceObject);
-    if (!options.users) {
+    if (credentials._existing) {
       addNextStep(this, `create Secret ${namespace}/${name} before the sync, for the dashboard's basic auth: `
         + `htpasswd -cB auth <user> && kubectl create secret generic ${name} -n ${namespace} --from-file=auth `
         + '(or synth with DASHBOARD_USER and DASHBOARD_PASSWORD, or DASHBOARD_HTPASSWD_FILE)');

@@ -49,8 +49,9 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 1, Bundle 1, Certificate 9, Deployment 2, Ingress 1, '
-      + 'Issuer 6, MeshTLSAuthentication 1, Namespace 3, Server 1, Service 2, ServiceAccount 2, ServiceProfile 1');
+    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's
+    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, Deployment 2, Ingress 1, '
+      + 'Issuer 6, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, ServiceAccount 2, ServiceProfile 1');
     expect(out).toContain('security posture: trust anchor usable only in linkerd (Issuer linkerd-identity-issuer); default inbound policy');
     expect(out).toContain('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
@@ -70,15 +71,35 @@ describe('dist/', () => {
 describe('dashboard passwords', () => {
   const objects = (dir: string) => require('yaml').parseAllDocuments(fs.readFileSync(path.join(dir, 'platform.k8s.yaml'), 'utf8')).map((d: any) => d.toJS());
 
-  test('a password change alters exactly one object in dist/: the Secret', () => {
-    synth(path.join(tmp, 'pw-a'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'first password' });
-    synth(path.join(tmp, 'pw-a2'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'first password' });
+  test('the same password keeps its line in the same dist/, a fresh dist/ gets a new salt, and a change alters exactly one object: the Secret', () => {
+    const env = { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'first password' };
+    const a = path.join(tmp, 'pw-a');
+    synth(a, env);
+    const first = read(a);
+    synth(a, env);
+    expect(read(a)).toStrictEqual(first);
+    synth(path.join(tmp, 'pw-fresh'), env);
+    const secret = (dir: string) => objects(dir).find((o: any) => o.kind === 'Secret').data.auth;
+    expect(secret(path.join(tmp, 'pw-fresh'))).not.toBe(secret(a));
     synth(path.join(tmp, 'pw-b'), { DASHBOARD_USER: 'admin', DASHBOARD_PASSWORD: 'second password' });
-    expect(read(path.join(tmp, 'pw-a2'))).toStrictEqual(read(path.join(tmp, 'pw-a')));
-    const [a, b] = [objects(path.join(tmp, 'pw-a')), objects(path.join(tmp, 'pw-b'))];
-    const changed = a.filter((o: any, i: number) => JSON.stringify(o) !== JSON.stringify(b[i])).map((o: any) => `${o.kind} ${o.metadata.name}`);
+    const [before, after] = [objects(a), objects(path.join(tmp, 'pw-b'))];
+    const changed = before.filter((o: any, i: number) => JSON.stringify(o) !== JSON.stringify(after[i])).map((o: any) => `${o.kind} ${o.metadata.name}`);
     expect(changed).toStrictEqual(['Secret linkerd-dashboard-auth']);
-    expect(Object.values(read(path.join(tmp, 'pw-a'))).join('\n')).not.toContain('first password');
+    expect(Object.values(read(a)).join('\n')).not.toContain('first password');
+  });
+
+  test('fails clearly on DASHBOARD_USER without DASHBOARD_PASSWORD, and on a DASHBOARD_HTPASSWD_FILE that does not exist', () => {
+    const run = (env: NodeJS.ProcessEnv) => {
+      const base = { ...process.env };
+      for (const name of ['DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'DASHBOARD_HTPASSWD_FILE']) delete base[name];
+      return spawnSync(process.execPath, [SYNTH], { cwd: REPO, env: { ...base, CDK8S_OUTDIR: path.join(tmp, 'refused'), ...env }, encoding: 'utf8' });
+    };
+    const userOnly = run({ DASHBOARD_USER: 'admin' });
+    expect(userOnly.status).toBe(1);
+    expect(userOnly.stderr).toContain('DASHBOARD_USER is set but DASHBOARD_PASSWORD is not: set both for a dashboard user, or neither');
+    const missing = run({ DASHBOARD_HTPASSWD_FILE: path.join(tmp, 'no-such.htpasswd') });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`DASHBOARD_HTPASSWD_FILE names ${path.join(tmp, 'no-such.htpasswd')}, which does not exist`);
   });
 
   test('without credentials the Ingress references an existing Secret and nothing is generated', () => {

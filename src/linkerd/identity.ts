@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Certificate, KeyUsage } from '../cert-manager/certificate';
+import { recordTrustNamespace } from '../_internal/next-steps';
 import { ClusterIssuer } from '../cert-manager/cluster-issuer';
 import { Issuer } from '../cert-manager/issuer';
 import { IIssuer, IssuerType } from '../cert-manager/issuer-type';
@@ -336,6 +337,8 @@ export class LinkerdIdentity extends Construct {
         targetConfigMapKey: TRUST_ROOTS_KEY,
         namespaceSelector: { 'linkerd.io/is-control-plane': 'true' },
       });
+      // trust-manager must run with the anchor's namespace as its trust namespace to read the sources
+      recordTrustNamespace(this.bundle, this.anchorNamespace);
     }
 
     const pems = slots.map(s => normalizedPems.get(s));

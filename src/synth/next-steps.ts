@@ -14,15 +14,15 @@ export interface MissingSecret {
  */
 const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 /** trust-manager's trust namespace, where a Bundle's sources are read: `--trust-namespace` defaults to cert-manager (cert-manager/trust-manager@v0.24.0:cmd/trust-manager/app/options/options.go:241). */
-const TRUST_NAMESPACE = 'cert-manager';
+const DEFAULT_TRUST_NAMESPACE = 'cert-manager';
 
 /**
  * The Secrets the objects read (CA issuers, trust-manager Bundle sources, ingress-nginx and Traefik basic auth) that no
  * object of the output makes (a Secret, a cert-manager Certificate's `secretName`, a SealedSecret, an ExternalSecret's
- * target): the operator must create them before the sync. Read from the rendered objects, so it sees what was emitted,
+ * target): the operator must create them before the sync. `trustNamespace` is trust-manager's `--trust-namespace`. Read from the rendered objects, so it sees what was emitted,
  * whichever construct emitted it.
  */
-export function missingSecrets(objects: readonly any[]): MissingSecret[] {
+export function missingSecrets(objects: readonly any[], trustNamespace = DEFAULT_TRUST_NAMESPACE): MissingSecret[] {
   const made = new Set<string>();
   const read = new Map<string, MissingSecret>();
   const need = (namespace: string, name: string | undefined, reader: string) => {
@@ -46,7 +46,7 @@ export function missingSecrets(objects: readonly any[]): MissingSecret[] {
     if (group === 'cert-manager.io' && kind === 'Issuer') need(ns, o.spec?.ca?.secretName, `${id} (spec.ca.secretName)`);
     if (group === 'cert-manager.io' && kind === 'ClusterIssuer') need(CLUSTER_RESOURCE_NAMESPACE, o.spec?.ca?.secretName, `${id} (spec.ca.secretName)`);
     if (group === 'trust.cert-manager.io' && kind === 'Bundle') {
-      for (const source of o.spec?.sources ?? []) need(TRUST_NAMESPACE, source?.secret?.name, `${id} (spec.sources[].secret)`);
+      for (const source of o.spec?.sources ?? []) need(trustNamespace, source?.secret?.name, `${id} (spec.sources[].secret)`);
     }
     if (kind === 'Ingress') {
       const ref = o.metadata?.annotations?.['nginx.ingress.kubernetes.io/auth-secret'];

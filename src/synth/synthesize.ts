@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import type * as Yaml from 'yaml';
-import { collectNextSteps } from '../_internal/next-steps';
+import { collectNextSteps, trustNamespaceOf } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { OutputFileConflictError, writeOutputFiles } from './output-file';
@@ -86,7 +86,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     replaceFolder(staging, outdir);
     const steps = collectNextSteps(app);
     // a Secret a construct already asked for, with its how-to, is not listed twice
-    const missing = missingSecrets(files.flatMap(f => f.documents)).filter(s => !steps.some(step => step.includes(`Secret ${s.namespace}/${s.name} `)));
+    const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !steps.some(step => step.includes(`Secret ${s.namespace}/${s.name} `)));
     const nextSteps = [...steps, ...missing.map(missingSecretStep)];
     return { outdir, files, extraFiles, warnings: collectWarnings(app), nextSteps };
   } finally {

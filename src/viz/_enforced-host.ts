@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { quoteMeta } from '../_internal/go-regexp';
 import { isDns1123Subdomain } from '../_internal/names';
+import { hasTopLevelAlternation } from '../traffic/_regex';
 
 const UNRELATED_HOSTS = ['dns-rebinding.attacker.invalid', '203.0.113.7'];
 
@@ -29,7 +30,8 @@ export function enforcedHostProblems(hosts: readonly string[]): string[] {
 
 /**
  * Checks the enforced-host regex the way the dashboard's Go web server reads it (RE2, unanchored `MatchString`):
- * it must compile, match every external host (or the web server answers HTTP 400), and, unless allowed, refuse hosts
+ * it must compile, be anchored (`^…$`, no top-level `|`), match every external host (or the web server answers
+ * HTTP 400), and, unless allowed, refuse hosts
  * that are not the dashboard's (a catch-all re-opens the DNS-rebinding hole the check exists for).
  */
 export function hostRegexProblems(regex: string, hosts: readonly string[], allowAnyHost: boolean): string[] {
@@ -44,6 +46,15 @@ export function hostRegexProblems(regex: string, hosts: readonly string[], allow
   const unrelated = UNRELATED_HOSTS.find(h => compiled.matcher(h).find());
   if (!allowAnyHost && unrelated !== undefined) {
     problems.push(`dashboard.enforcedHostRegexp ${JSON.stringify(regex)} also matches ${JSON.stringify(unrelated)}: a catch-all host check lets DNS rebinding reach the dashboard; list the hosts, or set allowAnyDashboardHost`);
+  } else if (!allowAnyHost && !isAnchored(regex)) {
+    // MatchString is unanchored (linkerd2@version-2.20 web/srv/server.go:67): `example\.com` also accepts `example.com.attacker.invalid`
+    problems.push(`dashboard.enforcedHostRegexp ${JSON.stringify(regex)} is not anchored: the web server matches it anywhere in the Host header, `
+      + 'so write it as ^(host1|host2)(:\\d+)?$ (one ^ at the start, one $ at the end, alternatives inside a group)');
   }
   return problems;
+}
+
+/** Whether a regex starts with `^`, ends with an unescaped `$` and has no `|` outside a group (which would split the anchors). */
+function isAnchored(regex: string): boolean {
+  return regex.startsWith('^') && /(^|[^\\])(\\\\)*\$$/.test(regex) && !hasTopLevelAlternation(regex);
 }

@@ -6,7 +6,8 @@ import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { dashboardAuthProblems } from './_dashboard-auth';
 import { IBasicAuthSecret } from './basic-auth-secret';
-import { LinkerdViz } from './viz';
+import { addWarning } from '../_internal/warnings';
+import { DashboardClient, LinkerdViz } from './viz';
 
 /** The Gateway an HTTPRoute attaches to. */
 export interface GatewayReference {
@@ -44,6 +45,19 @@ export interface DashboardHttpRouteProps {
    * @default 'Linkerd Dashboard'
    */
   readonly realm?: string;
+  /**
+   * Traefik's ServiceAccount: the only client the dashboard's web port admits (see
+   * {@link LinkerdViz.allowDashboardClient}). Traefik must be meshed.
+   *
+   * @default - `traefik` in namespace `traefik` (the Traefik Helm chart's names)
+   */
+  readonly gatewayController?: DashboardClient;
+  /**
+   * Emits the Server and AuthorizationPolicy that admit only Traefik on the dashboard's web port.
+   *
+   * @default true
+   */
+  readonly restrictWebPort?: boolean;
 }
 
 /**
@@ -54,7 +68,12 @@ export interface DashboardHttpRouteProps {
  * apr1 or {SHA} lines), so moving off the retired ingress-nginx keeps the Secret; Envoy Gateway would need a second
  * Secret with a `.htpasswd` key and {SHA} hashes only.
  *
+ * The `ExtensionRef` filter exists only when Traefik runs its Kubernetes CRD provider (`providers.kubernetesCRD`)
+ * beside the Gateway provider (`providers.kubernetesGateway`): with the Gateway provider alone the route is refused.
+ * By default the web port admits only Traefik's (meshed) identity, as {@link DashboardIngress} does for ingress-nginx.
+ *
  * @see https://doc.traefik.io/traefik/routing/providers/kubernetes-gateway/
+ * @see https://doc.traefik.io/traefik-hub/api-gateway/reference/install/providers/ref-provider-gatewayapi (Middlewares need the kubernetesCRD provider)
  */
 export class DashboardHttpRoute extends Construct {
   /** The generated HTTPRoute. */
@@ -91,5 +110,20 @@ export class DashboardHttpRoute extends Construct {
       },
     });
     this.node.addDependency(props.viz.namespaceObject);
+    const controller = props.gatewayController ?? TRAEFIK;
+    addWarning(this, 'the traefik.io Middleware filter needs Traefik\'s Kubernetes CRD provider enabled beside its Gateway provider '
+      + '(providers.kubernetesCRD and providers.kubernetesGateway), or the HTTPRoute is refused');
+    if (props.restrictWebPort ?? true) {
+      props.viz.allowDashboardClient(this, controller);
+      addWarning(this, `the dashboard's web port admits only the meshed ServiceAccount ${controller.namespace}/${controller.name}: mesh Traefik `
+        + '(linkerd.io/inject: enabled on its pod template), or every dashboard request gets 403');
+    } else {
+      addWarning(this, 'restrictWebPort is off: any pod that reaches web:8084 gets the dashboard and tap without the password');
+    }
+    if (props.gateway.sectionName === undefined) {
+      addWarning(this, 'the route attaches to every listener of the Gateway: the dashboard password crosses any plain-HTTP listener in clear; set gateway.sectionName to an HTTPS listener');
+    }
   }
 }
+
+const TRAEFIK: DashboardClient = { name: 'traefik', namespace: 'traefik' };

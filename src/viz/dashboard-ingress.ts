@@ -7,7 +7,7 @@ import { addWarning } from '../_internal/warnings';
 import { dashboardAuthProblems } from './_dashboard-auth';
 import { IBasicAuthSecret } from './basic-auth-secret';
 import { DashboardTls } from './dashboard-tls';
-import { LinkerdViz } from './viz';
+import { DashboardClient, LinkerdViz } from './viz';
 
 /** Props for {@link DashboardIngress}. */
 export interface DashboardIngressProps {
@@ -36,18 +36,43 @@ export interface DashboardIngressProps {
    */
   readonly realm?: string;
   /**
-   * TLS for the hosts.
+   * TLS for the hosts. Without it the password crosses the network in clear on every request, and the synth warns.
    *
-   * @default - none (plain HTTP; put TLS in front some other way)
+   * @default - none (plain HTTP, with a warning)
    */
   readonly tls?: DashboardTls;
+  /**
+   * Confirms that plain HTTP is intended (e.g. TLS ends at a load balancer in front of the controller): no warning.
+   *
+   * @default false
+   */
+  readonly allowPlainHttp?: boolean;
+  /**
+   * The ingress controller's ServiceAccount: the only client the dashboard's web port admits (see
+   * {@link LinkerdViz.allowDashboardClient}). The controller must be meshed.
+   *
+   * @default - `ingress-nginx` in namespace `ingress-nginx` (the ingress-nginx Helm chart's names)
+   */
+  readonly ingressController?: DashboardClient;
+  /**
+   * Emits the Server and AuthorizationPolicy that admit only the ingress controller on the dashboard's web port, so
+   * the password cannot be bypassed from inside the cluster. Turn it off only if another policy guards the port.
+   *
+   * @default true
+   */
+  readonly restrictWebPort?: boolean;
 }
 
 const OPEN_POLICIES = [undefined, 'all-unauthenticated', 'cluster-unauthenticated', 'audit'];
+const INGRESS_NGINX: DashboardClient = { name: 'ingress-nginx', namespace: 'ingress-nginx' };
 
 /**
  * The viz dashboard behind ingress-nginx with basic auth, without the docs' `configuration-snippet` (disabled by
  * default since ingress-nginx 1.9): the external Host is kept, and the dashboard's host check is set to accept it.
+ *
+ * By default the web port admits only the (meshed) ingress controller, so the password guards the dashboard and not
+ * just the Ingress; the Ingress carries `service-upstream: "true"`, which Linkerd's ingress guide asks of a meshed
+ * ingress-nginx so it routes to the Service, not to pod IPs (linkerd/website `linkerd.io/content/2-edge/tasks/using-ingress.md:132-145`).
  *
  * @see https://linkerd.io/2-edge/tasks/exposing-dashboard/
  */
@@ -75,6 +100,7 @@ export class DashboardIngress extends Construct {
           'nginx.ingress.kubernetes.io/auth-type': 'basic',
           'nginx.ingress.kubernetes.io/auth-secret': props.auth.secretName,
           'nginx.ingress.kubernetes.io/auth-realm': realm,
+          'nginx.ingress.kubernetes.io/service-upstream': 'true',
         },
       },
       spec: {
@@ -87,9 +113,21 @@ export class DashboardIngress extends Construct {
       },
     });
     this.node.addDependency(props.viz.namespaceObject);
-    if (!OPEN_POLICIES.includes(props.viz.defaultInboundPolicy)) {
-      addWarning(this, `the control plane's default inbound policy ${props.viz.defaultInboundPolicy} denies the unmeshed ingress controller `
-        + 'on the dashboard\'s web port (viz ships no Server for it): mesh ingress-nginx or authorize it');
+    const controller = props.ingressController ?? INGRESS_NGINX;
+    if (props.restrictWebPort ?? true) {
+      props.viz.allowDashboardClient(this, controller);
+      addWarning(this, `the dashboard's web port admits only the meshed ServiceAccount ${controller.namespace}/${controller.name}: mesh the ingress controller `
+        + '(linkerd.io/inject: enabled on its pod template), or every dashboard request gets 403');
+    } else {
+      addWarning(this, 'restrictWebPort is off: any pod that reaches web:8084 gets the dashboard and tap without the password');
+      if (!OPEN_POLICIES.includes(props.viz.defaultInboundPolicy)) {
+        addWarning(this, `the control plane's default inbound policy ${props.viz.defaultInboundPolicy} denies the unmeshed ingress controller `
+          + 'on the dashboard\'s web port (viz ships no Server for it): mesh ingress-nginx or authorize it');
+      }
+    }
+    if (!tlsSecret && !(props.allowPlainHttp ?? false)) {
+      addWarning(this, `PLAIN HTTP: the dashboard password crosses the network in clear on every request to ${props.hosts.join(', ')}; `
+        + 'set tls (DashboardTls.certificate or existingSecret), or allowPlainHttp when TLS ends in front of the controller');
     }
   }
 }

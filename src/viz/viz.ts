@@ -6,11 +6,14 @@ import { ChartRelease } from '../delivery/chart-release';
 import { clusterScoped } from '../_internal/cluster-scoped';
 import { ValidationError, throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
-import { dns1123LabelProblem } from '../_internal/names';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from '../linkerd/_chart-values';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import { WebhookIssuer, webhookValuesProblems } from '../linkerd/webhook-issuer';
+import { AuthenticationRef, AuthorizationPolicy, PolicyTarget } from '../mesh/authorization-policy';
+import { Server } from '../mesh/server';
+import { ProxyProtocol, ServerPort } from '../mesh/server-port';
 import { enforcedHostProblems, enforcedHostRegexp, hostRegexProblems } from './_enforced-host';
 
 /** Where the dashboard and `linkerd viz` read metrics from. */
@@ -36,6 +39,14 @@ export class VizPrometheus {
   public _toValues(): Record<string, any> {
     return this.values;
   }
+}
+
+/** A ServiceAccount whose meshed pods may call the dashboard's web port (e.g. the ingress controller's). */
+export interface DashboardClient {
+  /** The ServiceAccount's name. */
+  readonly name: string;
+  /** The ServiceAccount's namespace. */
+  readonly namespace: string;
 }
 
 /** Settings of {@link LinkerdViz} other than its control plane. */
@@ -138,6 +149,8 @@ export class LinkerdViz extends Construct {
   /** The tap and tap-injector certificates; undefined when `webhookCertificates` is false. */
   public readonly webhooks?: WebhookIssuer;
   private readonly hosts: string[];
+  private readonly dashboardClients = new Set<string>();
+  private webServer?: Server;
   private readonly baseValues: Record<string, any>;
   private release?: ChartRelease;
 
@@ -227,6 +240,48 @@ export class LinkerdViz extends Construct {
     }
     throwIfProblems(enforcedHostProblems(hosts), scope);
     for (const host of hosts) if (!this.hosts.includes(host)) this.hosts.push(host);
+  }
+
+  /**
+   * Admits a ServiceAccount's meshed pods on the dashboard's web port, and from the first call on, nobody else: a
+   * `policy.linkerd.io` Server `dashboard-web` on the web pods' `http` port (8084) and one AuthorizationPolicy per
+   * client, requiring the client's ServiceAccount identity. The chart ships policies for metrics-api, tap,
+   * tap-injector and prometheus but none for web (linkerd2@version-2.20 `viz/charts/linkerd-viz/templates/*-policy.yaml`),
+   * so without this any pod may call `web:8084` with a matching Host header and get the dashboard and tap without
+   * the Ingress' password. The kubelet probes are on the `admin` port 9994, which this Server does not select
+   * (`viz/charts/linkerd-viz/templates/web.yaml:118-133`), so they keep working; `linkerd viz dashboard` port-forwards,
+   * which arrive from localhost, and the proxy always admits localhost on every Server
+   * (linkerd2-proxy@release/v2.359.0 `linkerd/proxy/server-policy/src/lib.rs:159-172`).
+   *
+   * A ServiceAccount reference admits exactly `<name>.<namespace>.serviceaccount.identity.linkerd.<trust domain>`
+   * (linkerd2@version-2.20 `policy-controller/k8s/index/src/inbound/index.rs:2075-2086`): the client must be meshed.
+   */
+  public allowDashboardClient(scope: Construct, client: DashboardClient): void {
+    throwIfProblems([dns1123SubdomainProblem('dashboard client name', client.name), dns1123LabelProblem('dashboard client namespace', client.namespace)]
+      .filter((p): p is string => p !== undefined), scope);
+    if (!this.webServer) {
+      this.webServer = new Server(this, 'dashboard-web', {
+        metadata: { name: 'dashboard-web', namespace: this.namespace, labels: { 'linkerd.io/extension': 'viz', 'component': 'web' } },
+        podSelector: { 'linkerd.io/extension': 'viz', 'component': 'web' },
+        port: ServerPort.named('http'),
+        proxyProtocol: ProxyProtocol.HTTP1,
+        version: this.version,
+      });
+      this.webServer.node.addDependency(this.namespaceObject);
+    }
+    const key = `${client.namespace}/${client.name}`;
+    if (this.dashboardClients.has(key)) return;
+    this.dashboardClients.add(key);
+    new AuthorizationPolicy(this.webServer, `client-${client.namespace}-${client.name}`, {
+      metadata: { name: `dashboard-web-${client.namespace}-${client.name}`, namespace: this.namespace, labels: { 'linkerd.io/extension': 'viz', 'component': 'web' } },
+      targetRef: PolicyTarget.server(this.webServer),
+      requiredAuthenticationRefs: [AuthenticationRef.serviceAccount(client.name, client.namespace)],
+    });
+  }
+
+  /** The ServiceAccounts admitted on the dashboard's web port, as `namespace/name`; empty while the port is open to all. */
+  public get dashboardClientAccounts(): readonly string[] {
+    return [...this.dashboardClients];
   }
 
   /**

@@ -45,15 +45,17 @@ describe('missing Secrets', () => {
       new ControlPlaneNamespace(chart, 'namespace');
       new LinkerdIdentity(chart, 'identity', { trustAnchor: TrustAnchor.fromSecret('my-root') });
     }, { outdir: path.join(tmp, 'dist') });
-    expect(report.nextSteps.filter(s => s.includes('my-root'))).toHaveLength(1);
-    expect(report.nextSteps.find(s => s.includes('my-root'))).toMatch(/^create Secret [a-z-]+\/my-root before the sync: .*Issuer .* reads? it and nothing here makes it$/);
+    // the anchor's Issuer and the trust-manager Bundle both read it in the control-plane namespace (trust namespace linkerd)
+    expect(report.nextSteps.filter(s => s.includes('my-root'))).toStrictEqual([
+      'create Secret linkerd/my-root before the sync: Issuer linkerd/linkerd-identity-issuer (spec.ca.secretName), Bundle linkerd-identity-trust-roots (spec.sources[].secret) read it and nothing here makes it',
+    ]);
   });
 });
 
 describe('the next-steps checklist', () => {
   test('the default platform lists the prerequisites and the dashboard\'s ingress controller, last in the summary', () => {
     const report = synthesize(app => new LinkerdPlatform(app, 'platform', { dashboard: { hosts: ['linkerd.example.com'] } }), { outdir: path.join(tmp, 'dist') });
-    expect(report.nextSteps.some(s => /^install cert-manager \(v1\.21 or later, with its CRDs\) and trust-manager \(v0\.24 or later/.test(s))).toBe(true);
+    expect(report.nextSteps.some(s => /^install cert-manager \(v1\.21 or later, with its CRDs\) and trust-manager \(v0\.24 or later, trust namespace linkerd\)/.test(s))).toBe(true);
     expect(report.nextSteps.some(s => /^run an ingress controller for IngressClass nginx \(ingress-nginx\), meshed, with DNS for linkerd\.example\.com/.test(s))).toBe(true);
     const summary = formatSummary(report);
     const checklist = summary.slice(summary.indexOf(`next steps (${report.nextSteps.length}):`));

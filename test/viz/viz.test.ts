@@ -122,6 +122,15 @@ describe('LinkerdViz', () => {
       expect(explicit('^dashboard\\.example\\.com$')).toThrow(/dashboard\.enforcedHostRegexp "\^dashboard\\\\\.example\\\\\.com\$" does not match the dashboard host "linkerd\.example\.com": the dashboard would answer HTTP 400/);
     });
 
+    test.each([
+      ['linkerd\\.example\\.com', 'no ^ and $: also matches linkerd.example.com.attacker.invalid'],
+      ['^linkerd\\.example\\.com', 'no $'],
+      ['^linkerd\\.example\\.com\\$', 'an escaped $'],
+      ['^linkerd\\.example\\.com$|other', 'a top-level alternative outside the anchors'],
+    ])('fails on the unanchored regex %j (%s)', regex => {
+      expect(explicit(regex)).toThrow(/is not anchored: the web server matches it anywhere in the Host header, so write it as \^\(host1\|host2\)/);
+    });
+
     test('fails on a regex Go cannot compile, though JavaScript can', () => {
       expect(explicit('^(?=linkerd)linkerd\\.example\\.com$')).toThrow(/is not a valid Go regexp: .*invalid or unsupported Perl syntax/);
     });
