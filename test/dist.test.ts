@@ -134,7 +134,7 @@ describe('dist/ as Argo CD and Helm read it', () => {
   });
 
   test('the directory app path holds only manifests; everything else sits in subfolders the root app does not read', () => {
-    const root = yaml.parse(fs.readFileSync(path.join(dist, 'argocd-root.k8s.yaml'), 'utf8'));
+    const root = yaml.parseAllDocuments(fs.readFileSync(path.join(dist, 'argocd-root.k8s.yaml'), 'utf8')).map(d => d.toJS()).find(o => o.kind === 'Application');
     expect(root.spec.source).toMatchObject({ path: 'dist', directory: { recurse: false } });
     for (const entry of fs.readdirSync(dist, { withFileTypes: true })) {
       if (entry.isDirectory()) {
