@@ -108,11 +108,6 @@ const TCP_PROTOCOLS: string[] = [ProxyProtocol.OPAQUE, ProxyProtocol.TLS];
  * @see https://linkerd.io/2-edge/reference/authorization-policy/#server
  */
 export class Server extends Construct {
-  /** Whether an AuthorizationPolicy construct is a probe authorization made by {@link authorizeProbes}. @internal */
-  public static _isProbePolicy(c: IConstruct): boolean {
-    return (c as any)[PROBE_POLICY] === true;
-  }
-
   /** The generated object. */
   public readonly apiObject: ApiObject;
   /** The pod port. */

@@ -262,6 +262,17 @@ export const MESH_BAD_INPUTS: BadInput[] = [
       Testing.synth(c);
     },
   },
+  {
+    id: 'mesh/coverage-strict-default-policy',
+    input: 'strict coverage, a Service to a meshed port no Server selects (default policy all-unauthenticated)',
+    run: () => {
+      const c = chart();
+      web(c);
+      new k8s.KubeService(c, 'svc', { metadata: { name: 'web', namespace: 'demo' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });
+      new MeshCoverageReport(c, 'mtls', { strict: true });
+      Testing.synth(c);
+    },
+  },
   { id: 'mesh/coverage-path', input: 'coverage report path "mtls.json"', run: () => new MeshCoverageReport(chart(), 'mtls', { path: 'mtls.json' }) },
   { id: 'mesh/demo-namespace', input: 'DemoWorkloads namespace "Mesh_Demo"', run: () => new DemoWorkloads(chart(), 'demo', { namespace: 'Mesh_Demo' }) },
 ];
