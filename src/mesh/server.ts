@@ -11,7 +11,7 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { clusterDefaults, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts } from './_model';
+import { clusterDefaults, isProbePolicy, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
 import {
   describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
 } from './_workload';
@@ -345,7 +345,9 @@ export class Server extends Construct {
       problems.push(`authorizeProbes() attached HTTPRoute ${this.namespace}/${probeRoute.json.metadata?.name}, the only HTTPRoute of this Server: Linkerd then drops `
         + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
     } else if (userRoutes.length > 0) {
-      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path));
+      // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
+      const open = (route: Rendered) => this.admitsUnauthenticated(model, http[0]?.facts, http[0]?.probe.port) || routeAdmitsUnauthenticated(model, route);
+      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r)));
       const names = userRoutes.map(r => `HTTPRoute ${this.namespace}/${r.json.metadata?.name}`).join(', ');
       if (missing.length > 0 && !probeRoute) {
         problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
@@ -358,10 +360,41 @@ export class Server extends Construct {
   }
 
   /** Whether the Server's own authorizations (no routes) admit a client without a mesh identity on a port. */
-  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts, port: number): boolean {
+  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts | undefined, port: number | undefined): boolean {
+    if (facts === undefined || port === undefined) return false;
     const policy = portPolicy(model, facts, port, clusterDefaults(this.version, undefined), { routes: false });
     return policy.server?.apiObject === this.apiObject && policy.authorizations.some(a => a.unauthenticated);
   }
+}
+
+/** Whether an AuthorizationPolicy targeting a route admits clients without a mesh identity. */
+function routeAdmitsUnauthenticated(model: MeshModel, route: Rendered): boolean {
+  const namespace = route.json.metadata?.namespace ?? 'default';
+  return model.policiesOf('AuthorizationPolicy', namespace).some(policy => {
+    const ref = policy.json.spec?.targetRef ?? {};
+    const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
+    return ref.kind === route.json.kind && ref.name === route.json.metadata?.name && !isProbePolicy(policy)
+      && !refs.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+  });
+}
+
+/**
+ * Whether an HTTPRoute matches the kubelet's `GET <path>`: no hostnames, and a rule with no matches or a match whose
+ * path (unset: prefix `/`) is `Exact` or an element-wise `PathPrefix` of it, with no method but GET and no headers or
+ * query parameters. Regular expressions are not evaluated (treated as no match).
+ */
+function routeMatchesProbe(route: any, path: string): boolean {
+  if ((route.spec?.hostnames ?? []).length > 0) return false;
+  const matches = (m: any) => {
+    if ((m.headers ?? []).length > 0 || (m.queryParams ?? []).length > 0 || (m.method !== undefined && m.method !== 'GET')) return false;
+    const type = m.path?.type ?? 'PathPrefix';
+    const value: string = m.path?.value ?? '/';
+    if (type === 'Exact') return value === path;
+    if (type !== 'PathPrefix') return false;
+    const prefix = value.replace(/\/+$/, '');
+    return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+  };
+  return (route.spec?.rules ?? [{}]).some((rule: any) => (rule.matches ?? []).length === 0 || rule.matches.some(matches));
 }
 
 /** The rendered facts of a workload construct, or undefined when it is not one. */

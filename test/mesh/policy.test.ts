@@ -237,6 +237,24 @@ describe('Server probes', () => {
     expect(() => Testing.synth(routed(false))).toThrow(/\[test\/web\/Server-http\] HTTPRoute demo\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready on port 8080 of Deployment demo\/web\): call authorizeProbes\(\) on the Server/);
   });
 
+  // the proxy adds the Server's authorizations to every route (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/proxy/server-policy/src/authz.rs:80-89)
+  test('a probe that a route matches and an authorization without identity admits needs no authorizeProbes()', () => {
+    const open = (prefix: string) => {
+      const chart = meshedChart();
+      const web = deployment(chart, 'web', { port: 8080, probe: '/ready' });
+      const server = allow(deployment(chart, 'api'), web, ServerPort.named('http'));
+      const route = new HttpRouteV1Beta3(chart, 'route', {
+        metadata: { name: 'web-all', namespace: 'demo' },
+        spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: server.name }], rules: [{ matches: [{ path: { type: HttpRouteV1Beta3SpecRulesMatchesPathType.PATH_PREFIX, value: prefix } }] }] },
+      });
+      const nodes = new NetworkAuthentication(chart, 'nodes', { metadata: { name: 'nodes', namespace: 'demo' }, networks: [{ cidr: '10.0.0.0/8' }] });
+      new AuthorizationPolicy(chart, 'kubelet', { metadata: { name: 'kubelet' }, targetRef: PolicyTarget.route(route), requiredAuthenticationRefs: [AuthenticationRef.network(nodes)] });
+      return chart;
+    };
+    expect(() => Testing.synth(open('/'))).not.toThrow();
+    expect(() => Testing.synth(open('/rea'))).toThrow(/HTTPRoute demo\/web-all attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready on port 8080 of Deployment demo\/web\)/);
+  });
+
   function probed(proxyProtocol?: ProxyProtocol, probe = '/ready') {
     const chart = meshedChart();
     const web = deployment(chart, 'web', { port: 8080, probe });
