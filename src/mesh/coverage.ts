@@ -213,8 +213,28 @@ function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefault
     } : {}),
     ports,
     callers,
-    notes: meshNotes(f, target.meshed, model, defaults),
+    notes: [...meshNotes(f, target.meshed, model, defaults), ...defaultProbeNotes(target, ctx)],
   };
+}
+
+/**
+ * HTTP probes on ports no Server selects that the default policy refuses: on an opaque port (and for an HTTPS probe,
+ * which is not HTTP to the proxy) there is no probe route, only the default policy's authorization
+ * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1752-1791). Servers report their own.
+ */
+function defaultProbeNotes(target: Evaluated, ctx: Context): string[] {
+  if (!target.meshed) return [];
+  const notes: string[] = [];
+  for (const probe of target.w.facts.httpProbes) {
+    const handling = portHandling(true, target.ports, probe.port);
+    if (handling === PortHandling.SKIPPED || (handling !== PortHandling.OPAQUE && probe.scheme !== 'HTTPS')) continue;
+    const policy = portPolicy(ctx.model, target.w.facts, probe.port, ctx.defaults);
+    if (policy.server || policy.authorizations.some(a => a.unauthenticated)) continue;
+    const why = handling === PortHandling.OPAQUE ? `port ${probe.port} is opaque` : 'HTTPS is not HTTP to the proxy';
+    notes.push(`the kubelet's probe ${probe.scheme === 'HTTPS' ? 'HTTPS ' : ''}GET ${probe.path} on port ${probe.port} would be refused: ${why}, so Linkerd adds no probe route, `
+      + `and ${policy.decidedBy} ${policy.authorizations.length > 0 ? 'admits only meshed clients' : 'admits no client'}`);
+  }
+  return [...new Set(notes)];
 }
 
 /** Services that select the workload: their clients reach its target ports. */

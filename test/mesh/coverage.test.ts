@@ -226,6 +226,22 @@ describe('MeshCoverage', () => {
     expect(callers(MeshCoverage.of(chart), 'web').map(c => [c[0], c[3]])).toStrictEqual([[true, 8080], [true, 9090]]);
   });
 
+  // policy-controller/k8s/index/src/inbound/index.rs:1758-1782: an opaque default server has no HTTP routes, hence no probe route
+  test('notes an HTTP probe on an opaque port no Server selects that the default policy refuses', () => {
+    const notes = (policy: string) => {
+      const chart = testChart();
+      const ns = namespace(chart, 'data');
+      Mesh.inject(ns);
+      ns.metadata.addAnnotation('config.linkerd.io/default-inbound-policy', policy);
+      deployment(chart, 'db', { namespace: 'data', port: 3306, probe: '/health' });
+      return MeshCoverage.of(chart).workloads[0].notes;
+    };
+    expect(notes('all-authenticated')).toStrictEqual(['the kubelet\'s probe GET /health on port 3306 would be refused: port 3306 is opaque, so Linkerd adds no probe route, '
+      + 'and the default inbound policy all-authenticated (namespace data) admits only meshed clients']);
+    expect(notes('deny')).toStrictEqual([expect.stringMatching(/the default inbound policy deny \(namespace data\) admits no client$/)]);
+    expect(notes('all-unauthenticated')).toStrictEqual([]);
+  });
+
   test('explains why workloads are not meshed, and notes the mistakes the injector ignores silently', () => {
     const chart = testChart();
     namespace(chart, 'kube-system');
