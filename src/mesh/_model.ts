@@ -14,11 +14,11 @@ const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
 const POLICY_GROUP = 'policy.linkerd.io';
 /** `config.linkerd.io/proxy-require-identity-inbound-ports` (read from the pod by the policy controller). */
 const REQUIRE_IDENTITY_PORTS = 'config.linkerd.io/proxy-require-identity-inbound-ports';
-/** The default inbound policies (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:35-56). */
+/** The default inbound policies (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:33-56). */
 const DEFAULT_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit'];
 /**
  * The policies that admit clients without a mesh identity: `audit` and the `-unauthenticated` ones
- * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:88-123, `default_authzs`).
+ * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:83-129, `default_authzs`).
  */
 const UNAUTHENTICATED_POLICIES = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
 /** Marks the AuthorizationPolicy construct that `Server.authorizeProbes` makes. */
@@ -340,7 +340,7 @@ export function inboundPolicy(facts: WorkloadFacts, model: MeshModel, defaults: 
  * The default inbound policy of a workload: the pod's annotation, which the injector copies from the namespace when the
  * pod has none (linkerd/linkerd2@version-2.20:pkg/inject/inject.go:174-188), else the cluster-wide `--default-policy`;
  * an annotation value the policy controller cannot parse is ignored
- * (policy-controller/k8s/index/src/inbound/workload.rs:163-166, inbound/index.rs:1767).
+ * (policy-controller/k8s/index/src/inbound/workload.rs:164-167, inbound/index.rs:1767).
  */
 export function defaultPolicyOf(facts: WorkloadFacts, model: MeshModel, defaults: ClusterDefaults): { policy: string; where: string } {
   const own = facts.annotations[DEFAULT_INBOUND_POLICY];
@@ -380,7 +380,7 @@ export function serverFor(model: MeshModel, facts: WorkloadFacts, port: number):
 
 /**
  * Who may reach a port of a meshed workload. With a Server: the AuthorizationPolicies targeting it or its Namespace,
- * ServerAuthorizations selecting it and its `accessPolicy` (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1822-1888),
+ * ServerAuthorizations selecting it and its `accessPolicy` (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1817-1888),
  * plus, when `routes`, the policies of the routes its protocol uses: HTTPRoutes unless gRPC, GRPCRoutes for gRPC, none for
  * opaque and TLS (policy-controller/grpc/src/inbound.rs:186-220). Without a Server: the default inbound policy, made
  * authenticated-only on the pod's require-identity ports (inbound/index.rs:1767-1776). Namespace-targeted policies apply
