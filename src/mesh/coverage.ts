@@ -41,7 +41,7 @@ export interface CoverageCaller {
   readonly from: string;
   /** What declares the traffic, e.g. `AuthorizationPolicy demo/server-http` or `Service demo/server port 80`. */
   readonly via: string;
-  /** The pod port, or `*` for a whole-namespace policy. */
+  /** The pod port, or `*` for a policy that covers no port of the workload (a Namespace target without a Server, a route its Server does not use). */
   readonly port: number | string;
   /** Whether the traffic is mutually authenticated TLS. */
   readonly mtls: boolean;
