@@ -182,6 +182,18 @@ describe('MeshCoverage', () => {
       'Server demo/web-8080 authorizes no client on port 8080 of Deployment demo/web, so this traffic would be refused']]);
   });
 
+  // policy-controller/k8s/index/src/inbound/index.rs:1824-1830: legacy ServerAuthorizations select Servers by name or label
+  test('a ServerAuthorization admitting unauthenticated clients, by Server name or label, opens the port', () => {
+    const legacy = (server: Record<string, unknown>, client: Record<string, unknown>) => exposed((chart, web) => {
+      new Server(chart, 'server', { workload: web, port: ServerPort.of(8080), metadata: { labels: { tier: 'web' } } });
+      new ApiObject(chart, 'saz', { apiVersion: 'policy.linkerd.io/v1beta1', kind: 'ServerAuthorization', metadata: { name: 'legacy', namespace: 'demo' }, spec: { server, client } });
+    }).map(c => [c[0], c[4]]);
+    const open = [false, 'port 8080 of Deployment demo/web admits clients without a mesh identity: ServerAuthorization demo/legacy'];
+    expect(legacy({ name: 'web-8080' }, { unauthenticated: true })).toStrictEqual([open]);
+    expect(legacy({ selector: { matchLabels: { tier: 'web' } } }, { meshTLS: { unauthenticatedTLS: true } })).toStrictEqual([open]);
+    expect(legacy({ name: 'web-8080' }, { meshTLS: { serviceAccounts: [{ name: 'api' }] } })).toStrictEqual([[true, 'only meshed identities are admitted; mTLS through the proxies']]);
+  });
+
   // policy-controller/k8s/index/src/inbound/index.rs:1848: a Namespace target adds to every Server's authorizations, and to nothing else
   test('a Namespace-targeted policy covers only the ports a Server selects', () => {
     const nsPolicy = (chart: Chart) => new AuthorizationPolicy(chart, 'ns-policy', {
