@@ -415,16 +415,47 @@ export function routeKindsOf(protocol: string | undefined): string[] {
   return protocol === 'opaque' || protocol === 'TLS' ? [] : ['HTTPRoute'];
 }
 
+/** The positions of a namespace's AuthorizationPolicies by `<target kind> <target name>`, per model. */
+const POLICIES_BY_TARGET = new WeakMap<MeshModel, Map<string, Map<string, number[]>>>();
+
+function policiesByTarget(model: MeshModel, namespace: string): Map<string, number[]> {
+  let perNamespace = POLICIES_BY_TARGET.get(model);
+  if (!perNamespace) POLICIES_BY_TARGET.set(model, perNamespace = new Map());
+  let index = perNamespace.get(namespace);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    model.policiesOf('AuthorizationPolicy', namespace).forEach((policy, position) => {
+      const ref = policy.json.spec?.targetRef ?? {};
+      appendTo(built, `${ref.kind} ${ref.name}`, position);
+    });
+    perNamespace.set(namespace, index = built);
+  }
+  return index;
+}
+
+/** Each Server's authorizations, with and without its routes': Servers are shared by many ports and flows. */
+const SERVER_AUTHORIZATIONS = new WeakMap<Rendered, Map<boolean, PortAuthorization[]>>();
+
 function serverAuthorizations(model: MeshModel, server: Rendered, routes: boolean): PortAuthorization[] {
+  let cached = SERVER_AUTHORIZATIONS.get(server);
+  if (!cached) SERVER_AUTHORIZATIONS.set(server, cached = new Map());
+  let found = cached.get(routes);
+  if (!found) cached.set(routes, found = computeServerAuthorizations(model, server, routes));
+  return found;
+}
+
+function computeServerAuthorizations(model: MeshModel, server: Rendered, routes: boolean): PortAuthorization[] {
   const namespace = server.json.metadata?.namespace ?? 'default';
   const name = server.json.metadata?.name;
   const kinds = routes ? routeKindsOf(server.json.spec?.proxyProtocol) : [];
   const routed = new Set(model.routesTo(name, namespace).filter(r => kinds.includes(r.json.kind)).map(r => `${r.json.kind} ${r.json.metadata?.name}`));
   const found: PortAuthorization[] = [];
-  for (const policy of model.policiesOf('AuthorizationPolicy', namespace)) {
-    const ref = policy.json.spec?.targetRef ?? {};
-    const applies = (ref.kind === 'Server' && ref.name === name) || (ref.kind === 'Namespace' && ref.name === namespace) || routed.has(`${ref.kind} ${ref.name}`);
-    if (!applies || isProbePolicy(policy)) continue;
+  const byTarget = policiesByTarget(model, namespace);
+  const keys = [`Server ${name}`, `Namespace ${namespace}`, ...routed];
+  const positions = [...new Set(keys.flatMap(k => byTarget.get(k) ?? []))].sort((x, y) => x - y);
+  const policies = model.policiesOf('AuthorizationPolicy', namespace);
+  for (const policy of positions.map(position => policies[position])) {
+    if (isProbePolicy(policy)) continue;
     const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
     const identity = refs.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
     found.push({ source: `AuthorizationPolicy ${namespace}/${policy.json.metadata?.name}`, unauthenticated: !identity });
