@@ -94,13 +94,21 @@ function pointer(segments: readonly string[]): string {
 export interface PodPort {
   readonly number: number;
   readonly name?: string;
+  /** `TCP` (the default), `UDP` or `SCTP`, as written. */
+  readonly protocol: string;
 }
 
-/** An HTTP probe (liveness, readiness or startup) of a workload's pods. */
+/**
+ * An HTTP probe (liveness, readiness or startup) of a workload's pods, as the policy controller registers it
+ * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/workload.rs:78-110): the port is a number,
+ * or a name resolved among the named TCP ports of the probe's own container, ignoring case; the path is the URI's
+ * path, without its query. A probe whose port name matches nothing is not registered.
+ */
 export interface HttpProbe {
   readonly path: string;
-  /** The port, resolved to a number when it names a container port. */
-  readonly port: number | string;
+  readonly port: number;
+  /** `HTTP` or `HTTPS`. */
+  readonly scheme: string;
 }
 
 /** What the rendered object says about a workload's pods. */
@@ -137,14 +145,17 @@ export function workloadFacts(json: any): WorkloadFacts | undefined {
   for (const key of POD_TEMPLATE[json.kind]) template = template?.[key];
   const spec = template?.spec ?? {};
   const containers: any[] = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
-  const ports: PodPort[] = containers.flatMap(c => (c.ports ?? []).map((p: any) => ({ number: p.containerPort, name: p.name })));
+  const ports: PodPort[] = containers.flatMap(c => (c.ports ?? [])
+    .map((p: any) => ({ number: p.containerPort, name: p.name, protocol: p.protocol ?? 'TCP' })));
   const httpProbes: HttpProbe[] = [];
   for (const c of containers) {
     for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
       const get = probe?.httpGet;
       if (!get) continue;
-      const named = typeof get.port === 'string' ? (c.ports ?? []).find((p: any) => p.name === get.port)?.containerPort : undefined;
-      httpProbes.push({ path: get.path ?? '/', port: named ?? get.port });
+      const port = typeof get.port === 'string'
+        ? (c.ports ?? []).find((p: any) => isTcp(p.protocol) && typeof p.name === 'string' && p.name.toLowerCase() === get.port.toLowerCase())?.containerPort
+        : get.port;
+      if (typeof port === 'number') httpProbes.push({ path: uriPath(get.path ?? '/'), port, scheme: String(get.scheme ?? 'HTTP').toUpperCase() });
     }
   }
   return {
@@ -162,9 +173,33 @@ export function workloadFacts(json: any): WorkloadFacts | undefined {
   };
 }
 
-/** The pod port a Server or Service port means: a number as is, a name through the pods' named container ports. */
+/** The pod port a Service port means: a number as is, a name through the pods' named container ports. */
 export function resolvePort(facts: WorkloadFacts, port: number | string): number | undefined {
   return typeof port === 'number' ? port : facts.ports.find(p => p.name === port)?.number;
+}
+
+/**
+ * The pod ports a Server port selects, sorted: a number as is; a name, every named TCP container port of that name,
+ * in any container (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/workload.rs:27,
+ * `pod_tcp_ports_by_name`, and inbound/index.rs:1379, `select_ports`: "a named port may refer to an arbitrary number
+ * of port numbers").
+ */
+export function resolveServerPorts(facts: WorkloadFacts, port: number | string | undefined): number[] {
+  if (typeof port === 'number') return [port];
+  const numbers = facts.ports.filter(p => p.name !== undefined && p.name === port && isTcp(p.protocol)).map(p => p.number);
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
+/** Whether a container port protocol is TCP (unset means TCP; the policy controller ignores case). */
+export function isTcp(protocol: string | undefined): boolean {
+  return protocol === undefined || protocol.toUpperCase() === 'TCP';
+}
+
+/** The path of a probe's URI: what precedes `?` or `#`. */
+function uriPath(path: string): string {
+  const end = path.search(/[?#]/);
+  const bare = end === -1 ? path : path.slice(0, end);
+  return bare === '' ? '/' : bare;
 }
 
 /** A label selector as Kubernetes renders it. */

@@ -26,9 +26,14 @@ export interface AllowOptions {
  * (`<to>-<port>-clients`) and an AuthorizationPolicy (`<to>-<port>`); later calls add their client to the same
  * MeshTLSAuthentication.
  *
- * Kubelet probes keep working: Linkerd authorizes them on a Server that has no routes, and the Server fails synth,
- * asking for {@link Server.authorizeProbes}, once routes attach to it. Both ends must be meshed: the Server fails
- * synth when `to` is not, and the mTLS coverage report flags a `from` that is not.
+ * Kubelet HTTP probes keep working on the default protocol (detect) and on `HTTP/1`: Linkerd adds a probe route on a
+ * Server no HTTPRoute attaches to; once one does, the Server fails synth asking for {@link Server.authorizeProbes}. On
+ * `HTTP/2` and `gRPC` the kubelet's HTTP/1.1 probe cannot get through, and on `opaque` and `TLS` only an authorization
+ * without identity would let it in, so an HTTP probe on such a port fails synth: probe another port. Both ends must be
+ * meshed: the Server fails synth when `to` is not, and the mTLS coverage report flags a `from` that is not.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1997-2018 (the probe route, HTTP Servers without HTTPRoutes only)
+ * @see linkerd/linkerd2@version-2.20:policy-controller/grpc/src/inbound.rs:186-220 (gRPC, opaque and TLS Servers send no HTTP routes)
  *
  * @param from the client: a workload (its ServiceAccount's identity) or a ServiceAccount
  * @param to the server workload

@@ -5,11 +5,10 @@ import { LinkerdContext } from '../linkerd/context';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
-  ClusterDefaults, clusterDefaults, identityOf, inboundPolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling, ProxyPorts,
-  proxyPorts, Rendered,
+  ClusterDefaults, clusterDefaults, identityOf, inboundPolicy, isProbePolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling,
+  portPolicy, ProxyPorts, proxyPorts, Rendered, routeKindsOf,
 } from './_model';
-import { describe, resolvePort, selects } from './_workload';
-import { Server } from './server';
+import { describe, resolvePort, resolveServerPorts } from './_workload';
 
 /** Options for {@link MeshCoverage.of}. */
 export interface MeshCoverageOptions {
@@ -44,7 +43,7 @@ export interface CoverageCaller {
   readonly from: string;
   /** What declares the traffic, e.g. `AuthorizationPolicy demo/server-http` or `Service demo/server port 80`. */
   readonly via: string;
-  /** The pod port, or `*` for a whole-namespace policy. */
+  /** The pod port, or `*` for a policy that covers no port of the workload (a Namespace target without a Server, a route its Server does not use). */
   readonly port: number | string;
   /** Whether the traffic is mutually authenticated TLS. */
   readonly mtls: boolean;
@@ -107,6 +106,14 @@ export interface MeshCoverageData {
  * template or namespace annotation, minus what the injector webhook skips), how each of its ports is handled (mTLS,
  * opaque, skipped around the proxy), and which declared callers — AuthorizationPolicies (as `allow` makes them) and
  * Services — would reach it without mTLS.
+ *
+ * A flow is mTLS only when both ends are meshed, the port goes through both proxies, and the port admits nothing but
+ * meshed identities: with a Server, no authorization of the Server, its Namespace or its routes (nor its
+ * `accessPolicy`) admits clients without identity; without one, the workload's default inbound policy
+ * (`all-unauthenticated`, the chart's default, admits plaintext from anywhere) — Namespace-targeted policies apply only
+ * to ports a Server selects. The kubelet probe paths, which Linkerd authorizes from the probe networks, are excepted.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1752-1888 (default and Server authorizations)
  *
  * A pure function of the tree: nothing is added to it.
  */
@@ -181,10 +188,17 @@ function evaluate(w: ModelWorkload, model: MeshModel, defaults: ClusterDefaults)
   return { w, meshed: m.meshed, reason: m.reason, ports: proxyPorts(w.facts, model, defaults) };
 }
 
+/** What the verdicts read besides the two ends. */
+interface Context {
+  readonly model: MeshModel;
+  readonly defaults: ClusterDefaults;
+}
+
 function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefaults): CoverageWorkload {
   const target = evaluate(w, model, defaults);
   const f = w.facts;
-  const callers = [...serviceCallers(target, model), ...policyCallers(target, model, defaults)]
+  const ctx = { model, defaults };
+  const callers = [...serviceCallers(target, ctx), ...policyCallers(target, ctx)]
     .sort((a, b) => comparePorts(a.port, b.port) || compareStrings(a.from, b.from) || compareStrings(a.via, b.via));
   const portNumbers = new Map<number, string | undefined>();
   for (const p of f.ports) if (!portNumbers.has(p.number) || p.name) portNumbers.set(p.number, p.name);
@@ -205,19 +219,39 @@ function coverageOf(w: ModelWorkload, model: MeshModel, defaults: ClusterDefault
     } : {}),
     ports,
     callers,
-    notes: meshNotes(f, target.meshed, model, defaults),
+    notes: [...meshNotes(f, target.meshed, model, defaults), ...defaultProbeNotes(target, ctx)],
   };
 }
 
+/**
+ * HTTP probes on ports no Server selects that the default policy refuses: on an opaque port (and for an HTTPS probe,
+ * which is not HTTP to the proxy) there is no probe route, only the default policy's authorization
+ * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1752-1791). Servers report their own.
+ */
+function defaultProbeNotes(target: Evaluated, ctx: Context): string[] {
+  if (!target.meshed) return [];
+  const notes: string[] = [];
+  for (const probe of target.w.facts.httpProbes) {
+    const handling = portHandling(true, target.ports, probe.port);
+    if (handling === PortHandling.SKIPPED || (handling !== PortHandling.OPAQUE && probe.scheme !== 'HTTPS')) continue;
+    const policy = portPolicy(ctx.model, target.w.facts, probe.port, ctx.defaults);
+    if (policy.server || policy.authorizations.some(a => a.unauthenticated)) continue;
+    const why = handling === PortHandling.OPAQUE ? `port ${probe.port} is opaque` : 'HTTPS is not HTTP to the proxy';
+    notes.push(`the kubelet's probe ${probe.scheme === 'HTTPS' ? 'HTTPS ' : ''}GET ${probe.path} on port ${probe.port} would be refused: ${why}, so Linkerd adds no probe route, `
+      + `and ${policy.decidedBy} ${policy.authorizations.length > 0 ? 'admits only meshed clients' : 'admits no client'}`);
+  }
+  return [...new Set(notes)];
+}
+
 /** Services that select the workload: their clients reach its target ports. */
-function serviceCallers(target: Evaluated, model: MeshModel): CoverageCaller[] {
+function serviceCallers(target: Evaluated, ctx: Context): CoverageCaller[] {
   const f = target.w.facts;
   const callers: CoverageCaller[] = [];
-  for (const svc of model.servicesSelecting(f)) {
+  for (const svc of ctx.model.servicesSelecting(f)) {
     const name = `${f.namespace}/${svc.json.metadata?.name}`;
     for (const sp of svc.json.spec?.ports ?? []) {
       const port = resolvePort(f, sp.targetPort ?? sp.port) ?? sp.targetPort;
-      callers.push(verdict(`clients of Service ${name}`, `Service ${name} port ${sp.port}`, port, target, undefined, []));
+      callers.push(verdict(`clients of Service ${name}`, `Service ${name} port ${sp.port}`, port, target, undefined, [], ctx));
     }
   }
   return callers;
@@ -230,48 +264,75 @@ interface Client {
 }
 
 /** AuthorizationPolicies that target the workload: their authenticated clients. */
-function policyCallers(target: Evaluated, model: MeshModel, defaults: ClusterDefaults): CoverageCaller[] {
+function policyCallers(target: Evaluated, ctx: Context): CoverageCaller[] {
+  const { model, defaults } = ctx;
   const f = target.w.facts;
   const callers: CoverageCaller[] = [];
   for (const policy of model.authorizationPoliciesFor(f)) {
-    if (Server._isProbePolicy(policy.apiObject.node.scope!)) continue;
-    const port = targetedPort(policy, target, model);
-    if (port === undefined) continue;
+    if (isProbePolicy(policy)) continue;
     const via = `AuthorizationPolicy ${f.namespace}/${policy.json.metadata?.name}`;
+    const covered = targetedPorts(policy, target, model);
+    if (covered.ports.length === 0 && covered.unused === undefined) continue;
     const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
     const identities = refs.filter(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
-    if (identities.length === 0) {
-      const networks = refs.filter(r => r.kind === 'NetworkAuthentication').flatMap(r => networksOf(r, f.namespace, model));
-      const from = networks.length > 0 ? `unauthenticated clients from ${networks.join(', ')}` : 'any client';
-      callers.push({ from, via, port, mtls: false, why: 'authorized without an mTLS identity: clients need not be meshed, so this traffic is not mTLS' });
+    const networks = refs.filter(r => r.kind === 'NetworkAuthentication').flatMap(r => networksOf(r, f.namespace, model));
+    const anyone = networks.length > 0 ? `unauthenticated clients from ${networks.join(', ')}` : 'any client';
+    if (covered.unused !== undefined) {
+      const from = identities.length === 0 ? anyone : identities.flatMap(r => clientsOf(r, f.namespace, model)).map(c => c.label).join(', ');
+      callers.push({ from, via, port: '*', mtls: false, why: covered.unused });
       continue;
     }
-    for (const client of identities.flatMap(r => clientsOf(r, f.namespace, model))) {
-      if (client.workloads.length === 0) {
-        callers.push(verdict(client.label, via, port, target, undefined, []));
+    for (const port of covered.ports) {
+      if (identities.length === 0) {
+        callers.push({ from: anyone, via, port, mtls: false, why: 'authorized without an mTLS identity: clients need not be meshed, so this traffic is not mTLS' });
+        continue;
       }
       // a client may call through a Service: its port is what the client's skip-outbound-ports would match
       const servicePorts = model.servicesSelecting(f).flatMap(s => (s.json.spec?.ports ?? [])
         .filter((sp: any) => resolvePort(f, sp.targetPort ?? sp.port) === port).map((sp: any) => sp.port as number));
-      for (const w of client.workloads) callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts));
+      for (const client of identities.flatMap(r => clientsOf(r, f.namespace, model))) {
+        if (client.workloads.length === 0) callers.push(verdict(client.label, via, port, target, undefined, [], ctx));
+        for (const w of client.workloads) callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts, ctx));
+      }
     }
   }
   return callers;
 }
 
-/** The workload port a policy covers, `*` for a namespace-wide policy, or undefined when it does not cover the workload. */
-function targetedPort(policy: Rendered, target: Evaluated, model: MeshModel): number | string | undefined {
+/**
+ * The workload ports a policy authorizes: those of the Server it targets, of the Server its route attaches to (when
+ * that Server's protocol uses the route), or, for a Namespace target, of every Server selecting the workload; or why it
+ * authorizes nothing on a workload it was meant for.
+ */
+function targetedPorts(policy: Rendered, target: Evaluated, model: MeshModel): { ports: number[]; unused?: string } {
   const f = target.w.facts;
   const ref = policy.json.spec?.targetRef ?? {};
-  if (ref.kind === 'Namespace') return ref.name === f.namespace ? '*' : undefined;
-  const routes = ref.kind === 'Server' ? [] : model.policiesNamed(ref.kind, f.namespace, ref.name);
-  const parents = routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name as string));
-  const servers = ref.kind === 'Server' ? [ref.name] : parents;
-  for (const name of servers) {
-    const [server] = model.policiesNamed('Server', f.namespace, name);
-    if (server && selects(server.json.spec?.podSelector, f.labels)) return resolvePort(f, server.json.spec?.port) ?? server.json.spec?.port;
+  const servers = model.policiesOf('Server', f.namespace);
+  const selecting = model.serversSelecting(f).map(position => servers[position]);
+  const portsOf = (list: Rendered[]) => [...new Set(list.flatMap(s => resolveServerPorts(f, s.json.spec?.port)))].sort((a, b) => a - b);
+  if (ref.kind === 'Namespace') {
+    if (ref.name !== f.namespace) return { ports: [] };
+    if (selecting.length > 0) return { ports: portsOf(selecting) };
+    return {
+      ports: [],
+      unused: `it targets Namespace ${f.namespace}, which covers only ports a Server selects, and no Server selects ${describe(f)}: `
+        + 'its ports follow its default inbound policy instead',
+    };
   }
-  return undefined;
+  if (ref.kind === 'Server') return { ports: portsOf(selecting.filter(s => s.json.metadata?.name === ref.name)) };
+  const routes = model.policiesNamed(ref.kind, f.namespace, ref.name);
+  const parents = new Set(routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name as string)));
+  const used = selecting.filter(s => parents.has(s.json.metadata?.name) && routeKindsOf(s.json.spec?.proxyProtocol).includes(ref.kind));
+  const unusedBy = selecting.filter(s => parents.has(s.json.metadata?.name) && !used.includes(s));
+  if (used.length === 0 && unusedBy.length > 0) {
+    const server = unusedBy[0];
+    return {
+      ports: [],
+      unused: `its ${ref.kind} ${f.namespace}/${ref.name} attaches to Server ${f.namespace}/${server.json.metadata?.name}, whose proxyProtocol `
+        + `${server.json.spec?.proxyProtocol ?? 'unknown'} does not use ${ref.kind}s, so it authorizes nothing`,
+    };
+  }
+  return { ports: portsOf(used) };
 }
 
 function networksOf(ref: any, namespace: string, model: MeshModel): string[] {
@@ -305,7 +366,7 @@ function serviceAccountClient(name: string, namespace: string, model: MeshModel)
 
 /** Whether traffic from a client (or an unknown meshed client) to a workload port is mTLS. */
 function verdict(
-  from: string, via: string, port: number | string, target: Evaluated, client: Evaluated | undefined, servicePorts: number[],
+  from: string, via: string, port: number | string, target: Evaluated, client: Evaluated | undefined, servicePorts: number[], ctx: Context,
 ): CoverageCaller {
   const reasons: string[] = [];
   const handling = typeof port === 'number' ? portHandling(target.meshed, target.ports, port)
@@ -319,7 +380,19 @@ function verdict(
     const skipped = [port, ...servicePorts].filter((p): p is number => typeof p === 'number' && client.ports.skipOutbound.some(r => r.includes(p)));
     if (skipped.length > 0) reasons.push(`${describe(client.w.facts)} sends port ${skipped.join(', ')} around its proxy (skip-outbound-ports)`);
   }
+  let probed = false;
+  if (reasons.length === 0 && typeof port === 'number') {
+    const policy = portPolicy(ctx.model, target.w.facts, port, ctx.defaults);
+    const open = policy.authorizations.filter(a => a.unauthenticated).map(a => a.source);
+    if (policy.authorizations.length === 0) {
+      reasons.push(policy.server ? `${policy.decidedBy} authorizes no client on port ${port} of ${to}, so this traffic would be refused`
+        : `${policy.decidedBy} refuses every client on port ${port} of ${to} (no Server selects the port), so this traffic would be refused`);
+    }
+    else if (open.length > 0) reasons.push(`port ${port} of ${to} admits clients without a mesh identity: ${open.join(', ')}${policy.server ? '' : ' (no Server selects the port)'}`);
+    probed = target.w.facts.httpProbes.some(p => p.port === port);
+  }
   const how = handling === PortHandling.OPAQUE ? 'opaque TCP over mTLS' : 'mTLS through the proxies';
-  const why = reasons.length > 0 ? reasons.join('; ') : `${client ? 'both ends are meshed' : 'meshed clients only'}; ${how}`;
+  const who = `${client ? 'both ends are meshed and ' : ''}only meshed identities are admitted${probed ? ', besides the kubelet on its probe paths' : ''}`;
+  const why = reasons.length > 0 ? reasons.join('; ') : `${who}; ${how}`;
   return { from, via, port, mtls: reasons.length === 0, why };
 }

@@ -12,8 +12,10 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { meshing, MeshModel, ModelWorkload } from './_model';
-import { describe, LabelSelectorJson, meshTarget, resolvePort, tryApiObject, WorkloadFacts, workloadFacts } from './_workload';
+import { clusterDefaults, isProbePolicy, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
+import {
+  describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
+} from './_workload';
 import { AuthenticationRef, AuthorizationPolicy, PolicyTarget } from './authorization-policy';
 import { IdentityRef } from './identity';
 import { MeshTLSAuthentication } from './meshtls-authentication';
@@ -78,26 +80,35 @@ export interface ProbeAuthorizationOptions {
   readonly networks?: string[];
 }
 
-const PROBE_POLICY = Symbol.for('cdk8s-linkerd.mesh.ProbePolicy');
+/** Server protocols whose port the proxy reads as HTTP/2 without detection (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/inbound/src/detect.rs:204). */
+const HTTP2_PROTOCOLS: string[] = [ProxyProtocol.HTTP2, ProxyProtocol.GRPC];
+/** Server protocols whose proxy uses no routes at all, only the Server's authorizations (linkerd/linkerd2@version-2.20:policy-controller/grpc/src/inbound.rs:214-219). */
+const TCP_PROTOCOLS: string[] = [ProxyProtocol.OPAQUE, ProxyProtocol.TLS];
 
 /**
  * A port of some pods, as Linkerd's policy sees it (`policy.linkerd.io` Server): once a Server exists, only traffic
  * an AuthorizationPolicy allows reaches that port.
  *
- * Selects the pods of a `workload` (or a `podSelector`) on one port. Rules: a named port must exist in the workload's
- * pods; `accessPolicy` needs 2.16+, `audit` too. At synth: the selected workloads must be meshed (policy on an
- * unmeshed workload is an error: there is no proxy to enforce it), no other Server may select the same pod port, and
- * when HTTPRoutes attach to the Server the kubelet probes must be authorized ({@link authorizeProbes}), because
- * Linkerd stops authorizing them on its own.
+ * Selects the pods of a `workload` (or a `podSelector`) on one port. A named port selects every TCP container port of
+ * that name (several when containers share a name); it must name at least one in the workload's pods. `accessPolicy`
+ * needs 2.16+, `audit` too. At synth: the selected workloads must be meshed (policy on an unmeshed workload is an
+ * error: there is no proxy to enforce it), no other Server may select the same pod port, and every HTTP probe of the
+ * kubelet on a selected port must get through:
+ *
+ * - `unknown` (detect) and `HTTP/1`: Linkerd adds a probe route authorizing the probe paths from the probe networks while
+ *   no HTTPRoute attaches to the Server; once one does, call {@link authorizeProbes} (a GRPCRoute changes nothing:
+ *   these protocols do not use GRPCRoutes);
+ * - `HTTP/2` and `gRPC`: the proxy reads the port as HTTP/2 without detection, so the kubelet's HTTP/1.1 probe fails;
+ * - `opaque` and `TLS` (and HTTPS probes, which the proxy does not see as HTTP): no routes, so only an authorization of
+ *   the Server itself that admits clients without a mesh identity lets the probe in.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1997-2018 (the probe route only without HTTPRoutes), :2241-2298 (the probe route)
+ * @see linkerd/linkerd2@version-2.20:policy-controller/grpc/src/inbound.rs:186-220 (which routes each protocol uses)
+ * @see linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/inbound/src/detect.rs:181-206 (HTTP/2 and gRPC skip detection)
  *
  * @see https://linkerd.io/2-edge/reference/authorization-policy/#server
  */
 export class Server extends Construct {
-  /** Whether an AuthorizationPolicy construct is a probe authorization made by {@link authorizeProbes}. @internal */
-  public static _isProbePolicy(c: IConstruct): boolean {
-    return (c as any)[PROBE_POLICY] === true;
-  }
-
   /** The generated object. */
   public readonly apiObject: ApiObject;
   /** The pod port. */
@@ -108,6 +119,7 @@ export class Server extends Construct {
   public readonly workload?: IConstruct;
   private clients?: MeshTLSAuthentication;
   private probes?: IConstruct;
+  private probePaths?: string[];
 
   constructor(scope: Construct, id: string, props: ServerProps) {
     super(scope, id);
@@ -121,8 +133,10 @@ export class Server extends Construct {
     add(portProblem);
     const facts = props.workload ? selectedFacts(props.workload) : undefined;
     if (props.workload && !facts) add(`workload ${props.workload.node.path} is not a workload: pass a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod`);
-    if (facts && !portProblem && props.port.portName !== undefined && resolvePort(facts, props.port.portName) === undefined) {
-      add(`port ${JSON.stringify(props.port.portName)} is not a container port of ${describe(facts)}: name one of ${namedPorts(facts)}`);
+    if (facts && !portProblem && props.port.portName !== undefined && resolveServerPorts(facts, props.port.portName).length === 0) {
+      const other = facts.ports.find(p => p.name === props.port.portName);
+      add(other ? `port ${JSON.stringify(props.port.portName)} names only ${other.protocol} container ports of ${describe(facts)}: a Server selects TCP ports; name one of ${namedPorts(facts)}`
+        : `port ${JSON.stringify(props.port.portName)} is not a container port of ${describe(facts)}: name one of ${namedPorts(facts)}`);
     }
     if (props.proxyProtocol !== undefined && !(Object.values(ProxyProtocol) as string[]).includes(props.proxyProtocol)) {
       add(`proxyProtocol ${JSON.stringify(props.proxyProtocol)} is not allowed: use one of ${Object.values(ProxyProtocol).join(', ')}`);
@@ -189,17 +203,29 @@ export class Server extends Construct {
 
   /**
    * Keeps kubelet probes working once HTTPRoutes attach to this Server: Linkerd authorizes probes on its own only while
-   * a Server has no routes. Emits an HTTPRoute for the probe paths (`<server>-probes`), a NetworkAuthentication for the
+   * no HTTPRoute attaches to a Server. Emits an HTTPRoute for the probe paths (`<server>-probes`), a NetworkAuthentication for the
    * probe networks and an AuthorizationPolicy tying them together, as Linkerd's per-route policy guide does.
    *
-   * Call it only when routes attach: a route on a Server makes every request no route matches fail with 404.
+   * It helps only there: on a Server without other HTTPRoutes it would take away Linkerd's default route, so every
+   * request but the probes would fail with 404 (synth fails); on an `HTTP/2`, `gRPC`, `opaque` or `TLS` Server the
+   * proxy uses no HTTP route for the kubelet's probes (it fails now).
    *
    * @see https://linkerd.io/2-edge/tasks/configuring-per-route-policy/
+   * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1997-2018
    */
   public authorizeProbes(options: ProbeAuthorizationOptions = {}): void {
     const facts = this.workload ? selectedFacts(this.workload) : undefined;
-    const paths = options.paths ?? (facts ? probePaths(facts, this.port) : []);
+    const protocol: string = this.apiObject.toJson().spec?.proxyProtocol ?? ProxyProtocol.UNKNOWN;
+    const paths = options.paths ?? (facts ? httpProbesOn(facts, this.port._toKube()).filter(p => p.scheme === 'HTTP').map(p => p.path) : []);
     const problems: string[] = [];
+    if (HTTP2_PROTOCOLS.includes(protocol)) {
+      throwIfProblems([`authorizeProbes() cannot help a proxyProtocol ${protocol} Server: the proxy reads its port as HTTP/2 without detection, `
+        + 'so the kubelet\'s HTTP/1.1 probes fail before any route applies; probe a port this Server does not select'], this);
+    }
+    if (TCP_PROTOCOLS.includes(protocol)) {
+      throwIfProblems([`authorizeProbes() cannot help a proxyProtocol ${protocol} Server: its proxy uses no HTTP routes, only the Server's own `
+        + 'authorizations; probe a port this Server does not select'], this);
+    }
     if (this.probes) problems.push('probes are already authorized on this Server');
     if (paths.length === 0) {
       problems.push(facts ? `${describe(facts)} has no HTTP probes on port ${this.port}: pass paths` : 'this Server selects pods by podSelector: pass the probe paths');
@@ -209,6 +235,7 @@ export class Server extends Construct {
 
     const probes = new Construct(this, 'Probes');
     this.probes = probes;
+    this.probePaths = [...new Set(paths)].sort();
     const metadata = { name: `${this.name}-probes`, namespace: this.apiObject.metadata.namespace };
     const spec: HttpRouteV1Beta3Spec = {
       parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: this.name }],
@@ -242,7 +269,7 @@ export class Server extends Construct {
       }
     }
     problems.push(...this.overlapProblems(model, own, selected.map(w => w.facts)));
-    if (!this.probes) problems.push(...this.probeProblems(model, selected.map(w => w.facts)));
+    problems.push(...this.probeProblems(model, own, selected.filter(w => meshing(w.facts, model).meshed).map(w => w.facts)));
     return problems;
   }
 
@@ -258,32 +285,117 @@ export class Server extends Construct {
     const position = model.positionOf(this.apiObject);
     // each earlier Server in conflict, with the first of this Server's workloads it also selects on the same port
     const earlier = new Map<number, WorkloadFacts | undefined>();
+    const shared = new Map<number, number>();
     for (const facts of selected) {
-      const port = resolvePort(facts, own.spec.port);
-      if (port === undefined) continue;
+      const ports = resolveServerPorts(facts, own.spec.port);
+      if (ports.length === 0) continue;
       for (const other of model.serversSelecting(facts)) {
-        if (other < position && !earlier.has(other) && resolvePort(facts, servers[other].json.spec?.port) === port) earlier.set(other, facts);
+        const port = resolveServerPorts(facts, servers[other].json.spec?.port).find(p => ports.includes(p));
+        if (other < position && !earlier.has(other) && port !== undefined) {
+          earlier.set(other, facts);
+          shared.set(other, port);
+        }
       }
     }
     for (const other of model.serversWithSelectorAndPort(this.namespace, own.spec?.podSelector, own.spec.port)) {
       if (other < position && !earlier.has(other)) earlier.set(other, undefined);
     }
-    return [...earlier].sort(([a], [b]) => a - b).map(([other, shared]) => {
+    return [...earlier].sort(([a], [b]) => a - b).map(([other, facts]) => {
       const otherName = `Server ${this.namespace}/${servers[other].json.metadata?.name}`;
-      return shared ? `selects port ${resolvePort(shared, own.spec.port)} of ${describe(shared)}, which ${otherName} also selects: Linkerd allows one Server per pod port`
+      return facts ? `selects port ${shared.get(other)} of ${describe(facts)}, which ${otherName} also selects: Linkerd allows one Server per pod port`
         : `has the same podSelector and port as ${otherName}: Linkerd allows one Server per pod port`;
     });
   }
 
-  /** Once a route attaches to a Server, kubelet probes on its port are no longer authorized by default. */
-  private probeProblems(model: MeshModel, selected: WorkloadFacts[]): string[] {
-    const routes = model.routesTo(this.name, this.namespace);
-    const probed = selected.flatMap(f => probePaths(f, this.port).map(path => `GET ${path} on ${describe(f)}`));
-    if (routes.length === 0 || probed.length === 0) return [];
-    const names = routes.map(r => `${r.json.kind} ${this.namespace}/${r.json.metadata?.name}`).join(', ');
-    return [`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes on port ${this.port} (${probed.join(', ')}): `
-      + 'call authorizeProbes() on the Server'];
+  /** The kubelet's HTTP probes on this Server's ports that the proxy would refuse or break, and a harmful authorizeProbes(). */
+  private probeProblems(model: MeshModel, own: any, selected: WorkloadFacts[]): string[] {
+    const protocol: string = own.spec?.proxyProtocol ?? ProxyProtocol.UNKNOWN;
+    const defaults = clusterDefaults(this.version, undefined);
+    const probes: { facts: WorkloadFacts; probe: HttpProbe }[] = [];
+    for (const facts of selected) {
+      const skipped = proxyPorts(facts, model, defaults).skipInbound;
+      // a skipped port bypasses the proxy, probes included
+      for (const probe of httpProbesOn(facts, own.spec?.port)) if (!skipped.some(r => r.includes(probe.port))) probes.push({ facts, probe });
+    }
+    const list = (ps: typeof probes) => ps.map(({ facts, probe }) => `${probe.scheme === 'HTTPS' ? 'HTTPS ' : ''}GET ${probe.path} on port ${probe.port} of ${describe(facts)}`).join(', ');
+    const routes = model.routesTo(this.name, this.namespace).filter(r => r.json.kind === 'HTTPRoute');
+    const probeRoute = routes.find(r => r.apiObject.node.scope === this.probes);
+    const userRoutes = routes.filter(r => r !== probeRoute);
+    const problems: string[] = [];
+    if (HTTP2_PROTOCOLS.includes(protocol)) {
+      if (probes.length > 0) {
+        problems.push(`the kubelet's HTTP/1.1 probes (${list(probes)}) would fail: the proxy reads the port of a proxyProtocol ${protocol} Server as HTTP/2 `
+          + 'without detection; use ProxyProtocol.UNKNOWN or HTTP1 if the app also serves HTTP/1.1, or probe a port this Server does not select');
+      }
+      return problems;
+    }
+    // HTTPS probes are not HTTP to the proxy: on a detecting Server they go the TCP way, on an HTTP/1 Server they break
+    const broken = protocol === ProxyProtocol.HTTP1 ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
+    if (broken.length > 0) {
+      problems.push(`the kubelet's HTTPS probes (${list(broken)}) would fail: the proxy reads the port of a proxyProtocol HTTP/1 Server as plaintext HTTP/1 `
+        + 'without detection; use ProxyProtocol.UNKNOWN, or probe a port this Server does not select');
+    }
+    const tcp = TCP_PROTOCOLS.includes(protocol) ? probes : protocol === ProxyProtocol.UNKNOWN ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
+    if (tcp.length > 0 && !this.admitsUnauthenticated(model, tcp[0].facts, tcp[0].probe.port)) {
+      const why = TCP_PROTOCOLS.includes(protocol) ? `a proxyProtocol ${protocol} Server has no probe route` : 'HTTPS is not HTTP to the proxy, so the probe route does not apply';
+      problems.push(`the kubelet's probes (${list(tcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
+        + 'authorize the probe networks on the Server (an AuthorizationPolicy with only a NetworkAuthentication), or probe a port this Server does not select');
+    }
+    const http = TCP_PROTOCOLS.includes(protocol) ? [] : probes.filter(p => p.probe.scheme !== 'HTTPS');
+    if (probeRoute && userRoutes.length === 0) {
+      problems.push(`authorizeProbes() attached HTTPRoute ${this.namespace}/${probeRoute.json.metadata?.name}, the only HTTPRoute of this Server: Linkerd then drops `
+        + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
+    } else if (userRoutes.length > 0) {
+      // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
+      const open = (route: Rendered) => this.admitsUnauthenticated(model, http[0]?.facts, http[0]?.probe.port) || routeAdmitsUnauthenticated(model, route);
+      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r)));
+      const names = userRoutes.map(r => `HTTPRoute ${this.namespace}/${r.json.metadata?.name}`).join(', ');
+      if (missing.length > 0 && !probeRoute) {
+        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
+      } else if (missing.length > 0) {
+        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes, and authorizeProbes() was not given ${list(missing)}: `
+          + 'add the paths (or leave paths unset to take the workload\'s probes)');
+      }
+    }
+    return problems;
   }
+
+  /** Whether the Server's own authorizations (no routes) admit a client without a mesh identity on a port. */
+  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts | undefined, port: number | undefined): boolean {
+    if (facts === undefined || port === undefined) return false;
+    const policy = portPolicy(model, facts, port, clusterDefaults(this.version, undefined), { routes: false });
+    return policy.server?.apiObject === this.apiObject && policy.authorizations.some(a => a.unauthenticated);
+  }
+}
+
+/** Whether an AuthorizationPolicy targeting a route admits clients without a mesh identity. */
+function routeAdmitsUnauthenticated(model: MeshModel, route: Rendered): boolean {
+  const namespace = route.json.metadata?.namespace ?? 'default';
+  return model.policiesOf('AuthorizationPolicy', namespace).some(policy => {
+    const ref = policy.json.spec?.targetRef ?? {};
+    const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
+    return ref.kind === route.json.kind && ref.name === route.json.metadata?.name && !isProbePolicy(policy)
+      && !refs.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+  });
+}
+
+/**
+ * Whether an HTTPRoute matches the kubelet's `GET <path>`: no hostnames, and a rule with no matches or a match whose
+ * path (unset: prefix `/`) is `Exact` or an element-wise `PathPrefix` of it, with no method but GET and no headers or
+ * query parameters. Regular expressions are not evaluated (treated as no match).
+ */
+function routeMatchesProbe(route: any, path: string): boolean {
+  if ((route.spec?.hostnames ?? []).length > 0) return false;
+  const matches = (m: any) => {
+    if ((m.headers ?? []).length > 0 || (m.queryParams ?? []).length > 0 || (m.method !== undefined && m.method !== 'GET')) return false;
+    const type = m.path?.type ?? 'PathPrefix';
+    const value: string = m.path?.value ?? '/';
+    if (type === 'Exact') return value === path;
+    if (type !== 'PathPrefix') return false;
+    const prefix = value.replace(/\/+$/, '');
+    return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
+  };
+  return (route.spec?.rules ?? [{}]).some((rule: any) => (rule.matches ?? []).length === 0 || rule.matches.some(matches));
 }
 
 /** The rendered facts of a workload construct, or undefined when it is not one. */
@@ -302,14 +414,17 @@ function podSelectorOf(facts: WorkloadFacts): LabelSelectorJson {
 }
 
 function namedPorts(facts: WorkloadFacts): string {
-  const names = facts.ports.map(p => p.name).filter((n): n is string => n !== undefined);
-  return names.length > 0 ? names.join(', ') : '(it has no named ports)';
+  const names = [...new Set(facts.ports.filter(p => isTcp(p.protocol)).map(p => p.name).filter((n): n is string => n !== undefined))];
+  return names.length > 0 ? names.join(', ') : '(it has no named TCP ports)';
 }
 
-/** The HTTP probe paths of a workload on a Server port. */
-function probePaths(facts: WorkloadFacts, port: ServerPort): string[] {
-  const number = resolvePort(facts, port._toKube());
-  return [...new Set(facts.httpProbes.filter(p => number !== undefined && resolvePort(facts, p.port) === number).map(p => p.path))].sort();
+/** The HTTP probes of a workload on the pod ports a Server port selects, by port and path. */
+function httpProbesOn(facts: WorkloadFacts, port: number | string | undefined): HttpProbe[] {
+  const ports = resolveServerPorts(facts, port);
+  const seen = new Set<string>();
+  return facts.httpProbes.filter(p => ports.includes(p.port))
+    .filter(p => !seen.has(`${p.port} ${p.path} ${p.scheme}`) && seen.add(`${p.port} ${p.path} ${p.scheme}`))
+    .sort((a, b) => a.port - b.port || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The identity reference of a client: a ServiceAccount, or the ServiceAccount a workload runs as. */

@@ -1,5 +1,5 @@
 import { Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
-import { Deployment, k8s, LabelSelector, Probe, ServiceAccount } from 'cdk8s-plus-25';
+import { Deployment, k8s, LabelSelector, Probe, Protocol, ServiceAccount } from 'cdk8s-plus-25';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, InjectMode, Mesh, MeshCoverageReport, MeshIdentity, MeshTLSAuthentication,
@@ -180,6 +180,51 @@ export const MESH_BAD_INPUTS: BadInput[] = [
     },
   },
   {
+    id: 'mesh/server-probe-http2',
+    input: 'an HTTP probe on the port of an HTTP/2 Server',
+    run: () => {
+      const c = chart();
+      new Server(c, 'server', { workload: web(c, { probe: '/health' }), port: ServerPort.of(8080), proxyProtocol: ProxyProtocol.HTTP2 });
+      Testing.synth(c);
+    },
+  },
+  {
+    id: 'mesh/server-probe-opaque',
+    input: 'an HTTP probe on the port of an opaque Server that only meshed clients may call',
+    run: () => {
+      const c = chart();
+      allow(web(c, { name: 'api' }), web(c, { namespace: false, probe: '/health' }), ServerPort.named('http'), { proxyProtocol: ProxyProtocol.OPAQUE });
+      Testing.synth(c);
+    },
+  },
+  {
+    id: 'mesh/probes-without-routes',
+    input: 'authorizeProbes on a Server no other HTTPRoute attaches to',
+    run: () => {
+      const c = chart();
+      allow(web(c, { name: 'api' }), web(c, { namespace: false, probe: '/health' }), ServerPort.named('http')).authorizeProbes();
+      Testing.synth(c);
+    },
+  },
+  {
+    id: 'mesh/probes-grpc',
+    input: 'authorizeProbes on a gRPC Server',
+    run: () => {
+      const c = chart();
+      new Server(c, 'server', { workload: web(c, { probe: '/health' }), port: ServerPort.of(8080), proxyProtocol: ProxyProtocol.GRPC }).authorizeProbes();
+    },
+  },
+  {
+    id: 'mesh/server-port-udp',
+    input: 'a Server on a port name only a UDP container port has',
+    run: () => {
+      const c = chart();
+      const w = web(c);
+      w.containers[0].addPort({ number: 5353, name: 'dns', protocol: Protocol.UDP });
+      new Server(c, 'server', { workload: w, port: ServerPort.named('dns') });
+    },
+  },
+  {
     id: 'mesh/probes-not-found',
     input: 'authorizeProbes on pods without HTTP probes',
     run: () => {
@@ -213,6 +258,17 @@ export const MESH_BAD_INPUTS: BadInput[] = [
       const w = web(c);
       Mesh.inject(w, { proxy: { skipInboundPorts: [PortRange.of(8080)] } });
       allow(web(c, { namespace: false, name: 'api' }), w, ServerPort.of(8080));
+      new MeshCoverageReport(c, 'mtls', { strict: true });
+      Testing.synth(c);
+    },
+  },
+  {
+    id: 'mesh/coverage-strict-default-policy',
+    input: 'strict coverage, a Service to a meshed port no Server selects (default policy all-unauthenticated)',
+    run: () => {
+      const c = chart();
+      web(c);
+      new k8s.KubeService(c, 'svc', { metadata: { name: 'web', namespace: 'demo' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } });
       new MeshCoverageReport(c, 'mtls', { strict: true });
       Testing.synth(c);
     },

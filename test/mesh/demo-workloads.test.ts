@@ -5,6 +5,7 @@ import {
   allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication,
   PolicyTarget, ServerPort,
 } from '../../src/mesh';
+import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { testChart } from '../_util';
 
 let gate: SchemaGate;
@@ -85,6 +86,11 @@ describe('DemoWorkloads', () => {
 test('every kind of object this module emits passes the schema gate', () => {
   const chart = testChart();
   const demo = new DemoWorkloads(chart, 'demo');
+  // a route on the Server, so that authorizeProbes() helps (without one it would take away Linkerd's default route)
+  new HttpRouteV1Beta3(chart, 'route', {
+    metadata: { name: 'server-root', namespace: 'mesh-demo' },
+    spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: demo.serverPolicy.name }], rules: [{ matches: [{ path: { type: HttpRouteV1Beta3SpecRulesMatchesPathType.PATH_PREFIX, value: '/' } }] }] },
+  });
   demo.serverPolicy.authorizeProbes();
   Mesh.inject(demo.client, { proxy: { nativeSidecar: true } });
   allow(demo.server, demo.client, ServerPort.of(9000));

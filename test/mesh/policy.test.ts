@@ -1,9 +1,9 @@
-import { JsonPatch, Testing } from 'cdk8s';
-import { k8s, ServiceAccount } from 'cdk8s-plus-25';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { k8s, Protocol, ServiceAccount } from 'cdk8s-plus-25';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, InjectMode, IdentityRef, Mesh, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget,
-  ProxyProtocol, Server, ServerPort,
+  PortRange, ProxyProtocol, Server, ServerPort,
 } from '../../src/mesh';
 import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { synthKind, testChart } from '../_util';
@@ -137,6 +137,24 @@ describe('Server', () => {
       .toThrow(/^\[test\/server\] port "grpc" is not a container port of Deployment demo\/web: name one of http$/);
   });
 
+  // policy-controller/k8s/index/src/inbound/workload.rs:27-39 (named TCP ports, a name may map to several) and inbound/index.rs:1379-1390
+  test('fails on a port name only non-TCP container ports have: a Server port selects TCP ports', () => {
+    const chart = meshedChart();
+    const web = deployment(chart, 'web', { port: 8080 });
+    web.containers[0].addPort({ number: 5353, name: 'dns', protocol: Protocol.UDP });
+    expect(() => new Server(chart, 'server', { workload: web, port: ServerPort.named('dns') }))
+      .toThrow(/^\[test\/server\] port "dns" names only UDP container ports of Deployment demo\/web: a Server selects TCP ports; name one of http$/);
+  });
+
+  test('a port name shared by two containers selects both ports', () => {
+    const chart = meshedChart();
+    const web = deployment(chart, 'web', { port: 8080 });
+    web.addContainer({ name: 'sidecar', image: 'docker.io/hashicorp/http-echo:1.0.0', ports: [{ number: 9090, name: 'http' }] });
+    new Server(chart, 'named', { workload: web, port: ServerPort.named('http') });
+    new Server(chart, 'numbered', { workload: web, port: ServerPort.of(9090) });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/numbered\] selects port 9090 of Deployment demo\/web, which Server demo\/web-http also selects: Linkerd allows one Server per pod port/);
+  });
+
   test('fails on a port out of range or a port name that is not one', () => {
     expect(() => new Server(testChart(), 'server', { podSelector: { app: 'db' }, port: ServerPort.of(0) }))
       .toThrow(/^\[test\/server\] port 0 is not allowed: use a port from 1 to 65535$/);
@@ -214,8 +232,119 @@ describe('Server probes', () => {
     return chart;
   }
 
+  // linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/index.rs:1997-2018: the probe route only while no HTTPRoute attaches
   test('fails at synth when a route attaches to the Server and the probes are not authorized', () => {
-    expect(() => Testing.synth(routed(false))).toThrow(/\[test\/web\/Server-http\] HTTPRoute demo\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes on port http \(GET \/ready on Deployment demo\/web\): call authorizeProbes\(\) on the Server/);
+    expect(() => Testing.synth(routed(false))).toThrow(/\[test\/web\/Server-http\] HTTPRoute demo\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready on port 8080 of Deployment demo\/web\): call authorizeProbes\(\) on the Server/);
+  });
+
+  // the proxy adds the Server's authorizations to every route (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/proxy/server-policy/src/authz.rs:80-89)
+  test('a probe that a route matches and an authorization without identity admits needs no authorizeProbes()', () => {
+    const open = (prefix: string) => {
+      const chart = meshedChart();
+      const web = deployment(chart, 'web', { port: 8080, probe: '/ready' });
+      const server = allow(deployment(chart, 'api'), web, ServerPort.named('http'));
+      const route = new HttpRouteV1Beta3(chart, 'route', {
+        metadata: { name: 'web-all', namespace: 'demo' },
+        spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: server.name }], rules: [{ matches: [{ path: { type: HttpRouteV1Beta3SpecRulesMatchesPathType.PATH_PREFIX, value: prefix } }] }] },
+      });
+      const nodes = new NetworkAuthentication(chart, 'nodes', { metadata: { name: 'nodes', namespace: 'demo' }, networks: [{ cidr: '10.0.0.0/8' }] });
+      new AuthorizationPolicy(chart, 'kubelet', { metadata: { name: 'kubelet' }, targetRef: PolicyTarget.route(route), requiredAuthenticationRefs: [AuthenticationRef.network(nodes)] });
+      return chart;
+    };
+    expect(() => Testing.synth(open('/'))).not.toThrow();
+    expect(() => Testing.synth(open('/rea'))).toThrow(/HTTPRoute demo\/web-all attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready on port 8080 of Deployment demo\/web\)/);
+  });
+
+  function probed(proxyProtocol?: ProxyProtocol, probe = '/ready') {
+    const chart = meshedChart();
+    const web = deployment(chart, 'web', { port: 8080, probe });
+    const server = allow(deployment(chart, 'api'), web, ServerPort.named('http'), { proxyProtocol });
+    return { chart, web, server };
+  }
+
+  test('a detecting or HTTP/1 Server without HTTPRoutes needs nothing: Linkerd adds the probe route', () => {
+    for (const protocol of [undefined, ProxyProtocol.HTTP1]) expect(() => Testing.synth(probed(protocol).chart)).not.toThrow();
+  });
+
+  // policy-controller/grpc/src/inbound.rs:190-195: a detecting Server sends its HTTP routes only; GRPCRoutes do not touch them (index.rs:2020-2040)
+  test('a GRPCRoute does not remove the probe route of a detecting Server', () => {
+    const { chart } = probed();
+    new ApiObject(chart, 'grpc', {
+      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name: 'web-grpc', namespace: 'demo' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }], rules: [{}] },
+    });
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  // linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/inbound/src/detect.rs:204: HTTP/2 and gRPC hints skip detection for unmeshed clients
+  test('fails at synth on an HTTP probe on the port of an HTTP/2 or gRPC Server', () => {
+    expect(() => Testing.synth(probed(ProxyProtocol.HTTP2).chart)).toThrow(/\[test\/web\/Server-http\] the kubelet's HTTP\/1\.1 probes \(GET \/ready on port 8080 of Deployment demo\/web\) would fail: the proxy reads the port of a proxyProtocol HTTP\/2 Server as HTTP\/2 without detection; use ProxyProtocol\.UNKNOWN or HTTP1 if the app also serves HTTP\/1\.1, or probe a port this Server does not select/);
+    expect(() => Testing.synth(probed(ProxyProtocol.GRPC).chart)).toThrow(/proxyProtocol gRPC Server as HTTP\/2 without detection/);
+  });
+
+  test('a probe on a skip-inbound port bypasses the proxy, so an HTTP/2 Server there is fine', () => {
+    const { chart, web } = probed(ProxyProtocol.HTTP2);
+    Mesh.inject(web, { proxy: { skipInboundPorts: [PortRange.of(8080)] } });
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  // policy-controller/grpc/src/inbound.rs:214-219: opaque and TLS Servers carry no routes, only the Server's authorizations
+  test('fails at synth on an HTTP probe on an opaque or TLS Server that admits only meshed clients; an authorization without identity lets it in', () => {
+    expect(() => Testing.synth(probed(ProxyProtocol.OPAQUE).chart)).toThrow(/\[test\/web\/Server-http\] the kubelet's probes \(GET \/ready on port 8080 of Deployment demo\/web\) would be refused: a proxyProtocol opaque Server has no probe route, and no authorization of the Server admits clients without a mesh identity; authorize the probe networks on the Server \(an AuthorizationPolicy with only a NetworkAuthentication\), or probe a port this Server does not select/);
+    expect(() => Testing.synth(probed(ProxyProtocol.TLS).chart)).toThrow(/a proxyProtocol TLS Server has no probe route/);
+    const { chart, server } = probed(ProxyProtocol.OPAQUE);
+    const nodes = new NetworkAuthentication(chart, 'nodes', { metadata: { name: 'nodes', namespace: 'demo' }, networks: [{ cidr: '10.0.0.0/8' }] });
+    new AuthorizationPolicy(chart, 'kubelet', { metadata: { name: 'kubelet' }, targetRef: PolicyTarget.server(server), requiredAuthenticationRefs: [AuthenticationRef.network(nodes)] });
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+
+  test('an HTTPS probe is not HTTP to the proxy: refused on a detecting Server without an authorization without identity, broken on an HTTP/1 Server', () => {
+    const https = (protocol?: ProxyProtocol) => {
+      const { chart, web } = probed(protocol);
+      ApiObject.of(web).addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/readinessProbe/httpGet/scheme', 'HTTPS'));
+      return chart;
+    };
+    expect(() => Testing.synth(https())).toThrow(/the kubelet's probes \(HTTPS GET \/ready on port 8080 of Deployment demo\/web\) would be refused: HTTPS is not HTTP to the proxy, so the probe route does not apply/);
+    expect(() => Testing.synth(https(ProxyProtocol.HTTP1))).toThrow(/the kubelet's HTTPS probes \(HTTPS GET \/ready on port 8080 of Deployment demo\/web\) would fail: the proxy reads the port of a proxyProtocol HTTP\/1 Server as plaintext HTTP\/1 without detection/);
+  });
+
+  test('fails at synth on authorizeProbes on a Server no other HTTPRoute attaches to: it would take away the default route', () => {
+    const { chart, server } = probed();
+    server.authorizeProbes();
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\/Server-http\] authorizeProbes\(\) attached HTTPRoute demo\/web-http-probes, the only HTTPRoute of this Server: Linkerd then drops its default route, so every request but the probes would fail with 404; drop authorizeProbes\(\), Linkerd authorizes the probes itself on a Server without HTTPRoutes/);
+  });
+
+  test('fails on authorizeProbes on an HTTP/2, gRPC, opaque or TLS Server, where no HTTP route serves the probes', () => {
+    expect(() => probed(ProxyProtocol.GRPC).server.authorizeProbes()).toThrow(/^\[test\/web\/Server-http\] authorizeProbes\(\) cannot help a proxyProtocol gRPC Server: the proxy reads its port as HTTP\/2 without detection, so the kubelet's HTTP\/1\.1 probes fail before any route applies; probe a port this Server does not select$/);
+    expect(() => probed(ProxyProtocol.HTTP2).server.authorizeProbes()).toThrow(/cannot help a proxyProtocol HTTP\/2 Server/);
+    expect(() => probed(ProxyProtocol.OPAQUE).server.authorizeProbes()).toThrow(/^\[test\/web\/Server-http\] authorizeProbes\(\) cannot help a proxyProtocol opaque Server: its proxy uses no HTTP routes, only the Server's own authorizations; probe a port this Server does not select$/);
+    expect(() => probed(ProxyProtocol.TLS).server.authorizeProbes()).toThrow(/cannot help a proxyProtocol TLS Server/);
+  });
+
+  test('fails at synth when authorizeProbes was given paths that miss a probe', () => {
+    const chart = routed(false);
+    (chart.node.findChild('web').node.findChild('Server-http') as Server).authorizeProbes({ paths: ['/live'] });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\/Server-http\] HTTPRoute demo\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes, and authorizeProbes\(\) was not given GET \/ready on port 8080 of Deployment demo\/web: add the paths/);
+  });
+
+  // policy-controller/k8s/index/src/inbound/workload.rs:78-110: a named probe port resolves in its own container, ignoring case; the path loses its query
+  test('reads probes as the policy controller does: named port ignoring case, path without its query', () => {
+    const chart = meshedChart();
+    const web = new k8s.KubeDeployment(chart, 'web', {
+      metadata: { name: 'web', namespace: 'demo' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [
+        { name: 'sidecar', image: 'busybox:1.36', ports: [{ name: 'HTTP', containerPort: 9090 }] },
+        { name: 'web', image: 'busybox:1.36', ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: { httpGet: { path: '/ready?verbose=1', port: k8s.IntOrString.fromString('HTTP') } } },
+      ] } } },
+    });
+    const server = allow(deployment(chart, 'api'), web, ServerPort.named('http'));
+    server.authorizeProbes();
+    new HttpRouteV1Beta3(chart, 'route', {
+      metadata: { name: 'web-api', namespace: 'demo' },
+      spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }] },
+    });
+    expect(synthOne(chart, 'HTTPRoute', 'web-http-probes').spec.rules).toStrictEqual([{ matches: [{ path: { type: 'Exact', value: '/ready' }, method: 'GET' }] }]);
   });
 
   test('authorizeProbes emits a probe route, the probe networks and a policy tying them, as the per-route policy guide does', () => {
