@@ -13,7 +13,7 @@ export const SKIP_OUTBOUND_PORTS = 'config.linkerd.io/skip-outbound-ports';
 /** The label that makes the proxy injector webhook skip a namespace. */
 export const ADMISSION_WEBHOOKS_LABEL = 'config.linkerd.io/admission-webhooks';
 
-/** The native-sidecar annotation keys, oldest first: alpha (2.15+), beta (edges of late 2025), GA (2.20). */
+/** The native-sidecar annotation keys, oldest first: alpha (2.15+), beta (2.19+), GA (2.20). */
 export const NATIVE_SIDECAR_KEYS = [
   'config.alpha.linkerd.io/proxy-enable-native-sidecar',
   'config.beta.linkerd.io/proxy-enable-native-sidecar',
@@ -44,6 +44,51 @@ export function minorOf(version: LinkerdVersion): number {
  */
 export function nativeSidecarKey(version: LinkerdVersion): string {
   return minorOf(version) >= 20 ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
+}
+
+/**
+ * Go's `strconv.ParseBool`, as the proxy injector reads its boolean annotations: `1 t T TRUE true True` and
+ * `0 f F FALSE false False`, nothing else (no trimming).
+ *
+ * @returns the value, or undefined when Go would return an error
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:431 (the injector's ParseBool of the native-sidecar key)
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308 (the same token set, restated)
+ */
+export function parseGoBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+/**
+ * The native-sidecar keys a version's injector reads, in its order of precedence: the first key present decides,
+ * and a value ParseBool refuses leaves the cluster-wide `proxy.nativeSidecar` (the later keys are not consulted).
+ * 2.15–2.18 read the alpha key; 2.19 the beta key over the alpha key; 2.20 GA over beta over alpha.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:429-447
+ * @see linkerd/linkerd2@version-2.19:pkg/inject/inject.go:375-386
+ */
+export function nativeSidecarKeysRead(version: LinkerdVersion): string[] {
+  const minor = minorOf(version);
+  if (minor >= 20) return [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
+  if (minor === 19) return [NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
+  return minor >= 15 ? [NATIVE_SIDECAR_KEYS[0]] : [];
+}
+
+/**
+ * Whether the injector makes the proxy a native sidecar, from the pod template's and the namespace's annotations.
+ * A namespace annotation fills in a key the pod template lacks, but only for keys in the injector's lists
+ * (`ProxyAnnotations`, `ProxyAlphaConfigAnnotations`): 2.20 lists the GA and alpha keys, not the beta one.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:43-90 (the lists) and :177-189 (AppendNamespaceAnnotations)
+ */
+export function nativeSidecarOf(
+  version: LinkerdVersion, pod: Record<string, string>, namespace: Record<string, string>, clusterDefault: boolean,
+): boolean {
+  const inherited = minorOf(version) >= 20 ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]] : NATIVE_SIDECAR_KEYS;
+  const value = (key: string) => pod[key] ?? (inherited.includes(key) ? namespace[key] : undefined);
+  const key = nativeSidecarKeysRead(version).find(k => value(k) !== undefined);
+  return (key === undefined ? undefined : parseGoBool(value(key)!)) ?? clusterDefault;
 }
 
 /** Why the proxy injector webhook never sees a namespace, or undefined when it does. */

@@ -4,7 +4,7 @@ import { perSynth } from '../_internal/per-synth';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
-  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
+  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS, podLabelExclusion,
   SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
 import { LabelSelectorJson, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
@@ -333,8 +333,8 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
     notes.push(`${INJECT} on the ${facts.kind}'s own metadata is ignored: the injector reads the pod template and the namespace`);
   }
   if (meshed && RUN_TO_COMPLETION_KINDS.includes(facts.kind)) {
-    const explicit = NATIVE_SIDECAR_KEYS.map(k => effectiveAnnotation(facts, model, k)).find(v => v !== undefined);
-    const native = minorOf(defaults.version) >= 15 && (explicit === undefined ? defaults.nativeSidecar : explicit === 'true');
+    const native = minorOf(defaults.version) >= 15 && nativeSidecarOf(defaults.version, facts.annotations,
+      model.namespaces.get(facts.namespace)?.annotations ?? {}, defaults.nativeSidecar);
     if (!native) notes.push(`its proxy is not a native sidecar, so it keeps running after the ${facts.kind}'s containers exit and the ${facts.kind} never completes`);
   }
   return notes;

@@ -17,6 +17,25 @@ export const RETRY_TIMEOUT = 'retry.linkerd.io/timeout';
 /** `timeout.linkerd.io/request|response|idle`. */
 export const TIMEOUT_PREFIX = 'timeout.linkerd.io/';
 
+/** `balancer.alpha.linkerd.io/penalize-failures` (2.20): bias load balancing away from failing endpoints. */
+export const PENALIZE_FAILURES = 'balancer.alpha.linkerd.io/penalize-failures';
+/** `balancer.alpha.linkerd.io/failure-accrual-honor-retry-after` (2.20). */
+export const HONOR_RETRY_AFTER = 'balancer.alpha.linkerd.io/failure-accrual-honor-retry-after';
+/** The prefix of the load biaser's durations, read when penalize-failures is on (2.20). */
+export const LOAD_BIASER = 'balancer.alpha.linkerd.io/load-biaser-';
+
+/**
+ * The policy controller's boolean annotation values: Go ParseBool's spellings after trimming, anything else refused.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308
+ */
+export function parsePolicyBool(raw: string): boolean | undefined {
+  const text = raw.trim();
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  return undefined;
+}
+
 /** The gRPC status codes `retry.linkerd.io/grpc` accepts (case-insensitive). */
 export const GRPC_RETRY_CODES = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
 
@@ -108,6 +127,21 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
   if (a[RETRY_GRPC] !== undefined) {
     for (const cond of a[RETRY_GRPC].split(',')) {
       if (!GRPC_RETRY_CODES.includes(cond.toLowerCase())) bad(RETRY_GRPC, `invalid retry condition: ${cond}`, `use a comma-separated list (no spaces) of ${GRPC_RETRY_CODES.join(', ')}`);
+    }
+  }
+  if (kind === 'Service') {
+    // 2.20's load-biaser and honor-retry-after toggles: a value the controller refuses drops that setting (index.rs:230-240)
+    const enabled = (key: string): boolean => {
+      if (a[key] === undefined) return false;
+      const value = parsePolicyBool(a[key]);
+      if (value === undefined) bad(key, `unsupported ${key} value: '${a[key].trim()}'`, 'use true or false (Go ParseBool spellings)');
+      return value ?? false;
+    };
+    enabled(HONOR_RETRY_AFTER);
+    if (enabled(PENALIZE_FAILURES)) {
+      const penalty = duration(`${LOAD_BIASER}penalty`);
+      if (penalty !== undefined && penalty > 4_294_967_295n) bad(`${LOAD_BIASER}penalty`, 'load-biaser-penalty exceeds the maximum supported value (~49.7 days)', 'use at most 4294967295ms');
+      duration(`${LOAD_BIASER}max-retry-after`);
     }
   }
   for (const key of ['request', 'response', 'idle']) duration(`${TIMEOUT_PREFIX}${key}`);
