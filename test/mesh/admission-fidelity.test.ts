@@ -4,6 +4,8 @@ import { LinkerdVersion } from '../../src/linkerd';
 import { nativeSidecarKeysRead, nativeSidecarOf, parseGoBool } from '../../src/mesh/_annotations';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { authorizationPolicyRules, targetsKind } from '../../src/mesh/authorization-policy';
+import { HttpRoute } from '../../src/traffic';
+import { HONOR_RETRY_AFTER, LOAD_BIASER, PENALIZE_FAILURES, trafficAnnotationProblems } from '../../src/traffic/_annotations';
 import { testChart } from '../_util';
 import { namespace } from './_fixtures';
 
@@ -113,5 +115,49 @@ describe('native-sidecar annotations', () => {
       'ga-false': ['its proxy is not a native sidecar, so it keeps running after the Job\'s containers exit and the Job never completes'],
       'ga-invalid': [],
     });
+  });
+});
+
+describe('HTTPRoute admission rules on the rendered object', () => {
+  // linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:575-587,603-672
+  const route = (patch: JsonPatch) => {
+    const chart = testChart();
+    const service = new k8s.KubeService(chart, 'svc', { metadata: { name: 'books', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } });
+    new HttpRoute(chart, 'route', { service }).apiObject.addJsonPatch(patch);
+    return () => Testing.synth(chart);
+  };
+
+  test('fails on a Service backendRef without a port, and admits one of another kind', () => {
+    expect(route(JsonPatch.remove('/spec/rules/0/backendRefs/0/port'))).toThrow(/rules\[0\]\.backendRefs\[0\] Service "books" has no port: Linkerd rejects a Service backendRef without one/);
+    expect(route(JsonPatch.replace('/spec/rules/0/backendRefs/0', { group: 'alien.example.com', kind: 'ExoService', name: 'x' }))).not.toThrow();
+  });
+
+  test('fails on a RequestRedirect to a relative path', () => {
+    expect(route(JsonPatch.add('/spec/rules/0/filters', [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: 'v2' } } }])))
+      .toThrow(/rules\[0\]\.filters\[0\]\.requestRedirect\.path "v2" must be an absolute path starting with '\/'/);
+  });
+
+  test('fails on an EgressNetwork parent without a port (kind and group in any case)', () => {
+    expect(route(JsonPatch.replace('/spec/parentRefs', [{ group: 'Policy.Linkerd.io', kind: 'egressnetwork', name: 'internet' }])))
+      .toThrow(/parentRefs\[0\] EgressNetwork "internet" has no port: Linkerd rejects a route to an EgressNetwork without one/);
+  });
+});
+
+describe('2.20 balancer annotations on a Service', () => {
+  // linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2258-2308
+  test('fails on a penalize-failures or honor-retry-after value ParseBool refuses', () => {
+    expect(trafficAnnotationProblems({ [PENALIZE_FAILURES]: 'yes' }, 'Service')).toStrictEqual([
+      'annotation balancer.alpha.linkerd.io/penalize-failures: "yes" is rejected by the policy controller (unsupported balancer.alpha.linkerd.io/penalize-failures value: \'yes\'); use true or false (Go ParseBool spellings)',
+    ]);
+    expect(trafficAnnotationProblems({ [HONOR_RETRY_AFTER]: ' T ' }, 'Service')).toStrictEqual([]);
+    expect(trafficAnnotationProblems({ [HONOR_RETRY_AFTER]: 'on' }, 'Service')[0]).toMatch(/failure-accrual-honor-retry-after: "on" is rejected/);
+  });
+
+  test('fails on a load-biaser penalty beyond u32 milliseconds, only when penalize-failures is on', () => {
+    expect(trafficAnnotationProblems({ [PENALIZE_FAILURES]: 'true', [`${LOAD_BIASER}penalty`]: '50d' }, 'Service')).toStrictEqual([
+      'annotation balancer.alpha.linkerd.io/load-biaser-penalty: "50d" is rejected by the policy controller (load-biaser-penalty exceeds the maximum supported value (~49.7 days)); use at most 4294967295ms',
+    ]);
+    expect(trafficAnnotationProblems({ [PENALIZE_FAILURES]: 'false', [`${LOAD_BIASER}penalty`]: '50d' }, 'Service')).toStrictEqual([]);
+    expect(trafficAnnotationProblems({ [PENALIZE_FAILURES]: '1', [`${LOAD_BIASER}max-retry-after`]: '1.5s' }, 'Service')[0]).toMatch(/load-biaser-max-retry-after: "1\.5s" is rejected .*fractional values not supported/);
   });
 });
