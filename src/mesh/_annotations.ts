@@ -91,6 +91,23 @@ export function nativeSidecarOf(
   return (key === undefined ? undefined : parseGoBool(value(key)!)) ?? clusterDefault;
 }
 
+/**
+ * Native-sidecar annotations of a pod template that the injector of a version ignores: a key it does not read, a key
+ * that a key of higher precedence overrides, or a value Go's ParseBool refuses.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:429-447
+ */
+export function ignoredNativeSidecarAnnotations(version: LinkerdVersion, pod: Record<string, string>): string[] {
+  const read = nativeSidecarKeysRead(version);
+  const present = NATIVE_SIDECAR_KEYS.filter(k => pod[k] !== undefined);
+  const deciding = read.find(k => pod[k] !== undefined);
+  return present.map(key => {
+    if (!read.includes(key)) return `${key} is not read by Linkerd ${version.major}${read.length > 0 ? ` (it reads ${read.join(', ')})` : ''}`;
+    if (key !== deciding) return `${key} is overridden by ${deciding}`;
+    return parseGoBool(pod[key]) === undefined ? `${key}: ${JSON.stringify(pod[key])} is not a boolean the injector reads (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)` : undefined;
+  }).filter((note): note is string => note !== undefined).map(note => `${note}, so the injector ignores it`);
+}
+
 /** Why the proxy injector webhook never sees a namespace, or undefined when it does. */
 export function namespaceExclusion(name: string, labels: Record<string, string> | undefined): string | undefined {
   if (EXCLUDED_NAMESPACES.includes(name)) return `namespace ${name} is excluded by the proxy injector webhook`;

@@ -4,8 +4,8 @@ import { perSynth } from '../_internal/per-synth';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
-  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, minorOf, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS, podLabelExclusion,
-  SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
+  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, ignoredNativeSidecarAnnotations, INJECT, minorOf, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS,
+  podLabelExclusion, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
 import { LabelSelectorJson, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
 import { parsePortList, PortRange } from './port-range';
@@ -332,6 +332,7 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
   if (facts.ownAnnotations[INJECT] !== undefined) {
     notes.push(`${INJECT} on the ${facts.kind}'s own metadata is ignored: the injector reads the pod template and the namespace`);
   }
+  if (meshed) notes.push(...ignoredNativeSidecarAnnotations(defaults.version, facts.annotations));
   if (meshed && RUN_TO_COMPLETION_KINDS.includes(facts.kind)) {
     const native = minorOf(defaults.version) >= 15 && nativeSidecarOf(defaults.version, facts.annotations,
       model.namespaces.get(facts.namespace)?.annotations ?? {}, defaults.nativeSidecar);

@@ -1,7 +1,7 @@
 import { JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { LinkerdVersion } from '../../src/linkerd';
-import { nativeSidecarKeysRead, nativeSidecarOf, parseGoBool } from '../../src/mesh/_annotations';
+import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf, parseGoBool } from '../../src/mesh/_annotations';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { authorizationPolicyRules, targetsKind } from '../../src/mesh/authorization-policy';
 import { HttpRoute } from '../../src/traffic';
@@ -109,12 +109,23 @@ describe('native-sidecar annotations', () => {
       spec: { template: { metadata: { annotations }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36' }] } } },
     });
     job('ga-false', { [GA]: 'False', [ALPHA]: 'true' });
-    job('ga-invalid', { [GA]: 'yes', [ALPHA]: 'false' });
+    job('ga-invalid', { [GA]: 'yes' });
     const notes = Object.fromEntries(MeshCoverage.of(chart, { version: LinkerdVersion.V2_20 }).workloads.map(w => [w.name, w.notes]));
     expect(notes).toStrictEqual({
-      'ga-false': ['its proxy is not a native sidecar, so it keeps running after the Job\'s containers exit and the Job never completes'],
-      'ga-invalid': [],
+      'ga-false': [
+        `${ALPHA} is overridden by ${GA}, so the injector ignores it`,
+        'its proxy is not a native sidecar, so it keeps running after the Job\'s containers exit and the Job never completes',
+      ],
+      'ga-invalid': [`${GA}: "yes" is not a boolean the injector reads (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False), so the injector ignores it`],
     });
+  });
+
+  test('notes a key the version does not read', () => {
+    expect(ignoredNativeSidecarAnnotations(LinkerdVersion.V2_17, { [GA]: 'true' }))
+      .toStrictEqual([`${GA} is not read by Linkerd 2.17 (it reads ${ALPHA}), so the injector ignores it`]);
+    expect(ignoredNativeSidecarAnnotations(LinkerdVersion.V2_14, { [ALPHA]: 'true' }))
+      .toStrictEqual([`${ALPHA} is not read by Linkerd 2.14, so the injector ignores it`]);
+    expect(ignoredNativeSidecarAnnotations(LinkerdVersion.V2_20, { [GA]: 'true', [BETA]: 'true' })).toStrictEqual([`${BETA} is overridden by ${GA}, so the injector ignores it`]);
   });
 });
 
