@@ -52,10 +52,27 @@ export function parseGoDuration(text: string): bigint | undefined {
   let total = 0n;
   for (const [, value, unit] of text.matchAll(GO_DURATION_PART)) {
     const [whole, frac = ''] = value.split('.');
-    const scale = 10n ** BigInt(frac.length);
-    total += (BigInt(whole || '0') * scale + BigInt(frac || '0')) * UNIT_NANOS[unit] / scale;
+    total += BigInt(whole || '0') * UNIT_NANOS[unit] + goFractionNanos(frac, UNIT_NANOS[unit]);
   }
   return text.startsWith('-') ? -total : total;
+}
+
+/**
+ * Go's `time.ParseDuration` fraction: the digits up to int64 overflow (the rest are dropped), then
+ * `uint64(float64(f) * (float64(unit) / scale))` in float64, so `0.3333333333333333333h` is exactly 20m.
+ * Upstream's port of Go's table: linkerd/linkerd2@version-2.20:policy-controller/k8s/api/src/duration.rs:330-344.
+ */
+function goFractionNanos(digits: string, unit: bigint): bigint {
+  let f = 0n;
+  let scale = 1;
+  for (const d of digits) {
+    if (f > 922_337_203_685_477_580n) break;
+    const next = f * 10n + BigInt(d);
+    if (next > 9_223_372_036_854_775_808n) break;
+    f = next;
+    scale *= 10;
+  }
+  return f === 0n ? 0n : BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
 }
 
 function fraction(value: bigint, unit: bigint): string {

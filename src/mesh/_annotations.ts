@@ -47,6 +47,68 @@ export function nativeSidecarKey(version: LinkerdVersion): string {
   return version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
 }
 
+/**
+ * Go's `strconv.ParseBool`, as the proxy injector reads its boolean annotations: `1 t T TRUE true True` and
+ * `0 f F FALSE false False`, nothing else (no trimming).
+ *
+ * @returns the value, or undefined when Go would return an error
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:431 (the injector's ParseBool of the native-sidecar key)
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308 (the same token set, restated)
+ */
+export function parseGoBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
+}
+
+/**
+ * The native-sidecar keys a version's injector reads, in its order of precedence: the first key present decides,
+ * and a value ParseBool refuses leaves the cluster-wide `proxy.nativeSidecar` (the later keys are not consulted).
+ * 2.15–2.18 read the alpha key; 2.19 the beta key over the alpha key; 2.20 GA over beta over alpha.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:429-447
+ * @see linkerd/linkerd2@version-2.19:pkg/inject/inject.go:375-386
+ */
+export function nativeSidecarKeysRead(version: LinkerdVersion): string[] {
+  const minor = minorOf(version);
+  if (minor >= 20) return [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
+  if (minor === 19) return [NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
+  return minor >= 15 ? [NATIVE_SIDECAR_KEYS[0]] : [];
+}
+
+/**
+ * Whether the injector makes the proxy a native sidecar, from the pod template's and the namespace's annotations.
+ * A namespace annotation fills in a key the pod template lacks, but only for keys in the injector's lists
+ * (`ProxyAnnotations`, `ProxyAlphaConfigAnnotations`): 2.20 lists the GA and alpha keys, not the beta one.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:43-90 (the lists) and :177-189 (AppendNamespaceAnnotations)
+ */
+export function nativeSidecarOf(
+  version: LinkerdVersion, pod: Record<string, string>, namespace: Record<string, string>, clusterDefault: boolean,
+): boolean {
+  const inherited = minorOf(version) >= 20 ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]] : NATIVE_SIDECAR_KEYS;
+  const value = (key: string) => pod[key] ?? (inherited.includes(key) ? namespace[key] : undefined);
+  const key = nativeSidecarKeysRead(version).find(k => value(k) !== undefined);
+  return (key === undefined ? undefined : parseGoBool(value(key)!)) ?? clusterDefault;
+}
+
+/**
+ * Native-sidecar annotations of a pod template that the injector of a version ignores: a key it does not read, a key
+ * that a key of higher precedence overrides, or a value Go's ParseBool refuses.
+ *
+ * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:429-447
+ */
+export function ignoredNativeSidecarAnnotations(version: LinkerdVersion, pod: Record<string, string>): string[] {
+  const read = nativeSidecarKeysRead(version);
+  const present = NATIVE_SIDECAR_KEYS.filter(k => pod[k] !== undefined);
+  const deciding = read.find(k => pod[k] !== undefined);
+  return present.map(key => {
+    if (!read.includes(key)) return `${key} is not read by Linkerd ${version.major}${read.length > 0 ? ` (it reads ${read.join(', ')})` : ''}`;
+    if (key !== deciding) return `${key} is overridden by ${deciding}`;
+    return parseGoBool(pod[key]) === undefined ? `${key}: ${JSON.stringify(pod[key])} is not a boolean the injector reads (1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False)` : undefined;
+  }).filter((note): note is string => note !== undefined).map(note => `${note}, so the injector ignores it`);
+}
+
 /** Why the proxy injector webhook never sees a namespace, or undefined when it does. */
 export function namespaceExclusion(name: string, labels: Record<string, string> | undefined): string | undefined {
   if (EXCLUDED_NAMESPACES.includes(name)) return `namespace ${name} is excluded by the proxy injector webhook`;

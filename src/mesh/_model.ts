@@ -5,8 +5,8 @@ import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
-  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, INJECT, namespaceExclusion, NATIVE_SIDECAR_KEYS, OPAQUE_PORTS, podLabelExclusion,
-  SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
+  CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, ignoredNativeSidecarAnnotations, INJECT, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS,
+  podLabelExclusion, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
 import { LabelSelectorJson, resolveServerPorts, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
 import { parsePortList, PortRange } from './port-range';
@@ -480,9 +480,10 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
   if (facts.ownAnnotations[INJECT] !== undefined) {
     notes.push(`${INJECT} on the ${facts.kind}'s own metadata is ignored: the injector reads the pod template and the namespace`);
   }
+  if (meshed) notes.push(...ignoredNativeSidecarAnnotations(defaults.version, facts.annotations));
   if (meshed && RUN_TO_COMPLETION_KINDS.includes(facts.kind)) {
-    const explicit = NATIVE_SIDECAR_KEYS.map(k => effectiveAnnotation(facts, model, k)).find(v => v !== undefined);
-    const native = defaults.version.supports(LinkerdFeature.NATIVE_SIDECAR) && (explicit === undefined ? defaults.nativeSidecar : explicit === 'true');
+    const native = defaults.version.supports(LinkerdFeature.NATIVE_SIDECAR) && nativeSidecarOf(defaults.version, facts.annotations,
+      model.namespaces.get(facts.namespace)?.annotations ?? {}, defaults.nativeSidecar);
     if (!native) notes.push(`its proxy is not a native sidecar, so it keeps running after the ${facts.kind}'s containers exit and the ${facts.kind} never completes`);
   }
   return notes;

@@ -154,38 +154,56 @@ export class AuthorizationPolicy extends Construct {
   }
 }
 
-const TARGET_GROUPS: Record<string, string[]> = {
-  Server: [POLICY_GROUP],
-  HTTPRoute: [POLICY_GROUP, GATEWAY_GROUP],
-  GRPCRoute: [GATEWAY_GROUP],
-  Namespace: [''],
-};
-const AUTHENTICATION_GROUPS: Record<string, string> = {
-  MeshTLSAuthentication: POLICY_GROUP,
-  NetworkAuthentication: POLICY_GROUP,
-  ServiceAccount: '',
-};
+/**
+ * Whether a reference's group and kind name a kind as the policy controller compares them: ASCII case-insensitively,
+ * with an absent or empty group and `core` all meaning the core group.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/api/src/policy.rs:31-48 (targets_kind)
+ * @internal
+ */
+export function targetsKind(ref: { group?: unknown; kind?: unknown }, group: string, kind: string): boolean {
+  const canonical = (g: unknown) => (typeof g === 'string' && g !== '' ? g : 'core').toLowerCase();
+  return canonical(ref.group) === canonical(group) && typeof ref.kind === 'string' && ref.kind.toLowerCase() === kind.toLowerCase();
+}
 
-/** Linkerd's admission rules for an AuthorizationPolicy (`l5d:policy-controller/runtime/src/admission.rs`), on the rendered object. */
-function authorizationPolicyRules(obj: any): string[] {
+const TARGET_KINDS: ReadonlyArray<[string, string]> = [
+  [POLICY_GROUP, 'Server'], [POLICY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'GRPCRoute'], ['', 'Namespace'],
+];
+const AUTHENTICATION_KINDS: ReadonlyArray<[string, string]> = [
+  [POLICY_GROUP, 'MeshTLSAuthentication'], [POLICY_GROUP, 'NetworkAuthentication'], ['', 'ServiceAccount'],
+];
+
+/**
+ * Linkerd's admission rules for an AuthorizationPolicy, on the rendered object: the target kinds the index reads, a
+ * Namespace target only of the policy's own namespace, at most one authentication of each kind, and not a
+ * MeshTLSAuthentication with a ServiceAccount. Kinds compare as {@link targetsKind} does.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:243-306
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/authorization_policy.rs:64-107
+ * @internal
+ */
+export function authorizationPolicyRules(obj: any): string[] {
   const problems: string[] = [];
   const namespace = obj.metadata?.namespace ?? 'default';
   const target = obj.spec?.targetRef ?? {};
-  const targetGroup = target.group ?? '';
-  if (!(TARGET_GROUPS[target.kind] ?? []).includes(targetGroup)) {
-    problems.push(`targetRef ${JSON.stringify([targetGroup, target.kind].filter(Boolean).join('/'))} is not allowed: target a policy.linkerd.io Server or HTTPRoute, `
+  const targetKind = TARGET_KINDS.find(([g, k]) => targetsKind(target, g, k));
+  if (!targetKind) {
+    problems.push(`targetRef ${JSON.stringify([target.group, target.kind].filter(Boolean).join('/'))} is not allowed: target a policy.linkerd.io Server or HTTPRoute, `
       + 'a gateway.networking.k8s.io HTTPRoute or GRPCRoute, or a Namespace');
-  } else if (target.kind === 'Namespace' && target.name !== namespace) {
+  } else if (targetKind[1] === 'Namespace' && target.name !== namespace) {
     problems.push(`targetRef Namespace ${JSON.stringify(target.name)} cannot target another namespace: an AuthorizationPolicy in ${namespace} can only target Namespace ${namespace}`);
   }
+  const refs = obj.spec?.requiredAuthenticationRefs;
+  if (!Array.isArray(refs)) problems.push('requiredAuthenticationRefs must be a list (empty to deny every client)');
   const counts = new Map<string, number>();
-  for (const ref of obj.spec?.requiredAuthenticationRefs ?? []) {
-    if (AUTHENTICATION_GROUPS[ref.kind] === undefined || AUTHENTICATION_GROUPS[ref.kind] !== (ref.group ?? '')) {
+  for (const ref of Array.isArray(refs) ? refs : []) {
+    const kind = AUTHENTICATION_KINDS.find(([g, k]) => targetsKind(ref, g, k))?.[1];
+    if (kind === undefined) {
       problems.push(`requiredAuthenticationRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: `
         + 'use a policy.linkerd.io MeshTLSAuthentication or NetworkAuthentication, or a ServiceAccount');
       continue;
     }
-    counts.set(ref.kind, (counts.get(ref.kind) ?? 0) + 1);
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
   for (const [kind, count] of counts) {
     if (count > 1) problems.push(`requiredAuthenticationRefs has ${count} ${kind} refs: at most one of each kind is allowed (all of them must match)`);

@@ -5,6 +5,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names
 import { validateRendered } from '../_internal/validated';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { LinkerdContext } from '../linkerd/context';
+import { targetsKind } from './authorization-policy';
 import { IdentityRef, identityProblem, MeshIdentity } from './identity';
 
 /** Props for {@link MeshTLSAuthentication}. */
@@ -87,10 +88,15 @@ export class MeshTLSAuthentication extends Construct {
 }
 
 /**
- * Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object, and, in the tree of a control plane,
- * that every DNS-like identity is one it can issue.
+ * Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object: identities or identityRefs, not
+ * both; each identity DNS-like or a SPIFFE ID; each identityRef a ServiceAccount or a cluster-scoped Namespace (kinds
+ * compared as {@link targetsKind} does); and, in the tree of a control plane, that every DNS-like identity is one it
+ * can issue.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:309-345
+ * @internal
  */
-function meshTlsAuthenticationRules(obj: any, context: LinkerdContext | undefined): string[] {
+export function meshTlsAuthenticationRules(obj: any, context?: LinkerdContext): string[] {
   const spec = obj.spec ?? {};
   const problems: string[] = [];
   if (spec.identities !== undefined && spec.identityRefs !== undefined) {
@@ -101,10 +107,11 @@ function meshTlsAuthenticationRules(obj: any, context: LinkerdContext | undefine
     if (problem) problems.push(problem);
   }
   for (const ref of spec.identityRefs ?? []) {
-    if (ref.kind === 'Namespace' && ref.namespace !== undefined) {
+    const namespaceRef = targetsKind(ref, '', 'Namespace');
+    if (namespaceRef && ref.namespace !== undefined) {
       problems.push(`identityRef Namespace ${JSON.stringify(ref.name)} has namespace ${JSON.stringify(ref.namespace)}: a Namespace identityRef is cluster-scoped and cannot have a namespace`);
-    } else if (ref.kind !== 'Namespace' && ref.kind !== 'ServiceAccount') {
-      problems.push(`identityRef kind ${JSON.stringify(ref.kind)} is not allowed: use ServiceAccount or Namespace`);
+    } else if (!namespaceRef && !targetsKind(ref, '', 'ServiceAccount')) {
+      problems.push(`identityRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: use a core ServiceAccount or Namespace`);
     }
     for (const p of [dns1123SubdomainProblem(`identityRef ${ref.kind} name`, String(ref.name)),
       ref.namespace === undefined ? undefined : dns1123LabelProblem(`identityRef ${ref.kind} namespace`, String(ref.namespace))]) {

@@ -61,8 +61,13 @@ export class NetworkAuthentication extends Construct {
   }
 }
 
-/** Linkerd's admission rules for a NetworkAuthentication (`l5d:policy-controller/runtime/src/admission.rs`), on the rendered object. */
-function networkAuthenticationRules(obj: any): string[] {
+/**
+ * Linkerd's admission rules for a NetworkAuthentication, on the rendered object.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:367-426
+ * @internal
+ */
+export function networkAuthenticationRules(obj: any): string[] {
   const networks: any[] = obj.spec?.networks ?? [];
   const problems: string[] = [];
   if (networks.length === 0) problems.push('networks must not be empty: give at least one network');

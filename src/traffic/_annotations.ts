@@ -30,6 +30,21 @@ export const RETRY_TIMEOUT = 'retry.linkerd.io/timeout';
 /** `timeout.linkerd.io/request|response|idle`. */
 export const TIMEOUT_PREFIX = 'timeout.linkerd.io/';
 
+/** The prefix of the load biaser's durations, read when penalize-failures is on (2.20). */
+export const LOAD_BIASER = `${BALANCER_ALPHA}load-biaser-`;
+
+/**
+ * The policy controller's boolean annotation values: Go ParseBool's spellings after trimming, anything else refused.
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308
+ */
+export function parsePolicyBool(raw: string): boolean | undefined {
+  const text = raw.trim();
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
+  return undefined;
+}
+
 /** The gRPC status codes `retry.linkerd.io/grpc` accepts (case-insensitive). */
 export const GRPC_RETRY_CODES = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
 

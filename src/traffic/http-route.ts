@@ -370,5 +370,41 @@ export function httpRouteProblems(obj: any): string[] {
       for (const [fails, message] of PATH_CEL) if (fails(path.value)) problems.push(`${where} ${message} (type ${path.type})`);
     }
   }));
+  problems.push(...httpRouteAdmissionProblems(obj));
+  return problems;
+}
+
+/**
+ * What Linkerd's admission webhook refuses in a gateway.networking.k8s.io HTTPRoute beyond the CRD: an EgressNetwork
+ * parent without a port, a RequestRedirect to a relative path, and a Service backendRef without a port (a backendRef
+ * of another kind is admitted).
+ *
+ * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:575-587,603-672
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/routes/http.rs:280-301
+ * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:1630-1636
+ */
+function httpRouteAdmissionProblems(obj: any): string[] {
+  const problems: string[] = [];
+  const list = (v: unknown): any[] => Array.isArray(v) ? v : [];
+  list(obj?.spec?.parentRefs).forEach((parent, i) => {
+    const egress = typeof parent?.group === 'string' && parent.group.toLowerCase() === 'policy.linkerd.io'
+      && typeof parent?.kind === 'string' && parent.kind.toLowerCase() === 'egressnetwork';
+    if (egress && parent.port === undefined) problems.push(`parentRefs[${i}] EgressNetwork ${JSON.stringify(parent.name)} has no port: Linkerd rejects a route to an EgressNetwork without one`);
+  });
+  list(obj?.spec?.rules).forEach((rule, i) => {
+    list(rule?.filters).forEach((filter, j) => {
+      const path = filter?.requestRedirect?.path;
+      if (path === undefined) return;
+      const value = path.replaceFullPath ?? path.replacePrefixMatch;
+      if (typeof value !== 'string') problems.push(`rules[${i}].filters[${j}].requestRedirect.path needs replaceFullPath or replacePrefixMatch`);
+      else if (!value.startsWith('/')) problems.push(`rules[${i}].filters[${j}].requestRedirect.path ${JSON.stringify(value)} must be an absolute path starting with '/'`);
+    });
+    list(rule?.backendRefs).forEach((ref, j) => {
+      const service = [undefined, '', 'core'].includes(ref?.group) && [undefined, 'Service'].includes(ref?.kind);
+      if (service && (ref.port === undefined || ref.port === 0)) {
+        problems.push(`rules[${i}].backendRefs[${j}] Service ${JSON.stringify(ref.name)} has no port: Linkerd rejects a Service backendRef without one`);
+      }
+    });
+  });
   return problems;
 }

@@ -71,6 +71,20 @@ export const MESH_BAD_INPUTS: BadInput[] = [
     run: () => new MeshTLSAuthentication(chart(), 'clients', { identities: [MeshIdentity.of('Web_Clients.demo')] }),
   },
   {
+    id: 'mesh/identity-spiffe-dot-segment',
+    input: 'MeshTLSAuthentication identity "spiffe://corp.example/ns/../sa/api"',
+    run: () => new MeshTLSAuthentication(chart(), 'clients', { identities: [MeshIdentity.of('spiffe://corp.example/ns/../sa/api')] }),
+  },
+  {
+    id: 'mesh/identity-ref-group',
+    input: 'a ServiceAccount identityRef patched to group apps',
+    run: () => {
+      const c = chart();
+      new MeshTLSAuthentication(c, 'clients', { identityRefs: [IdentityRef.serviceAccount('api')] }).apiObject.addJsonPatch(JsonPatch.add('/spec/identityRefs/0/group', 'apps'));
+      Testing.synth(c);
+    },
+  },
+  {
     id: 'mesh/identities-and-identity-refs',
     input: 'identities and identityRefs together',
     run: () => new MeshTLSAuthentication(chart(), 'clients', { identities: [MeshIdentity.all()], identityRefs: [IdentityRef.namespace('demo')] }),

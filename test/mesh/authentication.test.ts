@@ -47,7 +47,7 @@ describe('MeshTLSAuthentication', () => {
   test('fails on an identity that is neither DNS-like nor spiffe://', () => {
     const chart = testChart();
     expect(() => new MeshTLSAuthentication(chart, 'web', { identities: [MeshIdentity.of('Web_Clients.shop')] }))
-      .toThrow(/^\[test\/web\] identity "Web_Clients\.shop" is not allowed: use a DNS-like name \(lowercase alphanumerics and '-' in dot-separated labels, the first may be '\*'\) or a spiffe:\/\/ ID$/);
+      .toThrow(/^\[test\/web\] identity "Web_Clients\.shop" is not allowed: use a DNS-like name \(lowercase alphanumerics and '-' in dot-separated labels, the first may be '\*'\) or a spiffe:\/\/ ID whose path has no empty, '.' or '..' segment$/);
     expect(() => new MeshTLSAuthentication(chart, 'spiffe', { identities: [MeshIdentity.of('spiffe://')] })).toThrow(/identity "spiffe:\/\/" is not allowed/);
     expect(() => new MeshTLSAuthentication(chart, 'inner', { identities: [MeshIdentity.of('api.*.cluster.local')] })).toThrow(/identity "api\.\*\.cluster\.local" is not allowed/);
   });

@@ -41,6 +41,11 @@ const httpRoute = (props: Partial<HttpRouteProps>, ports = [{ port: 7002 }]) => 
   const c = chart();
   new HttpRoute(c, 'route', { service: service(c, { ports }), ...props });
 };
+const patchedRoute = (patch: JsonPatch) => () => {
+  const c = chart();
+  new HttpRoute(c, 'route', { service: service(c) }).apiObject.addJsonPatch(patch);
+  Testing.synth(c);
+};
 const retry5xx = { http: [HttpRetryCondition.SERVER_ERROR] };
 
 /** One bad input per traffic rule, for `test/bad-inputs/cases.ts` (`...TRAFFIC_BAD_INPUTS`). */
@@ -147,6 +152,9 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'http-route/path', input: 'HttpRoute PathPrefix "/books#top"', run: httpRoute({ rules: [{ matches: [{ path: PathMatch.prefix('/books#top') }] }] }) },
   { id: 'http-route/regex', input: 'HttpRoute regex "/books/(?!new)"', run: httpRoute({ rules: [{ matches: [{ path: PathMatch.regex('/books/(?!new)') }] }] }) },
   { id: 'http-route/rule-count', input: 'HttpRoute with 17 rules', run: httpRoute({ rules: Array.from({ length: 17 }, () => ({})) }) },
+  { id: 'http-route/backend-port', input: 'HttpRoute backendRef patched to have no port', run: patchedRoute(JsonPatch.remove('/spec/rules/0/backendRefs/0/port')) },
+  { id: 'http-route/redirect-path', input: 'HttpRoute RequestRedirect to "foo/bar" patched in', run: patchedRoute(JsonPatch.add('/spec/rules/0/filters', [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: 'foo/bar' } } }])) },
+  { id: 'http-route/egress-parent-port', input: 'HttpRoute parent patched to an EgressNetwork without a port', run: patchedRoute(JsonPatch.replace('/spec/parentRefs', [{ group: 'policy.linkerd.io', kind: 'EgressNetwork', name: 'internet' }])) },
   { id: 'http-route/match-count', input: 'HttpRoute with 135 matches', run: httpRoute({ rules: Array.from({ length: 9 }, () => ({ matches: Array.from({ length: 15 }, () => ({ method: HttpMethod.GET })) })) }) },
   // ProfileMigration and the demo
   { id: 'profile-migration/version', input: 'ProfileMigration on Linkerd 2.14', run: () => {

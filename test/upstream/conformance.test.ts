@@ -65,6 +65,13 @@ for (const source of sources) describe(`upstream cases: ${source.name}`, () => {
   });
 });
 
+describe('the conformance data', () => {
+  test('covers at least 400 upstream cases from at least 6 sources', () => {
+    expect(sources.length).toBeGreaterThanOrEqual(6);
+    expect(sources.reduce((n, s) => n + s.cases.length, 0)).toBeGreaterThanOrEqual(400);
+  });
+});
+
 describe('docs/conformance.md', () => {
   test('is what the data and the rules produce', () => {
     const expected = render(rows);
