@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { Construct, IConstruct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { vouchForSecret } from '../_internal/vouch';
 import { HtpasswdUser } from './htpasswd-user';
 
 /** A Secret holding htpasswd lines under the key `auth` (what ingress-nginx's `auth-secret` and a Traefik `basicAuth` read). */
@@ -69,6 +70,7 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
       type: 'Opaque',
       data: { auth: Buffer.from(htpasswd).toString('base64') },
     });
+    vouchForSecret(this.apiObject, 'htpasswd-bcrypt');
   }
 }
 
