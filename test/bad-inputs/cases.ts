@@ -11,6 +11,7 @@ import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
 import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
 import { TRAFFIC_BAD_INPUTS } from '../traffic/_bad-inputs';
+import { ServiceProfile } from '../../src/traffic';
 
 /** One bad input: what it is, and how to feed it. The error it produces is recorded by running it. */
 export interface BadInput {
@@ -164,6 +165,10 @@ export const CASES: BadInput[] = [
   ...TRAFFIC_BAD_INPUTS,
   // synth
   { id: 'synth/output-file-path', input: 'OutputFile path values.yaml (not in a subfolder)', run: () => new OutputFile(chart(), 'file', { path: 'values.yaml', content: '' }) },
+  // OpenAPI and .proto input limits
+  { id: 'openapi/nesting', input: 'OpenAPI document nested 1,000 brackets deep', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: ${'['.repeat(1000)}${']'.repeat(1000)}` }) },
+  { id: 'openapi/size', input: 'OpenAPI document over 8 MiB', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}` }) },
+  { id: 'proto/size', input: '.proto file over 8 MiB', run: () => ServiceProfile.fromProto(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, proto: `//${'x'.repeat(8 * 1024 * 1024)}` }) },
   { id: 'synth/secret-guard', input: 'a private key in a ConfigMap', run: synthOne({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: '-----BEGIN EC PRIVATE KEY-----' } }) },
   { id: 'synth/secret-guard-unvouched', input: 'a v1 Secret with data, not made by BasicAuthSecret', run: synthOne({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'n' }, data: { config: 'aHVudGVyMg==' } }) },
   { id: 'synth/secret-guard-field', input: 'clientSecret in Helm values given as a string', run: synthOne({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'x', namespace: 'argocd' }, spec: { source: { helm: { values: 'oidc:\n  clientSecret: s3cr3t\n' } } } }) },
