@@ -9,7 +9,8 @@ import { addWarning } from '../../src/_internal/warnings';
 import { ValidationError } from '../../src/_internal/errors';
 import { formatSummary, OutputCheckError, OutputFile, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
 import { ControlPlaneNamespace, LinkerdIdentity, LinkerdIdentityProps } from '../../src/linkerd';
-import { BasicAuthSecret, HtpasswdUser } from '../../src/viz';
+import { LinkerdPlatform } from '../../src/platform';
+import { BasicAuthSecret, HtpasswdUser, VizPrometheus } from '../../src/viz';
 import { testCertificate } from '../_certs';
 
 // test keys, made here: every encoding the guard must recognise
@@ -189,6 +190,19 @@ describe('synthesize', () => {
       new BasicAuthSecret(new Chart(app, 'viz'), 'auth', { name: 'a', namespace: 'linkerd-viz', users }).apiObject
         .addJsonPatch(JsonPatch.replace('/data/auth', Buffer.from('admin:hunter2\n').toString('base64')));
     }, { outdir: path.join(tmp, 'dist') })).toThrow(/Secret linkerd-viz\/a: data\.auth must hold only bcrypt htpasswd lines/);
+  });
+
+  test('the platform with an external Prometheus URL holding user:password@ fails, naming the values file (it passed before)', () => {
+    expect(() => synthesize(app => {
+      new LinkerdPlatform(app, 'platform', { viz: { prometheus: VizPrometheus.external('http://admin:hunter2@prometheus.monitoring:9090') } });
+    }, { outdir: path.join(tmp, 'dist') })).toThrow(/helm\/linkerd-viz\.values\.yaml: document 1: prometheusUrl holds a http URL with user info \(user:password@\): pass credentials another way/);
+  });
+
+  test('the default platform, with a generated dashboard Secret, passes the guard', () => {
+    const report = synthesize(app => {
+      new LinkerdPlatform(app, 'platform', { dashboard: { hosts: ['linkerd.example.com'], users: [HtpasswdUser.fromHash('admin', BCRYPT)] } });
+    }, { outdir: path.join(tmp, 'dist') });
+    expect(report.files.flatMap(f => f.documents).filter(d => d.kind === 'Secret').map(d => Object.keys(d.data))).toStrictEqual([['auth']]);
   });
 
   test('a Secret with data made outside the library fails, even one shaped like the dashboard\'s', () => {
