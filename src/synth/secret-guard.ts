@@ -257,14 +257,27 @@ function scanString(value: string, path: Path, ctx: WalkContext): void {
   }
 }
 
-/** YAML (and so JSON) documents in a string; none when it does not parse. */
+// the YAML parser recurses per nesting level and slows down on deep input: larger strings are read line by line
+const MAX_EMBEDDED_PARSE = 256 * 1024;
+const KEY_VALUE_LINE = /^[ \t-]*["']?([\w.-]+)["']?[ \t]*:[ \t]*["']?([^\s"']+)/gm;
+
+/**
+ * YAML (and so JSON) documents in a string; when it is too large or does not parse, its `key: value` lines, so that a
+ * credential in a snippet that is not valid YAML is still found.
+ */
 function parseEmbedded(value: string): unknown[] {
-  try {
-    const docs = (require('yaml') as typeof Yaml).parseAllDocuments(value);
-    return (Array.isArray(docs) ? docs : [docs]).filter(d => d.errors.length === 0).map(d => d.toJS({ maxAliasCount: 100 }));
-  } catch {
-    return [];
+  if (value.length <= MAX_EMBEDDED_PARSE) {
+    try {
+      const docs = (require('yaml') as typeof Yaml).parseAllDocuments(value);
+      const parsed = Array.isArray(docs) ? docs : [docs];
+      if (parsed.every(d => d.errors.length === 0)) return parsed.map(d => d.toJS({ maxAliasCount: 100 }));
+    } catch {
+      // read line by line below
+    }
   }
+  const pairs: Record<string, string>[] = [];
+  for (const m of value.matchAll(KEY_VALUE_LINE)) pairs.push({ [m[1]]: m[2] });
+  return pairs;
 }
 
 /**

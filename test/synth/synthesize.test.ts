@@ -274,6 +274,8 @@ describe('secret guard', () => {
       'ConfigMap n/c: data.kubeconfig(parsed).users[0].user.client-key-data holds a plaintext credential'],
     ['adminPassword inside Helm values given as a string', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'grafana', namespace: 'argocd' }, spec: { source: { helm: { values: 'grafana:\n  adminPassword: hunter2\n' } } } },
       'Application argocd/grafana: spec.source.helm.values(parsed).grafana.adminPassword holds a plaintext credential'],
+    ['a password in a snippet that is not valid YAML', cm({ 'app.conf': 'server:\n  password: hunter2\n  bad: [\n' }), 'ConfigMap n/c: data.app.conf(parsed).password holds a plaintext credential'],
+    ['a password in a large string, read line by line', cm({ 'big.yaml': `${'# filler\n'.repeat(30_000)}db:\n  password: hunter2\n` }), 'ConfigMap n/c: data.big.yaml(parsed).password holds a plaintext credential'],
     ['clientSecret in a custom resource', thing({ oidc: { clientSecret: 'my-client-secret' } }), 'Thing n/t: spec.oidc.clientSecret holds a plaintext credential'],
     ['apiToken in a custom resource', thing({ apiToken: 'abc123' }), 'Thing n/t: spec.apiToken holds a plaintext credential'],
     ['AWS_SECRET_ACCESS_KEY as an env var (name and value in an array)', thing({ env: [{ name: 'AWS_SECRET_ACCESS_KEY', value: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' }] }),
