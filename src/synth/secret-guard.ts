@@ -18,7 +18,8 @@ export interface SynthesizedFile {
  *
  * - A `v1` Secret with `data` or `stringData` fails, also inside a `List`, unless a construct of this library made it
  *   (found in `app`) and its content is what that construct vouches for: today only {@link BasicAuthSecret}, whose
- *   `data` must be exactly one key `auth` of bcrypt htpasswd lines. Deliver other secrets with a SealedSecret
+ *   `data` must be exactly one key `auth` of bcrypt htpasswd lines (apr1 and `{SHA}` lines only when the construct
+ *   was given them as hashes). Deliver other secrets with a SealedSecret
  *   (`spec.encryptedData` is not read) or an ExternalSecret (its templates and key names are not credentials).
  * - Every string, and the decoding of every string that is base64, is scanned for: PEM private keys and PGP private
  *   key blocks; DER private keys (PKCS#8, PKCS#1, SEC1 and encrypted PKCS#8 ASN.1 prefixes); JSON Web Tokens; AWS
@@ -98,24 +99,23 @@ const UNVOUCHED = 'is a Secret with data or stringData that no construct of this
   + 'must not be committed; deliver them with a SealedSecret (encryptedData) or an ExternalSecret';
 
 const BCRYPT_LINE = /^[^:\s#][^:\s]*:\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+const HASHED_LINE = /^[^:\s#][^:\s]*:(\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}|\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}|\{SHA\}[A-Za-z0-9+/]{27}=)$/;
 
 /** Checks again what the constructing code vouched for, so that a later override (`addJsonPatch`) cannot slip by. */
 function vouchedContentProblem(secret: any, content: SecretContent): string | undefined {
-  switch (content) {
-    case 'htpasswd-bcrypt': {
-      const keys = Object.keys(secret.data ?? {});
-      if (secret.stringData !== undefined || keys.length !== 1 || keys[0] !== 'auth') {
-        return `must hold exactly one data key "auth" (htpasswd lines), not ${JSON.stringify([...keys, ...Object.keys(secret.stringData ?? {})])}`;
-      }
-      const encoded = String(secret.data.auth);
-      const decoded = Buffer.from(encoded, 'base64');
-      const lines = decoded.toString('utf8').split('\n').filter(l => l !== '');
-      if (decoded.toString('base64') !== encoded || lines.length === 0 || !lines.every(l => BCRYPT_LINE.test(l))) {
-        return 'data.auth must hold only bcrypt htpasswd lines (user:$2y$…), one per user';
-      }
-      return undefined;
-    }
+  const keys = Object.keys(secret.data ?? {});
+  if (secret.stringData !== undefined || keys.length !== 1 || keys[0] !== 'auth') {
+    return `must hold exactly one data key "auth" (htpasswd lines), not ${JSON.stringify([...keys, ...Object.keys(secret.stringData ?? {})])}`;
   }
+  const encoded = String(secret.data.auth);
+  const decoded = Buffer.from(encoded, 'base64');
+  const lines = decoded.toString('utf8').split('\n').filter(l => l !== '');
+  const line = content === 'htpasswd-bcrypt' ? BCRYPT_LINE : HASHED_LINE;
+  if (decoded.toString('base64') !== encoded || lines.length === 0 || !lines.every(l => line.test(l))) {
+    return content === 'htpasswd-bcrypt' ? 'data.auth must hold only bcrypt htpasswd lines (user:$2y$…), one per user'
+      : 'data.auth must hold only hashed htpasswd lines (bcrypt, apr1 or {SHA}), one per user';
+  }
+  return undefined;
 }
 
 interface WalkContext {

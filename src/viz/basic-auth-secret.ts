@@ -70,7 +70,7 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
       type: 'Opaque',
       data: { auth: Buffer.from(htpasswd).toString('base64') },
     });
-    vouchForSecret(this.apiObject, 'htpasswd-bcrypt');
+    vouchForSecret(this.apiObject, /^[^:\n]*:(?!\$2[aby]\$)/m.test(htpasswd) ? 'htpasswd-hashes' : 'htpasswd-bcrypt');
   }
 }
 

@@ -205,6 +205,15 @@ describe('synthesize', () => {
     expect(report.files.flatMap(f => f.documents).filter(d => d.kind === 'Secret').map(d => Object.keys(d.data))).toStrictEqual([['auth']]);
   });
 
+  test('a BasicAuthSecret given an apr1 or {SHA} hash vouches only for hashes: a plain line patched in fails', () => {
+    const users = [HtpasswdUser.fromHash('ops', '{SHA}xj0IlU6ZKbf59oeCplZGUkCCy0U=')];
+    expect(synthesize(app => { new BasicAuthSecret(new Chart(app, 'viz'), 'auth', { name: 'a', namespace: 'linkerd-viz', users }); }, { outdir: path.join(tmp, 'dist') }).files).toHaveLength(1);
+    expect(() => synthesize(app => {
+      new BasicAuthSecret(new Chart(app, 'viz'), 'auth', { name: 'a', namespace: 'linkerd-viz', users }).apiObject
+        .addJsonPatch(JsonPatch.replace('/data/auth', Buffer.from('ops:{SHA}xj0IlU6ZKbf59oeCplZGUkCCy0U=\nadmin:hunter2\n').toString('base64')));
+    }, { outdir: path.join(tmp, 'dist') })).toThrow(/Secret linkerd-viz\/a: data\.auth must hold only hashed htpasswd lines \(bcrypt, apr1 or \{SHA\}\), one per user/);
+  });
+
   test('a Secret with data made outside the library fails, even one shaped like the dashboard\'s', () => {
     expect(() => synthesize(app => {
       new k8s.KubeSecret(new Chart(app, 'viz'), 'auth', { metadata: { name: 'a', namespace: 'linkerd-viz' }, data: { auth: Buffer.from(`admin:${BCRYPT}\n`).toString('base64') } });
