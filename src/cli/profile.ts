@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { LinkerdVersion } from '../linkerd/version';
+import { MAX_SPEC_CHARS } from '../traffic/_generators';
 import { ServiceProfile } from '../traffic/service-profile';
 import { collectWarnings } from '../_internal/warnings';
 
@@ -34,6 +35,7 @@ Options:
   -h, --help                 show this help
 
 Like linkerd profile, operations marked x-linkerd-retryable are retryable whatever their method.
+Inputs over 8 MiB, and OpenAPI documents nested more than 100 levels deep, are refused.
 Exit codes: 0 printed, 1 unreadable input or invalid profile, 2 bad usage.
 `;
 
@@ -136,10 +138,19 @@ function parseCommandLine(argv: readonly string[]) {
 }
 
 function readInput(file: string): string {
+  let fd: number;
   try {
-    return fs.readFileSync(file, 'utf8');
+    fd = fs.openSync(file, 'r');
   } catch (err) {
     throw new Error(`cannot read ${file}: ${messageOf(err).replace(/^[A-Z]+: /, '')}`);
+  }
+  try {
+    // checked before reading, so that a huge file is not read into memory only to be refused
+    const size = fs.fstatSync(fd).size;
+    if (size > MAX_SPEC_CHARS) throw new Error(`${file} has ${size} bytes; at most ${MAX_SPEC_CHARS} (8 MiB) are read`);
+    return fs.readFileSync(fd, 'utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -62,13 +62,17 @@ Options:
                            (default ${DEFAULT_TRUST_DOMAIN})
   --issuer-validity <dur>  with --issuer: issuer lifetime from now, at most --validity
                            (default ${DEFAULT_ISSUER_VALIDITY}, 1 year)
-  --force                  replace existing ca.crt / ca.key / issuer.crt / issuer.key
+  --force                  replace existing ca.crt / ca.key / issuer.crt / issuer.key; a replaced
+                           key is kept as <name>.previous (mode 0600), and an existing
+                           <name>.previous is never overwritten (move it away first)
   -h, --help               show this help
 
 Certificates are valid from 1 minute before now (clock-skew allowance).
-Keys are written with mode 0600, certificates with mode 0644.
+Keys are written with mode 0600, certificates with mode 0644, each through a temporary
+file in the same directory renamed into place (a reader never sees half a key).
 Refuses (exit 1, nothing written) to write inside the repository's dist/ folder, over a
-file git tracks, or anywhere in a git work tree that is not gitignored.
+file git tracks, anywhere in a git work tree that is not gitignored, or into a directory
+that another user owns or that its group or others can write.
 Exit codes: 0 written, 1 refused or failed, 2 bad usage.
 `;
 
@@ -134,10 +138,11 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const outDir = resolveOutDir(values.out);
   const files = outputFiles(outDir, pems);
-  checkLocation(outDir, files);
-  checkExisting(files, values.force === true);
-  writeFiles(outDir, files, values.force === true);
-  process.stdout.write(summary(files, pems));
+  checkLocation(outDir, files, values.force === true);
+  checkDirectory(outDir);
+  const kept = checkExisting(files, values.force === true);
+  writeFiles(outDir, files, kept);
+  process.stdout.write(summary(files, pems, kept));
   const stale = ['issuer.crt', 'issuer.key']
     .filter((name) => !files.some((file) => file.name === name) && fs.existsSync(path.join(outDir, name)));
   if (stale.length > 0) {
@@ -221,7 +226,7 @@ function outputFiles(outDir: string, pems: TrustAnchorPems): OutputFile[] {
 }
 
 /** Refuses the repository's dist/ folder, files git tracks, and work-tree locations that are not gitignored. */
-function checkLocation(outDir: string, files: readonly OutputFile[]): void {
+function checkLocation(outDir: string, files: readonly OutputFile[], force: boolean): void {
   const packageDist = packageDistDir();
   if (packageDist !== undefined && isWithin(outDir, packageDist)) {
     throw new RefusalError(`refusing to write to ${outDir}: it is inside ${packageDist}, which Argo CD reads from git; private keys there end up committed`);
@@ -233,21 +238,23 @@ function checkLocation(outDir: string, files: readonly OutputFile[]): void {
   if (isWithin(outDir, workTreeDist)) {
     throw new RefusalError(`refusing to write to ${outDir}: it is inside ${workTreeDist}, which Argo CD reads from git; private keys there end up committed`);
   }
-  for (const file of files) {
-    const relative = path.relative(toplevel, file.path);
+  // a key that --force replaces is kept as <name>.previous: that must be as ignored as the key
+  const paths = files.flatMap(file => force && file.mode === KEY_MODE && fs.existsSync(file.path) ? [file.path, previousPath(file)] : [file.path]);
+  for (const file of paths) {
+    const relative = path.relative(toplevel, file);
     const tracked = git(toplevel, ['ls-files', '--error-unmatch', '--', relative]);
     if (tracked.status === 0) {
-      throw new RefusalError(`refusing to write ${file.path}: git tracks that file (work tree ${toplevel})`);
+      throw new RefusalError(`refusing to write ${file}: git tracks that file (work tree ${toplevel})`);
     }
     if (tracked.status !== 1) {
-      throw new RefusalError(`refusing to write ${file.path}: could not ask git whether it is tracked: ${gitMessage(tracked)}`);
+      throw new RefusalError(`refusing to write ${file}: could not ask git whether it is tracked: ${gitMessage(tracked)}`);
     }
     const ignored = git(toplevel, ['check-ignore', '-q', '--', relative]);
     if (ignored.status === 1) {
-      throw new RefusalError(`refusing to write ${file.path}: it is inside the git work tree ${toplevel} and not gitignored, so it could be committed; gitignore it or choose a directory outside the work tree`);
+      throw new RefusalError(`refusing to write ${file}: it is inside the git work tree ${toplevel} and not gitignored, so it could be committed; gitignore it or choose a directory outside the work tree`);
     }
     if (ignored.status !== 0) {
-      throw new RefusalError(`refusing to write ${file.path}: could not ask git whether it is ignored: ${gitMessage(ignored)}`);
+      throw new RefusalError(`refusing to write ${file}: could not ask git whether it is ignored: ${gitMessage(ignored)}`);
     }
   }
 }
@@ -302,7 +309,38 @@ function isSymlink(file: string): boolean {
   }
 }
 
-function checkExisting(files: readonly OutputFile[], force: boolean): void {
+/**
+ * Refuses a directory another user owns or its group or others can write: whoever can write it can swap a key file
+ * for a symlink or read one between our write and our chmod. Checked before writing, and again after creating it.
+ */
+function checkDirectory(dir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(dir);
+  } catch {
+    return;
+  }
+  if (!stat.isDirectory()) {
+    throw new RefusalError(`refusing to write to ${dir}: it is not a directory`);
+  }
+  const uid = process.getuid?.();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new RefusalError(`refusing to write to ${dir}: it is owned by uid ${stat.uid}, not by you (uid ${uid}); use a directory of your own`);
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new RefusalError(`refusing to write to ${dir}: its mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')} lets `
+      + `${(stat.mode & 0o002) !== 0 ? 'every user' : 'its group'} write it; chmod go-w it or use a directory with mode 0700`);
+  }
+}
+
+/** A replaced key is kept beside it as `<name>.previous`. */
+function previousPath(file: OutputFile): string {
+  return `${file.path}.previous`;
+}
+
+/** Checks what exists; returns the key files that --force replaces (kept as `.previous`). */
+function checkExisting(files: readonly OutputFile[], force: boolean): OutputFile[] {
+  const kept: OutputFile[] = [];
   for (const file of files) {
     let stat: fs.Stats;
     try {
@@ -316,28 +354,54 @@ function checkExisting(files: readonly OutputFile[], force: boolean): void {
     if (!stat.isFile()) {
       throw new RefusalError(`refusing to replace ${file.path}: it is not a regular file (symlink or directory), even with --force`);
     }
+    if (file.mode === KEY_MODE) {
+      if (fs.existsSync(previousPath(file)) || isSymlink(previousPath(file))) {
+        throw new RefusalError(`refusing to replace ${file.path}: ${previousPath(file)} from an earlier --force exists and would be lost; `
+          + 'store it or delete it yourself first');
+      }
+      kept.push(file);
+    }
   }
+  return kept;
 }
 
-/** Writes every file with its mode, removing what it wrote if any write fails. */
-function writeFiles(outDir: string, files: readonly OutputFile[], force: boolean): void {
+/**
+ * Writes every file to a temporary file beside it (exclusive create with its mode), then renames each into place; a
+ * replaced key is first hard-linked to `<name>.previous` (mode 0600), so at no moment is the old key gone or a new
+ * key half written. On failure the temporary files are removed and nothing is replaced.
+ */
+function writeFiles(outDir: string, files: readonly OutputFile[], kept: readonly OutputFile[]): void {
   fs.mkdirSync(outDir, { recursive: true, mode: DIR_MODE });
-  const written: string[] = [];
+  checkDirectory(outDir);
+  const temporary = new Map<OutputFile, string>();
+  const linked: string[] = [];
   try {
     for (const file of files) {
-      if (force) fs.rmSync(file.path, { force: true });
+      const tmp = path.join(outDir, `.${file.name}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
       // 'wx' never follows a symlink or reuses a file with looser permissions; chmod undoes the umask.
-      fs.writeFileSync(file.path, file.contents, { mode: file.mode, flag: 'wx' });
-      written.push(file.path);
-      fs.chmodSync(file.path, file.mode);
+      const fd = fs.openSync(tmp, 'wx', file.mode);
+      temporary.set(file, tmp);
+      try {
+        fs.fchmodSync(fd, file.mode);
+        fs.writeFileSync(fd, file.contents);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    for (const file of kept) {
+      fs.linkSync(file.path, previousPath(file));
+      linked.push(previousPath(file));
+      fs.chmodSync(previousPath(file), KEY_MODE);
     }
   } catch (err) {
-    for (const file of written) fs.rmSync(file, { force: true });
+    for (const tmp of [...temporary.values(), ...linked]) fs.rmSync(tmp, { force: true });
     throw new RefusalError(`failed to write to ${outDir}: ${err instanceof Error ? err.message : String(err)}`);
   }
+  for (const [file, tmp] of temporary) fs.renameSync(tmp, file.path);
 }
 
-function summary(files: readonly OutputFile[], pems: TrustAnchorPems): string {
+function summary(files: readonly OutputFile[], pems: TrustAnchorPems, kept: readonly OutputFile[]): string {
   const ca = new X509Certificate(pems.caCertPem);
   const width = Math.max(...files.map((file) => file.path.length));
   const lines = [`Wrote the Linkerd trust anchor (ECDSA P-256, ${ca.subject.trim()}, valid until ${isoDate(ca.validTo)}):`];
@@ -348,6 +412,7 @@ function summary(files: readonly OutputFile[], pems: TrustAnchorPems): string {
     const issuer = new X509Certificate(pems.issuerCertPem);
     lines.push(`  identity issuer: ${issuer.subject.trim()}, valid until ${isoDate(issuer.validTo)}`);
   }
+  for (const file of kept) lines.push(`  ${previousPath(file)}  the replaced ${file.description} (mode 0600): store or delete it`);
   const cert = files.find((file) => file.name === 'ca.crt')!.path;
   const key = files.find((file) => file.name === 'ca.key')!.path;
   lines.push(

@@ -15,10 +15,10 @@ export interface OutputFileProps {
   /** The file's text. */
   readonly content: string;
   /**
-   * The data `content` was rendered from, one entry per YAML document, so that the output checks need not parse the
-   * text back.
+   * The data `content` was rendered from, one entry per YAML document, for the constructs that read it back. The
+   * output checks and `synthesize`'s report parse `content` instead, so documents that differ from it hide nothing.
    *
-   * @default - parsed from `content` when a check needs it
+   * @default - none
    */
   readonly documents?: readonly unknown[];
 }

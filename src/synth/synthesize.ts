@@ -78,7 +78,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     // written again even where app.synth() wrote them (see OutputFile): an app of another cdk8s copy is not hooked
     const extraFiles = writeOutputs(app, staging);
     const problems = [
-      ...secretProblems([...files, ...extraFiles]),
+      ...secretProblems([...files, ...extraFiles], app),
       ...duplicateObjectProblems(app),
       ...(options.checks ?? []).flatMap(check => check(files)),
     ];
@@ -126,7 +126,8 @@ function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): Synt
 
 function writeOutputs(app: App, dir: string): SynthesizedFile[] {
   try {
-    return writeOutputFiles(app, dir).map(o => readFile(dir, o.path, o.documents));
+    // parsed from what was written, not from `documents`: the checks must read what lands in the folder
+    return writeOutputFiles(app, dir).map(o => readFile(dir, o.path, undefined));
   } catch (e) {
     if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
     throw e;
@@ -140,11 +141,26 @@ function readFile(dir: string, file: string, rendered: readonly unknown[] | unde
     file,
     text,
     get documents() {
-      // `yaml` (72 modules) is loaded only for a file whose objects were not kept
-      documents ??= (require('yaml') as typeof Yaml).parseAllDocuments(text).map(d => d.toJS()).filter(d => d !== null);
+      documents ??= parseText(file, text);
       return documents;
     },
   };
+}
+
+/** A file's documents: JSON, else YAML, else the text as one string (so the secret guard still reads it). */
+function parseText(file: string, text: string): unknown[] {
+  if (file.endsWith('.json')) {
+    try {
+      return [JSON.parse(text)];
+    } catch {
+      // not JSON after all: read as YAML below
+    }
+  }
+  // `yaml` (72 modules) is loaded only for a file whose objects were not kept
+  const docs = (require('yaml') as typeof Yaml).parseAllDocuments(text);
+  const parsed = Array.isArray(docs) ? docs : [docs];
+  if (parsed.some(d => d.errors.length > 0)) return [text];
+  return parsed.map(d => d.toJS({ maxAliasCount: 100 })).filter(d => d !== null);
 }
 
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */

@@ -31,16 +31,102 @@ function yamlLibrary(): typeof Yaml {
 }
 
 /**
+ * The largest OpenAPI or .proto text read, in characters (8 MiB): far above real documents (the 500-path benchmark
+ * document is about 0.3 MB), far below what exhausts memory (a 2 MB document of nested brackets took 63 s and 1.1 GB
+ * before failing, and aborted Node with a 512 MB heap).
+ */
+export const MAX_SPEC_CHARS = 8 * 1024 * 1024;
+
+/**
+ * The deepest nesting read in an OpenAPI document (block and flow collections together). The YAML parser recurses
+ * per level and overflows the stack at about 270 flow or 500–1,000 block levels; OpenAPI documents nest a few dozen.
+ */
+export const MAX_SPEC_NESTING = 100;
+
+/**
  * Parses an OpenAPI document given as YAML or JSON text, with YAML 1.1 scalars as `linkerd profile`'s Go YAML
- * library reads them (`yes`/`on` are booleans), or returns an already-parsed document as is.
+ * library reads them (`yes`/`on` are booleans), or returns an already-parsed document as is. Text longer than
+ * {@link MAX_SPEC_CHARS} or nested deeper than {@link MAX_SPEC_NESTING} fails before it is parsed.
  */
 export function readOpenApi(spec: string | Record<string, unknown>): unknown {
-  if (typeof spec !== 'string') return spec;
+  if (typeof spec !== 'string') {
+    const depth = objectNesting(spec, MAX_SPEC_NESTING);
+    if (depth > MAX_SPEC_NESTING) throw new GeneratorError(`the OpenAPI document nests more than ${MAX_SPEC_NESTING} levels deep; at most ${MAX_SPEC_NESTING} are read`);
+    return spec;
+  }
+  checkSize('the OpenAPI document', spec);
+  const nesting = yamlNesting(spec, MAX_SPEC_NESTING);
+  if (nesting.depth > MAX_SPEC_NESTING) {
+    throw new GeneratorError(`the OpenAPI document nests more than ${MAX_SPEC_NESTING} levels deep (at line ${nesting.line}); at most ${MAX_SPEC_NESTING} are read`);
+  }
   try {
     return yamlLibrary().parse(spec, { version: '1.1' });
   } catch (err) {
     throw new GeneratorError(`the OpenAPI document is not valid YAML or JSON: ${messageOf(err).split('\n')[0]}`);
   }
+}
+
+function checkSize(what: string, text: string): void {
+  if (text.length > MAX_SPEC_CHARS) {
+    throw new GeneratorError(`${what} has ${text.length} characters; at most ${MAX_SPEC_CHARS} (8 MiB) are read`);
+  }
+}
+
+/**
+ * How deep YAML text nests, from the lexer's tokens (linear, no recursion): flow collections by their brackets, block
+ * collections by the stack of indentation columns at which lines (and each `- ` or `? ` indicator) start a node.
+ * Stops counting past `limit`.
+ */
+function yamlNesting(text: string, limit: number): { depth: number; line: number } {
+  let flow = 0;
+  let line = 1;
+  let column = 0;
+  let lineStart = true;
+  const indents: number[] = [];
+  for (const token of new (yamlLibrary().Lexer)().lex(text)) {
+    // control tokens (document, scalar, flow error markers) have no source text
+    if (token.length === 1 && token < ' ' && token !== '\n' && token !== '\t') continue;
+    if (token === '\n' || token === '\r\n') {
+      line++;
+      column = 0;
+      lineStart = true;
+      continue;
+    }
+    if (lineStart && flow === 0 && !token.startsWith('#')) {
+      if (/^[ \t]*$/.test(token)) {
+        column += token.length;
+        continue;
+      }
+      while (indents.length > 0 && indents[indents.length - 1] >= column) indents.pop();
+      indents.push(column);
+      if (token !== '-' && token !== '?') lineStart = false;
+    }
+    if (token === '{' || token === '[') flow++;
+    else if ((token === '}' || token === ']') && flow > 0) flow--;
+    if (indents.length + flow > limit) return { depth: indents.length + flow, line };
+    const newline = token.lastIndexOf('\n');
+    if (newline >= 0) {
+      line += token.split('\n').length - 1;
+      column = token.length - newline - 1;
+    } else {
+      column += token.length;
+    }
+  }
+  return { depth: 0, line };
+}
+
+/** How deep a parsed value nests, counted without recursion and stopping past `limit`. */
+function objectNesting(value: unknown, limit: number): number {
+  const stack: [unknown, number][] = [[value, 0]];
+  const seen = new Set<unknown>();
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    if (depth + 1 > limit) return depth + 1;
+    seen.add(v);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return 0;
 }
 
 /**
@@ -147,6 +233,7 @@ function responseClassesOf(name: string, responses: unknown, warnings: string[])
  */
 export function protoRoutes(text: string): Generated {
   // protobufjs (46 modules) is loaded only when a .proto file is read
+  checkSize('the .proto file', text);
   const protobuf = require('protobufjs') as typeof Protobuf;
   let root: Protobuf.Root;
   try {

@@ -7,12 +7,34 @@ const META = '\\.+*?()|[]{}^$';
 const QUANTIFIERS = '*+?{';
 
 /**
- * `linkerd profile`'s `PathToRegex`: QuoteMeta, then every escaped `\{…\}` path parameter becomes `[^/]*`.
+ * `linkerd profile`'s `PathToRegex`: QuoteMeta, then every escaped `\{…\}` path parameter becomes `[^/]*`
+ * (linkerd/linkerd2@version-2.20:pkg/profiles/profiles.go:23 and :271-274, `\\{[^\}]*\\}` replaced leftmost-first
+ * by Go's linear-time RE2).
  *
  * `/books/{id}.json` → `/books/[^/]*\.json`.
+ *
+ * A scan, not the same regex in JavaScript: a backtracking engine retries `[^}]*` from every `\{`, so a path of n
+ * `{` without a `}` took quadratic time (10^5: 27 s). Each match runs from a `\{` to the first `}` after it, which
+ * QuoteMeta always escapes, so one `indexOf` per match (and none once no `}` is left) gives the same result.
  */
 export function pathToRegex(path: string): string {
-  return quoteMeta(path).replace(/\\\{[^}]*\\\}/g, '[^/]*');
+  const quoted = quoteMeta(path);
+  let out = '';
+  let copied = 0;
+  let from = 0;
+  for (;;) {
+    const open = quoted.indexOf('\\{', from);
+    if (open < 0) break;
+    const close = quoted.indexOf('}', open + 2);
+    if (close < 0) break;
+    if (close - 1 < open + 2 || quoted[close - 1] !== '\\') {
+      from = open + 1;
+      continue;
+    }
+    out += `${quoted.slice(copied, open)}[^/]*`;
+    copied = from = close + 1;
+  }
+  return out + quoted.slice(copied);
 }
 
 /**

@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { goDuration } from '../_internal/duration';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { vouchForSecret } from '../_internal/vouch';
 import { HtpasswdUser, WeakHashFormat } from './htpasswd-user';
 
 /** A Secret holding htpasswd lines under the key `auth` (what ingress-nginx's `auth-secret` and a Traefik `basicAuth` read). */
@@ -244,6 +245,7 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
       type: 'Opaque',
       data: { auth: Buffer.from(htpasswd).toString('base64') },
     });
+    vouchForSecret(this.apiObject, /^[^:\n]*:(?!\$2[aby]\$)/m.test(htpasswd) ? 'htpasswd-hashes' : 'htpasswd-bcrypt');
   }
 }
 

@@ -13,6 +13,7 @@ import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
 import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
 import { TRAFFIC_BAD_INPUTS } from '../traffic/_bad-inputs';
+import { ServiceProfile } from '../../src/traffic';
 
 /** One bad input: what it is, and how to feed it. The error it produces is recorded by running it. */
 export interface BadInput {
@@ -66,6 +67,11 @@ const besideControlPlane = (version: LinkerdVersion, make: (c: Chart) => void, l
   a.synth();
 };
 const booksService = (c: Chart) => new Service(c, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
+/** Synthesizes one object the way `npm run synth` does, so that the output checks run. */
+const synthOne = (object: Record<string, any>) => () => synthesize(app => { new ApiObject(new Chart(app, 'apps'), 'object', object as any); },
+  { outdir: `${require('node:os').tmpdir()}/bad-inputs-synth-${process.pid}` });
+/** A throwaway EC key in SEC1 DER, base64, made at run time so that no key is committed. */
+const testSec1Key = () => (require('node:crypto').generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'der' }) as Buffer).toString('base64');
 const auth = (users: HtpasswdUser[], cost?: number) => () => new BasicAuthSecret(chart(), 'auth', { name: 'dashboard-auth', namespace: 'linkerd-viz', users, cost });
 
 /**
@@ -212,7 +218,13 @@ export const CASES: BadInput[] = [
   ...TRAFFIC_BAD_INPUTS,
   // synth
   { id: 'synth/output-file-path', input: 'OutputFile path values.yaml (not in a subfolder)', run: () => new OutputFile(chart(), 'file', { path: 'values.yaml', content: '' }) },
-  { id: 'synth/secret-guard', input: 'a private key in a ConfigMap', run: () => synthesize(app => {
-    new ApiObject(new Chart(app, 'apps'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: '-----BEGIN EC PRIVATE KEY-----' } });
-  }, { outdir: `${require('node:os').tmpdir()}/bad-inputs-synth-${process.pid}` }) },
+  // OpenAPI and .proto input limits
+  { id: 'openapi/nesting', input: 'OpenAPI document nested 1,000 brackets deep', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: ${'['.repeat(1000)}${']'.repeat(1000)}` }) },
+  { id: 'openapi/size', input: 'OpenAPI document over 8 MiB', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}` }) },
+  { id: 'proto/size', input: '.proto file over 8 MiB', run: () => ServiceProfile.fromProto(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, proto: `//${'x'.repeat(8 * 1024 * 1024)}` }) },
+  { id: 'synth/secret-guard', input: 'a private key in a ConfigMap', run: synthOne({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: '-----BEGIN EC PRIVATE KEY-----' } }) },
+  { id: 'synth/secret-guard-unvouched', input: 'a v1 Secret with data, not made by BasicAuthSecret', run: synthOne({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'n' }, data: { config: 'aHVudGVyMg==' } }) },
+  { id: 'synth/secret-guard-field', input: 'clientSecret in Helm values given as a string', run: synthOne({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'x', namespace: 'argocd' }, spec: { source: { helm: { values: 'oidc:\n  clientSecret: s3cr3t\n' } } } }) },
+  { id: 'synth/secret-guard-der', input: 'a base64 DER (SEC1) EC private key in a ConfigMap', run: () => synthOne({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, binaryData: { key: testSec1Key() } })() },
+  { id: 'synth/secret-guard-url', input: 'an external Prometheus URL with user:password@', run: synthOne({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { prometheusUrl: 'http://admin:pw@prometheus.monitoring:9090' } }) },
 ];

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, run, USAGE } from '../../src/cli/profile';
@@ -104,6 +105,20 @@ spec:
     const result = profile(['--open-api', 'webapp.swagger', '-n', 'Books', 'webapp']);
     expect(result).toMatchObject({ code: EXIT_FAILED, stdout: '' });
     expect(result.stderr).toMatch(/^profile: service "webapp" namespace "Books" must be a DNS-1123 label/);
+  });
+
+  test('fails on a file over 8 MiB before reading it, and on a document nested too deeply', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-test-'));
+    try {
+      const big = path.join(dir, 'big.yaml');
+      fs.writeFileSync(big, '');
+      fs.truncateSync(big, 8 * 1024 * 1024 + 1);
+      expect(profile(['--open-api', big, 'svc'])).toStrictEqual({ code: EXIT_FAILED, stdout: '', stderr: `profile: ${big} has 8388609 bytes; at most 8388608 (8 MiB) are read\n` });
+      expect(profile(['--open-api', '-', 'svc'], `paths: ${'{a: '.repeat(200)}1${'}'.repeat(200)}\n`))
+        .toStrictEqual({ code: EXIT_FAILED, stdout: '', stderr: 'profile: the OpenAPI document nests more than 100 levels deep (at line 1); at most 100 are read\n' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('fails when the file is missing or the document is invalid', () => {

@@ -184,14 +184,34 @@ describe('trust-anchor CLI options', () => {
     expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
   });
 
-  test('--force replaces existing files and resets the key mode to 0600', () => {
+  test('--force replaces existing files through a rename, keeping the replaced key as ca.key.previous (mode 0600)', () => {
     const dir = path.join(tmp, 'force');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n', { mode: 0o644 });
+    const oldInode = fs.statSync(path.join(dir, 'ca.key')).ino;
     const result = cli(['--out', dir, '--force']);
+    expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
     expect(mode(path.join(dir, 'ca.key'))).toBe(0o600);
+    // the old key was not truncated in place: its inode lives on as .previous, the new key is a new file
+    expect(fs.readFileSync(path.join(dir, 'ca.key.previous'), 'utf8')).toBe('old\n');
+    expect(fs.statSync(path.join(dir, 'ca.key.previous')).ino).toBe(oldInode);
+    expect(fs.statSync(path.join(dir, 'ca.key')).ino).not.toBe(oldInode);
+    expect(mode(path.join(dir, 'ca.key.previous'))).toBe(0o600);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ca.crt', 'ca.key', 'ca.key.previous']);
+    expect(result.stdout).toContain(`${dir}/ca.key.previous  the replaced root CA private key (mode 0600): store or delete it`);
+  });
+
+  test('--force refuses to replace a key whose .previous from an earlier --force exists, and changes nothing', () => {
+    const dir = path.join(tmp, 'force-twice');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'ca.key'), 'second\n', { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'ca.key.previous'), 'first\n', { mode: 0o600 });
+    expectRefused(cli(['--out', dir, '--force']), `${dir}/ca.key.previous from an earlier --force exists and would be lost`);
+    expect(fs.readdirSync(dir).sort()).toEqual(['ca.key', 'ca.key.previous']);
+    expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toBe('second\n');
+    expect(fs.readFileSync(path.join(dir, 'ca.key.previous'), 'utf8')).toBe('first\n');
   });
 
   test('fails on an unknown flag with exit code 2 and writes nothing', () => {
@@ -260,6 +280,23 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
+  test.each([[0o770, 'lets its group write it'], [0o777, 'lets every user write it'], [0o1777, 'lets every user write it']])(
+    'fails in a directory with mode %o (%s) and writes nothing', (dirMode, fragment) => {
+      const dir = path.join(tmp, `shared-${dirMode.toString(8)}`);
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, dirMode);
+      expectRefused(cli(['--out', dir]), dir, fragment, 'chmod go-w');
+      expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
+  (process.getuid?.() === 0 ? test : test.skip)('fails in a directory another user owns and writes nothing', () => {
+    const dir = path.join(tmp, 'someone-else');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, 65534, 65534);
+    expectRefused(cli(['--out', dir]), dir, 'owned by uid 65534, not by you (uid 0)');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   describe('in another git work tree', () => {
     let repo: string;
 
@@ -283,6 +320,16 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
       expectRefused(cli(['--out', path.join(repo, 'tracked'), '--force']), path.join(repo, 'tracked', 'ca.crt'), 'git tracks');
       expect(fs.readdirSync(path.join(repo, 'tracked'))).toEqual(['ca.crt']);
       expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
+    });
+
+    test('fails on --force when the key is gitignored but the .previous it would keep is not', () => {
+      fs.mkdirSync(path.join(repo, 'named'));
+      fs.writeFileSync(path.join(repo, 'named', '.gitignore'), 'ca.crt\nca.key\n');
+      expect(cli(['--out', path.join(repo, 'named')]).status).toBe(0);
+      const key = fs.readFileSync(path.join(repo, 'named', 'ca.key'), 'utf8');
+      expectRefused(cli(['--out', path.join(repo, 'named'), '--force']), path.join(repo, 'named', 'ca.key.previous'), 'not gitignored');
+      expect(fs.readdirSync(path.join(repo, 'named')).sort()).toEqual(['.gitignore', 'ca.crt', 'ca.key']);
+      expect(fs.readFileSync(path.join(repo, 'named', 'ca.key'), 'utf8')).toBe(key);
     });
 
     test('fails at a path that is not gitignored', () => {

@@ -34,7 +34,7 @@ export function validOrTypedError<T>(arbitrary: fc.Arbitrary<T>, build: (chart: 
     }
     const problems = [
       ...gate!.validateAll(objects).map(p => `${p.object}: ${p.message}`),
-      ...secretProblems([{ file: 'chart', text: JSON.stringify(objects), documents: objects }]),
+      ...secretProblems([{ file: 'chart', text: JSON.stringify(objects), documents: objects }], chart),
     ];
     if (problems.length > 0) throw new Error(`invalid output for ${JSON.stringify(props)}:\n${problems.join('\n')}`);
     counts.valid++;

@@ -186,6 +186,33 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
     expect(() => openApi('paths: [')).toThrow(/^\[test\/sp\] the OpenAPI document is not valid YAML or JSON: /);
   });
 
+  test('fails on an OpenAPI document nested deeper than 100 levels before parsing it (2 MB of brackets took 63 s and 1.1 GB, and aborted Node with a 512 MB heap)', () => {
+    const start = Date.now();
+    expect(() => openApi(`openapi: 3.0.0\npaths: ${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}\n`))
+      .toThrow(/^\[test\/sp\] the OpenAPI document nests more than 100 levels deep \(at line 2\); at most 100 are read$/);
+    expect(Date.now() - start).toBeLessThan(15_000);
+    const block = `paths:\n${Array.from({ length: 150 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} 1\n`;
+    expect(() => openApi(block)).toThrow(/nests more than 100 levels deep \(at line 101\)/);
+    const sequences = `paths:\n  x: ${'- '.repeat(150)}1\n`.replace('x: ', 'x:\n  ');
+    expect(() => openApi(sequences)).toThrow(/nests more than 100 levels deep/);
+    const deep: any = {};
+    let at = deep;
+    for (let i = 0; i < 150; i++) at = at.x = {};
+    expect(() => openApi({ paths: deep })).toThrow(/^\[test\/sp\] the OpenAPI document nests more than 100 levels deep; at most 100 are read$/);
+  });
+
+  test('reads an OpenAPI document nested 90 levels deep, with brackets and braces inside strings and comments not counted', () => {
+    const nested = `paths:\n  /x/{id}:\n    get:\n      x-linkerd-timeout: '${'['.repeat(500)}'\n      # ${'{'.repeat(500)}\n      responses: {}\n  x-deep: ${'['.repeat(85)}${']'.repeat(85)}\n`;
+    expect(() => openApi(nested)).toThrow(/timeout "\[{500}" must be a positive Go duration/);
+    expect(() => openApi(`paths:\n  x-deep: ${'['.repeat(95)}${']'.repeat(95)}\n`)).not.toThrow();
+  });
+
+  test('fails on an OpenAPI document or .proto file over 8 MiB', () => {
+    expect(() => openApi(`paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}\n`)).toThrow(/^\[test\/sp\] the OpenAPI document has 8388620 characters; at most 8388608 \(8 MiB\) are read$/);
+    expect(() => ServiceProfile.fromProto(testChart(), 'sp', { service: { name: 's', namespace: 'n' }, proto: `syntax = "proto3";\n//${'x'.repeat(8 * 1024 * 1024)}\n` }))
+      .toThrow(/the \.proto file has 8388630 characters; at most 8388608 \(8 MiB\) are read$/);
+  });
+
   test('fails when paths is not an object', () => {
     expect(() => openApi({ paths: ['/x'] })).toThrow(/^\[test\/sp\] paths must be an object, got an array$/);
   });

@@ -17,6 +17,19 @@ describe('regex helpers', () => {
     expect(proxyMatches(pathToRegex('/books/{id}'), '/books/42/edit')).toBe(false);
   });
 
+  test('pathToRegex is the regex replacement linkerd profile does (RE2, leftmost-first), for any path', () => {
+    const regexVersion = (p: string) => quoteMeta(p).replace(/\\\{[^}]*\\\}/g, '[^/]*');
+    fc.assert(fc.property(fc.array(fc.constantFrom('{', '}', '\\', '/', 'a', '.', '{id}'), { maxLength: 30 }).map(a => a.join('')), p => pathToRegex(p) === regexVersion(p)));
+    expect(pathToRegex('/a/{{b}/{c')).toBe('/a/[^/]*/\\{c');
+  });
+
+  test('pathToRegex is linear: 10^5 unclosed { (quadratic with the regex: 27 s) take well under a second', () => {
+    const start = process.hrtime.bigint();
+    expect(pathToRegex(`/${'{'.repeat(100_000)}`)).toBe(`/${'\\{'.repeat(100_000)}`);
+    expect(pathToRegex(`/${'{a'.repeat(50_000)}}`)).toBe('/[^/]*');
+    expect(Number(process.hrtime.bigint() - start) / 1e6).toBeLessThan(1000);
+  });
+
   test('the proxy anchors what is not anchored, and a top-level | splits the anchors', () => {
     expect(anchorLikeProxy(' /books ')).toBe('^/books$');
     expect(anchorLikeProxy('^/books$')).toBe('^/books$');
