@@ -1,2 +1,3 @@
 export * from './application';
 export * from './sync-waves';
+export * from './sync-gate';
