@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart } from 'cdk8s';
 import { Application, ApplicationSource } from './argocd/application';
+import { rolloutReport } from './argocd/rollout';
 import { MeshCoverage } from './mesh/coverage';
 import { LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
@@ -26,7 +27,7 @@ function main(): number {
         source: ApplicationSource.directory({ repoUrl: pkg.repository.url, path: 'dist', targetRevision: pkg.config?.argocdRevision ?? 'HEAD' }),
         automated: { prune: true, selfHeal: true },
       });
-    });
+    }, { reports: [rolloutReport()] });
     console.log(formatSummary(report));
     const coverage = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json');
     if (coverage) console.log(MeshCoverage.format(coverage.documents[0]));

@@ -1,3 +1,5 @@
+import type { OutputReport } from '../synth/synthesize';
+
 /** One sync wave of the simulated rollout. */
 export interface RolloutWave {
   /** The wave number (`argocd.argoproj.io/sync-wave`). */
@@ -218,6 +220,23 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
   };
 }
 
+/** The path of the rollout report inside the output folder: a subfolder, which the root directory app does not read. */
+export const ROLLOUT_REPORT_PATH = 'reports/rollout.json';
+
+/**
+ * The rollout check for `synthesize`: simulates the sync of the manifests it wrote (the top-level files, the ones the
+ * root directory app reads), writes the plan to `reports/rollout.json` and fails the synthesis on a race.
+ */
+export function rolloutReport(): OutputReport {
+  return {
+    path: ROLLOUT_REPORT_PATH,
+    compute: files => {
+      const plan = planRollout(files.flatMap(f => f.documents));
+      return { data: plan, problems: plan.problems.map(p => `rollout: ${p}`) };
+    },
+  };
+}
+
 /** The plan as lines for the synth summary. */
 export function formatRolloutPlan(plan: RolloutPlan): string[] {
   const lines = ['rollout plan (Argo CD sync waves of dist/; each wave starts when the previous one is healthy):'];
@@ -226,6 +245,10 @@ export function formatRolloutPlan(plan: RolloutPlan): string[] {
     for (const h of w.hooks) lines.push(`    hook ${h}`);
     const ready = [...w.ready.crds.map(c => `crd/${c}`), ...w.ready.secrets.map(s => `Secret ${s}`), ...w.ready.deployments.map(d => `Deployment ${d}`)];
     if (ready.length > 0) lines.push(`    then ready: ${ready.join(', ')}`);
+  }
+  if (plan.waves.some(w => w.hooks.length > 0)) {
+    lines.push('  between Applications: Argo CD does not assess an Application\'s health, so the hook Jobs above (kubectl wait) hold the '
+      + 'next wave until their CRDs and Deployments are ready; nothing in argocd-cm is needed or changed');
   }
   if (plan.eventually.length > 0) lines.push('  started but not waited for (Argo CD has no health check for them):', ...plan.eventually.map(e => `    ${e}`));
   const pre = [...plan.prerequisites.crdGroups.map(g => g.startsWith('(') ? g : `CRDs of ${g}`), ...plan.prerequisites.secrets.map(s => `Secret ${s}`)];

@@ -10,6 +10,17 @@ import { secretProblems, SynthesizedFile } from './secret-guard';
 /** A check over the synthesized files: returns one message per problem. */
 export type OutputCheck = (files: readonly SynthesizedFile[]) => string[];
 
+/**
+ * A report computed from the synthesized manifests (the top-level files, which an Argo CD directory app reads), written
+ * as JSON into a subfolder of the output folder; its problems fail the synthesis like a check's.
+ */
+export interface OutputReport {
+  /** The report's path inside the output folder, in a subfolder (`reports/rollout.json`). */
+  readonly path: string;
+  /** Computes the report's data and its problems. */
+  readonly compute: (files: readonly SynthesizedFile[]) => { readonly data: unknown; readonly problems: readonly string[] };
+}
+
 /** Options for {@link synthesize}. */
 export interface SynthesizeOptions {
   /**
@@ -24,6 +35,12 @@ export interface SynthesizeOptions {
    * @default - the secret guard only
    */
   readonly checks?: OutputCheck[];
+  /**
+   * Reports written beside the manifests, whose problems fail the synthesis.
+   *
+   * @default - none
+   */
+  readonly reports?: OutputReport[];
 }
 
 /** What {@link synthesize} wrote. */
@@ -64,8 +81,17 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const rendered = keepRenderedDocuments(app);
     app.synth();
     const files = readManifests(staging, app, rendered);
-    const extraFiles = writeOutputFiles(app, staging);
+    const reports = (options.reports ?? []).map(r => {
+      const normalized = path.posix.normalize(r.path);
+      if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
+        // the Argo CD directory app reads the top folder (recurse: false), so a report there would be synced
+        throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+      }
+      return { path: normalized, ...r.compute(files) };
+    });
+    const extraFiles = writeOutputFiles(app, staging, reports);
     const problems = [
+      ...reports.flatMap(r => r.problems),
       ...secretProblems([...files, ...extraFiles]),
       ...duplicateObjectProblems(app),
       ...(options.checks ?? []).flatMap(check => check(files)),
@@ -108,8 +134,11 @@ function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): Synt
   return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
 }
 
-function writeOutputFiles(app: App, dir: string): SynthesizedFile[] {
-  const outputs = app.node.findAll().filter(OutputFile.isOutputFile).sort((a, b) => compareStrings(a.path, b.path));
+function writeOutputFiles(app: App, dir: string, reports: readonly { path: string; data: unknown }[]): SynthesizedFile[] {
+  const outputs: { path: string; content: string; documents?: readonly unknown[]; node: { path: string } }[] = [
+    ...app.node.findAll().filter(OutputFile.isOutputFile),
+    ...reports.map(r => ({ path: r.path, content: `${JSON.stringify(r.data, undefined, 2)}\n`, documents: [r.data], node: { path: `report ${r.path}` } })),
+  ].sort((a, b) => compareStrings(a.path, b.path));
   const seen = new Map<string, string>();
   for (const output of outputs) {
     const previous = seen.get(output.path);
