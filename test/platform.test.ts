@@ -25,7 +25,7 @@ describe('LinkerdPlatform', () => {
       'Certificate linkerd-trust-anchor': '2',
       'ClusterIssuer linkerd-identity-issuer': '3',
       'Certificate linkerd-identity-issuer': '4',
-      'Bundle linkerd-identity-trust-roots': '1',
+      'Bundle linkerd-identity-trust-roots': '3',
       'Issuer webhook-selfsigned-issuer': '1',
       'Certificate webhook-issuer-tls': '2',
       'Issuer webhook-issuer': '3',

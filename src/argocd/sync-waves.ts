@@ -20,7 +20,8 @@ const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
  * And a Certificate depends on the Issuer/ClusterIssuer it names, when that is emitted too: a Certificate waiting for
  * its issuer stays `Issuing=True`, which Argo CD reads as `Progressing`
  * (argo-cd@v3.5.1:resource_customizations/cert-manager.io/Certificate/health.lua:6-10), so a Certificate in a wave
- * before its issuer would hold that wave forever.
+ * before its issuer would hold that wave forever. A trust-manager Bundle comes after the Certificates writing its source
+ * Secrets (read from the trust namespace, `cert-manager` here), so its ConfigMap is complete from its first write.
  *
  * @returns the wave of every ApiObject under `scope`, by construct path
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-waves/
@@ -53,10 +54,13 @@ export function applySyncWaves(scope: IConstruct): Map<string, number> {
 /** cert-manager's `--cluster-resource-namespace` as its Helm chart sets it (the release namespace). */
 const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 
-/** Dependencies that the rendered objects imply: CA issuer → Certificate writing its Secret; Certificate → its issuer. */
+/**
+ * Dependencies that the rendered objects imply: CA issuer → Certificate writing its Secret; Certificate → its issuer;
+ * Bundle → Certificates writing its source Secrets.
+ */
 function impliedDependencies(objects: ApiObject[]): Map<ApiObject, ApiObject[]> {
   const certificateBySecret = new Map<string, ApiObject[]>();
-  const rendered = new Map(objects.filter(o => o.apiGroup === 'cert-manager.io').map(o => [o, o.toJson()]));
+  const rendered = new Map(objects.filter(o => o.apiGroup === 'cert-manager.io' || o.apiGroup === 'trust.cert-manager.io').map(o => [o, o.toJson()]));
   for (const [obj, json] of rendered) {
     if (obj.kind !== 'Certificate' || typeof json.spec?.secretName !== 'string') continue;
     const key = `${json.metadata?.namespace ?? ''}/${json.spec.secretName}`;
@@ -74,6 +78,11 @@ function impliedDependencies(objects: ApiObject[]): Map<ApiObject, ApiObject[]> 
       const kind = ref.kind ?? 'Issuer';
       const issuer = issuers.get(`${kind} ${kind === 'Issuer' ? json.metadata?.namespace ?? '' : ''}/${ref.name}`);
       if (issuer) result.set(obj, [issuer]);
+    }
+    if (obj.kind === 'Bundle') {
+      const producers = (json.spec?.sources ?? []).flatMap((source: any) => certificateBySecret.get(`${CLUSTER_RESOURCE_NAMESPACE}/${source.secret?.name}`) ?? []);
+      if (producers.length > 0) result.set(obj, producers);
+      continue;
     }
     const secretName = json.spec?.ca?.secretName;
     if ((obj.kind !== 'Issuer' && obj.kind !== 'ClusterIssuer') || typeof secretName !== 'string') continue;

@@ -38,6 +38,8 @@ describe('planRollout', () => {
           const demo = plan.waves.find(w => w.applies.includes('Deployment mesh-demo/server'))!;
           expect(ready.wave).toBeLessThan(viz.wave);
           expect(ready.wave).toBeLessThan(demo.wave);
+          // every Application retries (argo-cd@v3.5.1:controller/appcontroller.go:2397 skips a failed revision otherwise)
+          for (const app of Testing.synth(platform).filter(o => o.kind === 'Application')) expect(app.spec.syncPolicy.retry.limit).toBe(10);
         });
       }
     }

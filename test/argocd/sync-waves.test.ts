@@ -40,7 +40,7 @@ describe('applySyncWaves', () => {
 
   // cert-manager@v1.21.1:pkg/issuer/ca/setup.go:49-62: a CA issuer is Ready=False while its Secret is missing;
   // argo-cd@v3.5.1:resource_customizations/cert-manager.io/Issuer/health.lua:5-9 reads that as Degraded
-  test('puts a CA Issuer and ClusterIssuer after the Certificate that writes their Secret, and each Certificate after its issuer', () => {
+  test('puts a CA Issuer, ClusterIssuer and Bundle after the Certificate that writes their Secret, and each Certificate after its issuer', () => {
     const chart = testChart();
     const selfSigned = new Issuer(chart, 'self', { metadata: { name: 'self', namespace: 'linkerd' }, type: IssuerType.selfSigned() });
     new Certificate(chart, 'ca', { metadata: { name: 'ca', namespace: 'linkerd' }, secretName: 'ca-tls', commonName: 'ca', isCA: true, issuer: selfSigned });
@@ -51,8 +51,11 @@ describe('applySyncWaves', () => {
     new ClusterIssuer(chart, 'cluster-ca', { metadata: { name: 'cluster-ca' }, type: IssuerType.ca({ secretName: 'anchor' }) });
     // an Issuer in another namespace with a Secret of the same name does not depend on it
     new Issuer(chart, 'other', { metadata: { name: 'other', namespace: 'elsewhere' }, type: IssuerType.ca({ secretName: 'ca-tls' }) });
+    // a Bundle reads its source from the trust namespace (cert-manager): after the Certificate that writes it
+    new ApiObject(chart, 'bundle', { apiVersion: 'trust.cert-manager.io/v1alpha1', kind: 'Bundle', metadata: { name: 'roots' }, spec: { sources: [{ secret: { name: 'anchor', key: 'tls.crt' } }] } });
     const waves = Object.fromEntries(applySyncWaves(chart));
     expect(waves).toStrictEqual({
+      'test/bundle': 2,
       'test/self/Resource': 0, 'test/ca/Resource': 1, 'test/ca-issuer/Resource': 2, 'test/leaf/Resource': 3,
       'test/root/Resource': 0, 'test/anchor/Resource': 1, 'test/cluster-ca/Resource': 2, 'test/other/Resource': 0,
     });
