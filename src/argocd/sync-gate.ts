@@ -37,7 +37,7 @@ export interface SyncGateProps {
   /**
    * The kubectl image (its entrypoint is `kubectl`).
    *
-   * @default 'registry.k8s.io/kubectl:v1.34.2'
+   * @default 'registry.k8s.io/kubectl:v1.34.3'
    */
   readonly image?: string;
   /**
@@ -87,12 +87,15 @@ export class SyncGate extends Construct {
     throwIfProblems(problems, this);
 
     const timeout = `--timeout=${Math.round((props.timeout ?? Duration.minutes(10)).toSeconds())}s`;
-    const image = props.image ?? 'registry.k8s.io/kubectl:v1.34.2';
+    const image = props.image ?? 'registry.k8s.io/kubectl:v1.34.3';
     const securityContext = {
       allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: 65532,
       capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
     };
-    const container = (name: string, args: string[]) => ({ name, image, args, securityContext });
+    // the root filesystem is read-only: kubectl's discovery cache goes to an emptyDir
+    const container = (name: string, args: string[]) => ({
+      name, image, args: [args[0], '--cache-dir=/cache', ...args.slice(1)], securityContext, volumeMounts: [{ name: 'cache', mountPath: '/cache' }],
+    });
     const byNamespace = new Map<string, string[]>();
     for (const d of this.deployments) byNamespace.set(d.namespace, [...byNamespace.get(d.namespace) ?? [], `deployment/${d.name}`]);
     // CRDs first (init container), so a Deployment wait never starts before the kinds its chart needs exist
@@ -131,6 +134,7 @@ export class SyncGate extends Construct {
             restartPolicy: 'Never',
             initContainers: initContainers.length > 0 ? initContainers : undefined,
             containers,
+            volumes: [{ name: 'cache', emptyDir: {} }],
           },
         },
       },

@@ -19,11 +19,14 @@ describe('SyncGate', () => {
     const pod = job.spec.template;
     expect(pod.metadata.annotations).toStrictEqual({ 'linkerd.io/inject': 'disabled' });
     expect(pod.spec.serviceAccountName).toBe('mesh-ready');
+    expect(pod.spec.volumes).toStrictEqual([{ name: 'cache', emptyDir: {} }]);
+    expect(pod.spec.containers[0].image).toBe('registry.k8s.io/kubectl:v1.34.3');
+    expect(pod.spec.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
     expect(pod.spec.initContainers.map((c: any) => c.args)).toStrictEqual([
-      ['wait', '--for=condition=Established', '--timeout=300s', 'crd/authorizationpolicies.policy.linkerd.io', 'crd/servers.policy.linkerd.io'],
+      ['wait', '--cache-dir=/cache', '--for=condition=Established', '--timeout=300s', 'crd/authorizationpolicies.policy.linkerd.io', 'crd/servers.policy.linkerd.io'],
     ]);
     expect(pod.spec.containers.map((c: any) => c.args)).toStrictEqual([
-      ['wait', '--for=condition=Available', '--timeout=300s', '-n', 'linkerd', 'deployment/linkerd-proxy-injector', 'deployment/linkerd-destination'],
+      ['wait', '--cache-dir=/cache', '--for=condition=Available', '--timeout=300s', '-n', 'linkerd', 'deployment/linkerd-proxy-injector', 'deployment/linkerd-destination'],
     ]);
     expect(synthKind(chart, 'ClusterRole')[0].rules).toStrictEqual([
       { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
