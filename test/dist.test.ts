@@ -49,11 +49,16 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    expect(out).toContain('objects by kind: Application 4, AuthorizationPolicy 1, Bundle 1, Certificate 9, ClusterIssuer 1, Deployment 2, Ingress 1, '
-      + 'Issuer 5, MeshTLSAuthentication 1, Namespace 3, Server 1, Service 2, ServiceAccount 2, ServiceProfile 1');
-    expect(out).toContain('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    expect(out).toContain('objects by kind: Application 4, AuthorizationPolicy 1, Bundle 1, Certificate 9, ClusterIssuer 1, ClusterRole 1, '
+      + 'ClusterRoleBinding 1, Deployment 2, Ingress 1, Issuer 5, Job 1, MeshTLSAuthentication 1, Namespace 3, Server 1, Service 2, '
+      + 'ServiceAccount 3, ServiceProfile 1');
+    // the third workload is the control-plane gate Job, unmeshed on purpose
+    expect(out).toContain('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
-    expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
+    expect(out).toContain('  reports/rollout.json');
+    expect(out).toContain('  linkerd-control-plane (wave 5): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
+    expect(out).toContain('\n  wave 6: (hooks only)\n    hook Job argocd/linkerd-control-plane-ready (Sync: waits for ');
+    expect(out).toContain('\n  wave 7: Application argocd/linkerd-viz; AuthorizationPolicy mesh-demo/server-http; Deployment mesh-demo/client, mesh-demo/server;');
     expect(out).toContain('kubectl create secret generic linkerd-dashboard-auth -n linkerd-viz --from-file=auth');
   });
 
