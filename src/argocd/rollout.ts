@@ -39,16 +39,21 @@ const BUILT_IN_GROUPS = new Set([
 ]);
 
 /**
- * What a chart installs, read from the charts at the versions this library delivers: the CRD groups (linkerd2
+ * What a chart installs and which CRDs its own objects need, read from the charts at the versions this library delivers: the CRD groups (linkerd2
  * `charts/linkerd-crds/templates/`, cert-manager `deploy/charts/cert-manager/templates/crd-*.yaml`, trust-manager's
  * Bundle CRD) and the Deployments later objects need (linkerd2 `charts/linkerd-control-plane/templates/{identity,
  * destination,proxy-injector}.yaml`).
  */
-const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[] }> = {
+const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[]; needsCrds?: string[] }> = {
   'cert-manager': { crdGroups: ['cert-manager.io', 'acme.cert-manager.io'], deployments: ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'] },
   'trust-manager': { crdGroups: ['trust.cert-manager.io'], deployments: ['trust-manager'] },
   'linkerd-crds': { crdGroups: ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'] },
   'linkerd-control-plane': { deployments: ['linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector'] },
+  // the chart's own policy objects (linkerd2@version-2.20:viz/charts/linkerd-viz/templates/*-policy.yaml, and at stable-2.12.6)
+  'linkerd-viz': {
+    needsCrds: ['authorizationpolicies.policy.linkerd.io', 'meshtlsauthentications.policy.linkerd.io', 'networkauthentications.policy.linkerd.io',
+      'servers.policy.linkerd.io', 'serviceprofiles.linkerd.io'],
+  },
 };
 
 /** The Deployment whose webhook meshes pods (linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector.yaml:27). */
@@ -154,16 +159,18 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
   for (const o of objects) {
     const d = o.doc;
     const where = `${o.id} (wave ${o.wave})`;
-    // CRDs
-    if (!BUILT_IN_GROUPS.has(o.group) && o.kind !== 'CustomResourceDefinition') {
-      const crd = `${plural(o.kind)}.${o.group}`;
-      const installer = installedGroups.get(o.group);
+    // CRDs: the object's own, and those of the objects a chart Application applies
+    const chartNeeds = o.kind === 'Application' && o.group === 'argoproj.io' ? CHARTS[d.spec?.source?.chart ?? '']?.needsCrds ?? [] : [];
+    const crds = !BUILT_IN_GROUPS.has(o.group) && o.kind !== 'CustomResourceDefinition' ? [`${plural(o.kind)}.${o.group}`] : chartNeeds;
+    for (const crd of crds) {
+      const group = crd.slice(crd.indexOf('.') + 1);
+      const installer = installedGroups.get(group);
       const ready = crdReadyAfter.get(crd);
-      if (installer === undefined && ready === undefined) externalGroups.add(o.group);
+      if (installer === undefined && ready === undefined) externalGroups.add(group);
       else if (ready === undefined || ready >= o.wave) {
         problems.push(`${where} needs CRD ${crd}, which ${installer ?? 'a later wave'} installs, but nothing makes sure it exists by this wave `
           + '(Argo CD does not assess an Application\'s health; SkipDryRunOnMissingResource skips only the dry run): '
-          + 'put the object after a SyncGate that waits for the CRD');
+          + 'put it after a SyncGate that waits for the CRD');
       }
     }
     // CA issuers

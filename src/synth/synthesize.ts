@@ -84,7 +84,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const reports = (options.reports ?? []).map(r => {
       const normalized = path.posix.normalize(r.path);
       if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
-        // the Argo CD directory app reads the top folder (recurse: false), so a report there would be synced
+        // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
         throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
       }
       return { path: normalized, ...r.compute(files) };

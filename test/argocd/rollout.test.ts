@@ -57,6 +57,16 @@ describe('planRollout', () => {
     ]);
   });
 
+  // linkerd2@version-2.20:viz/charts/linkerd-viz/templates/*-policy.yaml: the viz chart applies Servers and policies
+  test('fails on the viz Application before the Linkerd CRDs its chart applies', () => {
+    const chart = testChart();
+    chartApp(chart, 'linkerd-crds', 0);
+    chartApp(chart, 'linkerd-viz', 1, 'linkerd-viz');
+    const problems = planRollout(Testing.synth(chart)).problems;
+    expect(problems).toHaveLength(5);
+    expect(problems[0]).toMatch(/^Application argocd\/linkerd-viz \(wave 1\) needs CRD authorizationpolicies\.policy\.linkerd\.io, which Application argocd\/linkerd-crds installs, but nothing makes sure it exists by this wave/);
+  });
+
   test('passes once a gate waits for that CRD in an earlier wave', () => {
     const chart = testChart();
     chartApp(chart, 'linkerd-crds', 0);

@@ -22,7 +22,7 @@ describe('the rollout report', () => {
     const plan: RolloutPlan = JSON.parse(fs.readFileSync(path.join(outdir, 'reports/rollout.json'), 'utf8'));
     expect(plan.problems).toStrictEqual([]);
     expect(plan.waves.map(w => w.wave)).toStrictEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    // the root app reads only the top folder, so the report is never applied (argo-cd@v3.5.1: directory.recurse defaults to false)
+    // the root app reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196 skips subfolders without recurse)
     const root = report.files.flatMap(f => f.documents).find(d => d.kind === 'Application' && d.metadata.name === 'root');
     expect(root.spec.source.directory).toStrictEqual({ recurse: false });
     const summary = formatSummary(report);
