@@ -116,6 +116,12 @@ export interface LinkerdPlatformProps extends ChartProps {
    */
   readonly prerequisites?: boolean;
   /**
+   * The kubectl image of the sync gates ({@link SyncGate}), e.g. a mirror for an air-gapped cluster.
+   *
+   * @default 'registry.k8s.io/kubectl:v1.34.3'
+   */
+  readonly syncGateImage?: string;
+  /**
    * Automated sync of the chart Applications.
    *
    * @default { prune: true, selfHeal: true }
@@ -170,6 +176,7 @@ export class LinkerdPlatform extends Chart {
     const controlPlaneNamespace = this.controlPlane.namespace.name;
     this.controlPlaneGate = new SyncGate(this, 'control-plane-ready', {
       name: 'linkerd-control-plane-ready',
+      image: props.syncGateImage,
       crds: LINKERD_CRDS,
       deployments: ['linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector'].map(name => ({ namespace: controlPlaneNamespace, name })),
     });
@@ -191,6 +198,7 @@ export class LinkerdPlatform extends Chart {
       // trust-manager's chart makes cert-manager objects (its webhook certificate), so it waits for cert-manager too
       const certManagerGate = new SyncGate(this, 'cert-manager-ready', {
         name: 'cert-manager-ready',
+        image: props.syncGateImage,
         crds: ['certificates.cert-manager.io', 'clusterissuers.cert-manager.io', 'issuers.cert-manager.io'],
         deployments: ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'].map(name => ({ namespace: 'cert-manager', name })),
       });
@@ -198,6 +206,7 @@ export class LinkerdPlatform extends Chart {
       prerequisites.trustManager.node.addDependency(certManagerGate);
       const trustManagerGate = new SyncGate(this, 'trust-manager-ready', {
         name: 'trust-manager-ready',
+        image: props.syncGateImage,
         crds: ['bundles.trust.cert-manager.io'],
         deployments: [{ namespace: 'cert-manager', name: 'trust-manager' }],
       });

@@ -101,4 +101,13 @@ describe('LinkerdPlatform', () => {
     expect(platform.controlPlane.helmValues.enablePodAntiAffinity).toBe(true);
     expect(platform.viz.helmValues.enablePodAntiAffinity).toBe(true);
   });
+
+  test('every sync gate uses the given kubectl image', () => {
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true, syncGateImage: 'mirror.example.com/kubectl:v1.34.3' });
+    const jobs = Testing.synth(platform).filter(o => o.kind === 'Job');
+    expect(jobs.map(j => j.metadata.name).sort()).toStrictEqual(['cert-manager-ready', 'linkerd-control-plane-ready', 'trust-manager-ready']);
+    for (const job of jobs) {
+      for (const c of [...job.spec.template.spec.initContainers ?? [], ...job.spec.template.spec.containers]) expect(c.image).toBe('mirror.example.com/kubectl:v1.34.3');
+    }
+  });
 });
