@@ -178,11 +178,13 @@ export interface SyncRetryOptions {
 /**
  * How Argo CD retries a failed sync (`spec.syncPolicy.retry`).
  *
- * Without it, one transient failure (a CRD another Application has not installed yet, a webhook not serving yet) stops
- * the install: Argo CD does not auto-sync again a revision whose last sync failed
- * (argo-cd@v3.5.1:controller/appcontroller.go:2397 "Skipping auto-sync: failed previous sync attempt"). The default
- * (10 retries from 10s, doubling, at most 5m apart) waits about half an hour in all, longer than Argo CD's own
- * backoff defaults (5s, factor 2, 3m0s: argo-cd@v3.5.1:pkg/apis/application/v1alpha1/application_defaults.go:6-8).
+ * Argo CD does not auto-sync again a revision whose last sync failed
+ * (argo-cd@v3.5.1:controller/appcontroller.go:2397 "Skipping auto-sync: failed previous sync attempt"). Without this
+ * field an automated sync is retried 5 times (appcontroller.go:2383) with the default backoff of 5s doubling up to
+ * 3m0s (pkg/apis/application/v1alpha1/application_defaults.go:6-8): about 2.5 minutes in all, less than a cold
+ * cluster takes to pull the control plane's images, after which the install stops. The default here (10 retries from
+ * 10s, doubling, at most 5m0s apart) keeps trying for about half an hour. Argo CD uses this for automated syncs
+ * (appcontroller.go:2385-2386); a manual sync takes its own retry settings.
  *
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
  */

@@ -105,9 +105,9 @@ describe('Application', () => {
   });
 
   describe('retry', () => {
-    // argo-cd@v3.5.1:controller/appcontroller.go:2397 skips auto-sync of a revision whose last sync failed, so an
-    // Application without retry stops at the first transient failure
-    test('every Application retries with backoff by default, even with manual sync', () => {
+    // argo-cd@v3.5.1:controller/appcontroller.go:2397 skips auto-sync of a revision whose last sync failed; without
+    // syncPolicy.retry, appcontroller.go:2383 retries 5 times from 5s (about 2.5 minutes in all)
+    test('every Application retries with backoff by default (10 times, 10s doubling to 5m0s)', () => {
       const chart = testChart();
       new Application(chart, 'app', { metadata: { name: 'app' }, source: helm });
       expect(synthKind(chart, 'Application')[0].spec.syncPolicy).toStrictEqual({ retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m0s' } } });
