@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Chart } from 'cdk8s';
 import { AppProject } from './argocd/app-project';
 import { Application, ApplicationSource } from './argocd/application';
+import { rolloutReport } from './argocd/rollout';
 import { MeshCoverage } from './mesh/coverage';
 import { addNextStep } from './_internal/next-steps';
 import { LinkerdPlatform } from './platform';
@@ -51,7 +52,7 @@ function main(): number {
         source: ApplicationSource.directory({ repoUrl: pkg.repository.url, path: 'dist', targetRevision: pkg.config?.argocdRevision ?? 'HEAD' }),
         automated: { prune: true, selfHeal: true },
       });
-    });
+    }, { reports: [rolloutReport()] });
     // the summary comes last, so that its next-steps checklist ends the output
     const coverage = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json');
     if (coverage) console.log(MeshCoverage.format(coverage.documents[0]));

@@ -2,6 +2,7 @@ import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AppProject, ProjectScope } from './argocd/app-project';
 import { AutomatedSync, SyncOption } from './argocd/application';
+import { SyncGate } from './argocd/sync-gate';
 import { applySyncWaves } from './argocd/sync-waves';
 import { ChartRelease } from './delivery/chart-release';
 import { CertManagerPrerequisites } from './delivery/prerequisites';
@@ -132,6 +133,12 @@ export interface LinkerdPlatformProps extends ChartProps {
    */
   readonly prerequisites?: boolean;
   /**
+   * The kubectl image of the sync gates ({@link SyncGate}), e.g. a mirror for an air-gapped cluster.
+   *
+   * @default 'registry.k8s.io/kubectl:v1.34.3'
+   */
+  readonly syncGateImage?: string;
+  /**
    * Automated sync of the chart Applications.
    *
    * @default { prune: true, selfHeal: true }
@@ -167,6 +174,11 @@ export class LinkerdPlatform extends Chart {
   public readonly demo?: DemoWorkloads;
   /** cert-manager and trust-manager; undefined unless `prerequisites` is true. */
   public readonly prerequisites?: CertManagerPrerequisites;
+  /**
+   * The wave that waits for the Linkerd CRDs and the control plane (identity, destination, proxy injector) before viz,
+   * the demo and every Linkerd object of this chart: see {@link SyncGate}.
+   */
+  public readonly controlPlaneGate: SyncGate;
 
   constructor(scope: Construct, id: string, props: LinkerdPlatformProps = {}) {
     super(scope, id, props);
@@ -178,18 +190,28 @@ export class LinkerdPlatform extends Chart {
     this.controlPlane = new LinkerdControlPlane(this, 'control-plane', { ...props.controlPlane, identity: this.identity, version });
     this.crdsRelease = this.crds.addRelease('release', { namespace: this.identity.namespace, project, automated });
     this.controlPlaneRelease = this.controlPlane.addRelease('release', { crds: this.crdsRelease, project, automated });
+    // the injector's webhook fails open (webhookFailurePolicy: Ignore,
+    // linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:416), so a pod created before it serves stays unmeshed
+    const controlPlaneNamespace = this.controlPlane.namespace.name;
+    this.controlPlaneGate = new SyncGate(this, 'control-plane-ready', {
+      name: 'linkerd-control-plane-ready',
+      image: props.syncGateImage,
+      crds: LINKERD_CRDS,
+      deployments: ['linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector'].map(name => ({ namespace: controlPlaneNamespace, name })),
+    });
+    this.controlPlaneGate.job.node.addDependency(this.controlPlaneRelease);
     this.viz = new LinkerdViz(this, 'viz', { ...props.viz, controlPlane: this.controlPlane });
     if (props.dashboard) this.exposeDashboard(props.dashboard);
     this.vizRelease = this.viz.addRelease('release', { controlPlane: this.controlPlaneRelease, project, automated });
+    this.vizRelease.node.addDependency(this.controlPlaneGate);
     if (props.demo ?? true) {
       this.demo = new DemoWorkloads(this, 'demo', { version });
-      // the proxy injector must run before the demo pods are created
-      this.demo.node.addDependency(this.controlPlaneRelease);
+      this.demo.node.addDependency(this.controlPlaneGate);
       const trafficPolicy = new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: this.demo.serverService, version });
-      trafficPolicy.node.addDependency(this.controlPlaneRelease);
+      trafficPolicy.node.addDependency(this.controlPlaneGate);
     }
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
-    skipDryRunUntilCrdsExist(this, LINKERD_GROUPS);
+    afterGate(this, LINKERD_GROUPS, this.controlPlaneGate);
     if (!props.prerequisites) {
       addNextStep(this, `install cert-manager (v1.21 or later, with its CRDs) and trust-manager (v0.24 or later, trust namespace ${this.identity.anchorNamespace}) `
         + 'before the sync, or set prerequisites: true to deliver them as the first Applications');
@@ -198,10 +220,24 @@ export class LinkerdPlatform extends Chart {
       const prerequisites = this.prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated, trustNamespace: this.identity.anchorNamespace });
       // trust-manager's chart creates its Role in the trust namespace, which must exist first
       prerequisites.trustManager.node.addDependency(this.controlPlane.namespace);
-      this.identity.node.addDependency(prerequisites);
-      this.controlPlane.webhooks?.node.addDependency(prerequisites);
-      this.viz.webhooks?.node.addDependency(prerequisites);
-      skipDryRunUntilCrdsExist(this, CERT_MANAGER_GROUPS);
+      // trust-manager's chart makes cert-manager objects (its webhook certificate), so it waits for cert-manager too
+      const certManagerGate = new SyncGate(this, 'cert-manager-ready', {
+        name: 'cert-manager-ready',
+        image: props.syncGateImage,
+        crds: ['certificates.cert-manager.io', 'clusterissuers.cert-manager.io', 'issuers.cert-manager.io'],
+        deployments: ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'].map(name => ({ namespace: 'cert-manager', name })),
+      });
+      certManagerGate.job.node.addDependency(prerequisites.certManager);
+      prerequisites.trustManager.node.addDependency(certManagerGate);
+      const trustManagerGate = new SyncGate(this, 'trust-manager-ready', {
+        name: 'trust-manager-ready',
+        image: props.syncGateImage,
+        crds: ['bundles.trust.cert-manager.io'],
+        deployments: [{ namespace: 'cert-manager', name: 'trust-manager' }],
+      });
+      trustManagerGate.job.node.addDependency(prerequisites.trustManager);
+      afterGate(this, ['cert-manager.io'], certManagerGate);
+      afterGate(this, ['trust.cert-manager.io'], trustManagerGate);
     }
     applySyncWaves(this);
   }
@@ -244,7 +280,6 @@ export class LinkerdPlatform extends Chart {
 /** The name of the dashboard's htpasswd Secret when none is generated. */
 const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
 
-const CERT_MANAGER_GROUPS = ['cert-manager.io', 'trust.cert-manager.io'];
 /** The cluster-scoped kinds the linkerd, cert-manager and trust-manager charts render (their templates at the pinned versions). */
 const CHART_CLUSTER_RESOURCES = [
   { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
@@ -257,11 +292,26 @@ const CHART_CLUSTER_RESOURCES = [
 /** The groups whose CRDs linkerd-crds installs in the same sync. */
 const LINKERD_GROUPS = ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'];
 
-/** Marks objects of the groups so Argo CD's dry run does not fail before the same sync installs their CRDs. */
-function skipDryRunUntilCrdsExist(scope: Construct, groups: string[]): void {
+/**
+ * The CRDs of linkerd-crds that exist at every catalog version (`charts/linkerd-crds/templates/` at stable-2.12.6 and
+ * version-2.20): the control-plane gate waits for them.
+ */
+const LINKERD_CRDS = [
+  'authorizationpolicies.policy.linkerd.io', 'httproutes.policy.linkerd.io', 'meshtlsauthentications.policy.linkerd.io',
+  'networkauthentications.policy.linkerd.io', 'serverauthorizations.policy.linkerd.io', 'servers.policy.linkerd.io',
+  'serviceprofiles.linkerd.io',
+];
+
+/**
+ * Puts every object of the groups after the gate that waits for their CRDs, and marks them so that Argo CD's dry run
+ * does not fail while the CRDs are missing: `SkipDryRunOnMissingResource` skips only the dry run, the apply would
+ * still fail (argo-cd@v3.5.1:docs/user-guide/sync-options.md), hence the gate.
+ */
+function afterGate(scope: Construct, groups: string[], gate: SyncGate): void {
   for (const obj of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     if (groups.includes(obj.apiGroup)) {
       obj.metadata.addAnnotation('argocd.argoproj.io/sync-options', SyncOption.SKIP_DRY_RUN_ON_MISSING_RESOURCE);
+      obj.node.addDependency(gate);
     }
   }
 }

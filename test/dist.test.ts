@@ -49,13 +49,18 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's
-    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, Deployment 2, Ingress 1, '
-      + 'Issuer 6, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, ServiceAccount 2, ServiceProfile 1');
+    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's; the control-plane gate Job and its RBAC
+    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, ClusterRole 1, '
+      + 'ClusterRoleBinding 1, Deployment 2, Ingress 1, Issuer 6, Job 1, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, '
+      + 'ServiceAccount 3, ServiceProfile 1');
     expect(out).toContain('security posture: trust anchor usable only in linkerd (Issuer linkerd-identity-issuer); default inbound policy');
-    expect(out).toContain('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    // the third workload is the control-plane gate Job, unmeshed on purpose
+    expect(out).toContain('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
-    expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
+    expect(out).toContain('  reports/rollout.json');
+    expect(out).toContain('  linkerd-control-plane (wave 5): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
+    expect(out).toContain('\n  wave 6: (hooks only)\n    hook Job argocd/linkerd-control-plane-ready (Sync: waits for ');
+    expect(out).toContain('\n  wave 7: Application argocd/linkerd-viz; AuthorizationPolicy linkerd-viz/dashboard-web-ingress-nginx-ingress-nginx, mesh-demo/server-http; Deployment mesh-demo/client, mesh-demo/server;');
     expect(out).toContain('kubectl create secret generic linkerd-dashboard-auth -n linkerd-viz --from-file=auth');
   });
 

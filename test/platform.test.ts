@@ -9,43 +9,47 @@ let gate: SchemaGate;
 beforeAll(() => { gate = SchemaGate.load(); });
 
 describe('LinkerdPlatform', () => {
-  test('sync waves follow the declared order: namespace, then identity and webhook certificates, then the control plane', () => {
+  test('sync waves follow the declared order: namespace, issuers, CA certificates, CA issuers, leaf certificates, control plane, its gate, then viz and the demo', () => {
     const platform = new LinkerdPlatform(Testing.app(), 'platform');
     const key = (o: any) => `${o.kind} ${o.metadata.name}${o.metadata.namespace === 'linkerd-viz' && o.metadata.name.startsWith('webhook') ? ' linkerd-viz' : ''}`;
     const waves = Object.fromEntries(Testing.synth(platform).map(o => [key(o), o.metadata.annotations?.[WAVE] ?? '0']));
     expect(waves).toStrictEqual({
-      'Namespace linkerd': '0',
-      'Application linkerd-crds': '0',
-      'Issuer linkerd-trust-root-issuer': '1',
-      'Issuer linkerd-identity-issuer': '1',
-      'Certificate linkerd-trust-anchor': '1',
-      'Certificate linkerd-identity-issuer': '1',
-      'Bundle linkerd-identity-trust-roots': '1',
-      'Issuer webhook-selfsigned-issuer': '1',
-      'Certificate webhook-issuer-tls': '1',
-      'Issuer webhook-issuer': '1',
-      'Certificate linkerd-proxy-injector': '1',
-      'Certificate linkerd-sp-validator': '1',
-      'Certificate linkerd-policy-validator': '1',
-      'Application linkerd-control-plane': '2',
       'Namespace linkerd-viz': '0',
       'Issuer webhook-selfsigned-issuer linkerd-viz': '1',
-      'Certificate webhook-issuer-tls linkerd-viz': '1',
-      'Issuer webhook-issuer linkerd-viz': '1',
-      'Certificate tap': '1',
-      'Certificate linkerd-tap-injector': '1',
-      'Application linkerd-viz': '3',
-      'Namespace mesh-demo': '3',
-      'ServiceAccount server': '3',
-      'Deployment server': '3',
-      'Server server-http': '3',
-      'MeshTLSAuthentication server-http-clients': '3',
-      'AuthorizationPolicy server-http': '3',
-      'Service server': '3',
-      'ServiceAccount client': '3',
-      'Deployment client': '3',
-      'ServiceProfile server.mesh-demo.svc.cluster.local': '3',
-      'Service server-breaker': '3',
+      'Certificate webhook-issuer-tls linkerd-viz': '2',
+      'Issuer webhook-issuer linkerd-viz': '3',
+      'Certificate tap': '4',
+      'Certificate linkerd-tap-injector': '4',
+      'Namespace linkerd': '0',
+      'Issuer linkerd-trust-root-issuer': '1',
+      'Certificate linkerd-trust-anchor': '2',
+      'Issuer linkerd-identity-issuer': '3',
+      'Certificate linkerd-identity-issuer': '4',
+      'Bundle linkerd-identity-trust-roots': '3',
+      'Issuer webhook-selfsigned-issuer': '1',
+      'Certificate webhook-issuer-tls': '2',
+      'Issuer webhook-issuer': '3',
+      'Certificate linkerd-proxy-injector': '4',
+      'Certificate linkerd-sp-validator': '4',
+      'Certificate linkerd-policy-validator': '4',
+      'Application linkerd-crds': '0',
+      'Application linkerd-control-plane': '5',
+      'ServiceAccount linkerd-control-plane-ready': '0',
+      'ClusterRole linkerd-control-plane-ready': '0',
+      'ClusterRoleBinding linkerd-control-plane-ready': '0',
+      'Job linkerd-control-plane-ready': '6',
+      'Application linkerd-viz': '7',
+      'Namespace mesh-demo': '7',
+      'ServiceAccount server': '7',
+      'Deployment server': '7',
+      'Server server-http': '7',
+      'MeshTLSAuthentication server-http-clients': '7',
+      'AuthorizationPolicy server-http': '7',
+      'Service server': '7',
+      'ServiceAccount client': '7',
+      'Deployment client': '7',
+      'ServiceProfile server.mesh-demo.svc.cluster.local': '7',
+      'Service server-breaker': '7',
     });
   });
 
@@ -53,18 +57,21 @@ describe('LinkerdPlatform', () => {
     const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true });
     const objects = Testing.synth(platform);
     expect(gate.validateAll(objects)).toStrictEqual([]);
-    const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace')
+    const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace' || o.kind === 'Job')
       .map(o => [`${o.kind} ${o.metadata.name}`, o.metadata.annotations?.[WAVE] ?? '0']));
     expect(waves).toStrictEqual({
       'Namespace linkerd': '0',
       'Application linkerd-crds': '0',
       'Application cert-manager': '0',
-      'Application trust-manager': '1',
-      'Bundle linkerd-identity-trust-roots': '2',
-      'Application linkerd-control-plane': '3',
+      'Job cert-manager-ready': '1',
+      'Application trust-manager': '2',
+      'Job trust-manager-ready': '3',
+      'Bundle linkerd-identity-trust-roots': '4',
+      'Application linkerd-control-plane': '6',
+      'Job linkerd-control-plane-ready': '7',
       'Namespace linkerd-viz': '0',
-      'Application linkerd-viz': '4',
-      'Namespace mesh-demo': '4',
+      'Application linkerd-viz': '8',
+      'Namespace mesh-demo': '8',
     });
     const certManagerObjects = objects.filter(o => /cert-manager\.io\//.test(o.apiVersion));
     expect(certManagerObjects.length).toBe(16);
@@ -105,5 +112,14 @@ describe('LinkerdPlatform', () => {
     expect(platform.controlPlane.helmValues.controllerReplicas).toBe(3);
     expect(platform.controlPlane.helmValues.enablePodAntiAffinity).toBe(true);
     expect(platform.viz.helmValues.enablePodAntiAffinity).toBe(true);
+  });
+
+  test('every sync gate uses the given kubectl image', () => {
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true, syncGateImage: 'mirror.example.com/kubectl:v1.34.3' });
+    const jobs = Testing.synth(platform).filter(o => o.kind === 'Job');
+    expect(jobs.map(j => j.metadata.name).sort()).toStrictEqual(['cert-manager-ready', 'linkerd-control-plane-ready', 'trust-manager-ready']);
+    for (const job of jobs) {
+      for (const c of [...job.spec.template.spec.initContainers ?? [], ...job.spec.template.spec.containers]) expect(c.image).toBe('mirror.example.com/kubectl:v1.34.3');
+    }
   });
 });

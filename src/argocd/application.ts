@@ -1,6 +1,8 @@
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Application as ApplicationL1 } from '../../imports/argoproj.io';
+import { durationNanos, formatGoDuration } from '../_internal/duration';
+import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 
@@ -145,6 +147,95 @@ export interface AutomatedSync {
   readonly selfHeal?: boolean;
 }
 
+/** Options for {@link SyncRetry.backoff}. */
+export interface SyncRetryOptions {
+  /**
+   * How many times a failed sync is retried; a negative number retries forever.
+   *
+   * @default 10
+   */
+  readonly limit?: number;
+  /**
+   * The wait before the first retry.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly duration?: Duration;
+  /**
+   * The factor the wait grows by after each failed retry.
+   *
+   * @default 2
+   */
+  readonly factor?: number;
+  /**
+   * The longest wait between two retries.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly maxDuration?: Duration;
+}
+
+/**
+ * How Argo CD retries a failed sync (`spec.syncPolicy.retry`).
+ *
+ * Argo CD does not auto-sync again a revision whose last sync failed
+ * (argo-cd@v3.5.1:controller/appcontroller.go:2397 "Skipping auto-sync: failed previous sync attempt"). Without this
+ * field an automated sync is retried 5 times (appcontroller.go:2383) with the default backoff of 5s doubling up to
+ * 3m0s (pkg/apis/application/v1alpha1/application_defaults.go:6-8): about 2.5 minutes in all, less than a cold
+ * cluster takes to pull the control plane's images, after which the install stops. The default here (10 retries from
+ * 10s, doubling, at most 5m0s apart) keeps trying for about half an hour. Argo CD uses this for automated syncs
+ * (appcontroller.go:2385-2386); a manual sync takes its own retry settings.
+ *
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/auto_sync/
+ */
+export class SyncRetry {
+  /** Retries with exponential backoff. */
+  public static backoff(options: SyncRetryOptions = {}): SyncRetry {
+    return new SyncRetry(options);
+  }
+
+  /** No retry: a failed sync stays failed until the next commit or a manual sync. */
+  public static none(): SyncRetry {
+    return new SyncRetry(undefined);
+  }
+
+  private constructor(private readonly options: SyncRetryOptions | undefined) {}
+
+  /** @internal */
+  public _problems(): string[] {
+    const o = this.options;
+    if (!o) return [];
+    const problems: string[] = [];
+    if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit === 0)) {
+      problems.push(`retry limit ${o.limit} must be a non-zero integer (negative: retry forever); use SyncRetry.none() for no retry`);
+    }
+    if (o.factor !== undefined && (!Number.isInteger(o.factor) || o.factor < 1)) {
+      problems.push(`retry factor ${o.factor} must be an integer of at least 1 (Argo CD reads it as int64)`);
+    }
+    const duration = durationNanos(o.duration ?? Duration.seconds(10));
+    const maxDuration = durationNanos(o.maxDuration ?? Duration.minutes(5));
+    if (duration <= 0n) problems.push('retry duration must be positive');
+    if (maxDuration < duration) {
+      problems.push(`retry maxDuration ${formatGoDuration(maxDuration)} must be at least the duration ${formatGoDuration(duration)}`);
+    }
+    return problems;
+  }
+
+  /** @internal */
+  public _toSpec(): any {
+    const o = this.options;
+    if (!o) return undefined;
+    return {
+      limit: o.limit ?? 10,
+      backoff: {
+        duration: formatGoDuration(durationNanos(o.duration ?? Duration.seconds(10))),
+        factor: o.factor ?? 2,
+        maxDuration: formatGoDuration(durationNanos(o.maxDuration ?? Duration.minutes(5))),
+      },
+    };
+  }
+}
+
 /** Props for {@link Application}. */
 export interface ApplicationProps {
   /**
@@ -191,6 +282,12 @@ export interface ApplicationProps {
    * @default - none
    */
   readonly ignoreDifferences?: IgnoreDifference[];
+  /**
+   * How a failed sync is retried.
+   *
+   * @default SyncRetry.backoff() (10 retries, 10s doubling up to 5m0s)
+   */
+  readonly retry?: SyncRetry;
 }
 
 /**
@@ -208,16 +305,19 @@ export class Application extends Construct {
     super(scope, id);
     this.ignoreDifferences = props.ignoreDifferences ?? [];
     const syncOptions = [...new Set(props.syncOptions ?? [])];
+    const retry = props.retry ?? SyncRetry.backoff();
+    throwIfProblems(retry._problems(), this);
     this.apiObject = new ApplicationL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace: props.metadata?.namespace ?? 'argocd' },
       spec: {
         project: props.project ?? 'default',
         source: props.source._toSpec(),
         destination: { server: props.destinationServer ?? 'https://kubernetes.default.svc', namespace: props.destinationNamespace },
-        syncPolicy: props.automated || syncOptions.length > 0 ? {
+        syncPolicy: {
           automated: props.automated && { prune: props.automated.prune ?? false, selfHeal: props.automated.selfHeal ?? false },
           syncOptions: syncOptions.length > 0 ? syncOptions : undefined,
-        } : undefined,
+          retry: retry._toSpec(),
+        },
         ignoreDifferences: this.ignoreDifferences.length > 0 ? this.ignoreDifferences.map(d => d._toSpec()) : undefined,
       },
     });

@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application, AutomatedSync, ApplicationSource, IgnoreDifference, SyncOption } from '../argocd/application';
+import { Application, AutomatedSync, ApplicationSource, IgnoreDifference, SyncOption, SyncRetry } from '../argocd/application';
 import { OutputFile } from '../synth/output-file';
 
 /** Props for {@link ChartRelease}. */
@@ -48,6 +48,12 @@ export interface ChartReleaseProps {
    */
   readonly ignoreDifferences?: IgnoreDifference[];
   /**
+   * How a failed sync is retried.
+   *
+   * @default - the Application's default, SyncRetry.backoff()
+   */
+  readonly retry?: SyncRetry;
+  /**
    * The folder of the values file inside the output folder; a subfolder, so Argo CD's directory app skips it.
    *
    * @default 'helm'
@@ -83,6 +89,7 @@ export class ChartRelease extends Construct {
       syncOptions: props.syncOptions,
       automated: props.automated,
       ignoreDifferences: props.ignoreDifferences,
+      retry: props.retry,
     });
     const header = [
       '# +argocd:skip-file-rendering',

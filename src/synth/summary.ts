@@ -1,10 +1,12 @@
 import * as path from 'node:path';
 import { compareStrings } from '../_internal/order';
+import { formatRolloutPlan, RolloutPlan, ROLLOUT_REPORT_PATH } from '../argocd/rollout';
 import { SynthReport } from './synthesize';
 
 /**
  * A short, human-readable account of a synthesis: files, objects by kind, every Certificate's duration and
- * renewBefore, the warnings, and last the next steps as a checklist.
+ * renewBefore, the Argo CD Applications, the rollout plan when `reports/rollout.json` was written, the security posture,
+ * the warnings, and last the next steps as a checklist.
  */
 export function formatSummary(report: SynthReport): string {
   const total = report.files.reduce((n, f) => n + f.documents.length, 0);
@@ -37,6 +39,8 @@ export function formatSummary(report: SynthReport): string {
       lines.push(`  ${a.metadata.name} (wave ${wave}): ${what}${ignored.length > 0 ? `; ignores ${ignored.join(', ')}` : ''}`);
     }
   }
+  const rollout = report.extraFiles.find(f => f.file === ROLLOUT_REPORT_PATH);
+  if (rollout) lines.push(...formatRolloutPlan(rollout.documents[0] as RolloutPlan));
   const posture = securityPosture(docs, report.extraFiles.flatMap(f => f.documents));
   if (posture) lines.push(`security posture: ${posture}`);
   lines.push(report.warnings.length === 0 ? 'warnings: none' : `warnings (${report.warnings.length}):`);

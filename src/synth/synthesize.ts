@@ -5,11 +5,23 @@ import type * as Yaml from 'yaml';
 import { collectNextSteps, trustNamespaceOf } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
-import { OutputFileConflictError, writeOutputFiles } from './output-file';
+import { compareStrings } from '../_internal/order';
+import { OutputFile, OutputFileConflictError, writeOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
 /** A check over the synthesized files: returns one message per problem. */
 export type OutputCheck = (files: readonly SynthesizedFile[]) => string[];
+
+/**
+ * A report computed from the synthesized manifests (the top-level files, which an Argo CD directory app reads), written
+ * as JSON into a subfolder of the output folder; its problems fail the synthesis like a check's.
+ */
+export interface OutputReport {
+  /** The report's path inside the output folder, in a subfolder (`reports/rollout.json`). */
+  readonly path: string;
+  /** Computes the report's data and its problems. */
+  readonly compute: (files: readonly SynthesizedFile[]) => { readonly data: unknown; readonly problems: readonly string[] };
+}
 
 /** Options for {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -25,6 +37,12 @@ export interface SynthesizeOptions {
    * @default - the secret guard only
    */
   readonly checks?: OutputCheck[];
+  /**
+   * Reports written beside the manifests, whose problems fail the synthesis.
+   *
+   * @default - none
+   */
+  readonly reports?: OutputReport[];
 }
 
 /** What {@link synthesize} wrote. */
@@ -75,9 +93,18 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
       throw e;
     }
     const files = readManifests(staging, app, rendered);
+    const reports = (options.reports ?? []).map(r => {
+      const normalized = path.posix.normalize(r.path);
+      if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
+        // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
+        throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+      }
+      return { path: normalized, ...r.compute(files) };
+    });
     // written again even where app.synth() wrote them (see OutputFile): an app of another cdk8s copy is not hooked
-    const extraFiles = writeOutputs(app, staging);
+    const extraFiles = [...writeOutputs(app, staging), ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
     const problems = [
+      ...reports.flatMap(r => r.problems),
       ...secretProblems([...files, ...extraFiles], app),
       ...duplicateObjectProblems(app),
       ...(options.checks ?? []).flatMap(check => check(files)),
@@ -132,6 +159,19 @@ function writeOutputs(app: App, dir: string): SynthesizedFile[] {
     if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
     throw e;
   }
+}
+
+/** Writes the reports as JSON; a report may not take the path of an {@link OutputFile}. */
+function writeReports(app: App, dir: string, reports: readonly { path: string; data: unknown }[]): SynthesizedFile[] {
+  const taken = new Set(app.node.findAll().filter(OutputFile.isOutputFile).map(o => o.path));
+  for (const report of reports) {
+    if (taken.has(report.path)) throw new OutputCheckError([`${report.path} is written by both an OutputFile and report ${report.path}`]);
+    taken.add(report.path);
+    fs.mkdirSync(path.join(dir, path.dirname(report.path)), { recursive: true });
+    fs.writeFileSync(path.join(dir, report.path), `${JSON.stringify(report.data, undefined, 2)}\n`);
+  }
+  // the data the report was written from: the summary reads it without parsing the file back
+  return reports.map(r => readFile(dir, r.path, [r.data]));
 }
 
 function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined): SynthesizedFile {

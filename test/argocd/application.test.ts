@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Application, ApplicationProps, ApplicationSource, IgnoreDifference, SyncOption } from '../../src/argocd';
+import { Duration } from 'cdk8s';
+import { Application, ApplicationProps, ApplicationSource, IgnoreDifference, SyncOption, SyncRetry } from '../../src/argocd';
 import { synthKind, testChart } from '../_util';
 
 const helm = ApplicationSource.helmChart({ repoUrl: 'https://helm.linkerd.io/edge', chart: 'linkerd-crds', version: '2026.6.3', valuesObject: { a: 1 } });
@@ -28,7 +29,7 @@ describe('Application', () => {
         project: 'default',
         source: { repoURL: 'https://helm.linkerd.io/edge', chart: 'linkerd-crds', targetRevision: '2026.6.3', helm: { valuesObject: { a: 1 } } },
         destination: { server: 'https://kubernetes.default.svc', namespace: 'linkerd' },
-        syncPolicy: { automated: { prune: true, selfHeal: false }, syncOptions: ['ServerSideApply=true'] },
+        syncPolicy: { automated: { prune: true, selfHeal: false }, syncOptions: ['ServerSideApply=true'], retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m0s' } } },
         ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.replicas'] }],
       },
     }]);
@@ -100,6 +101,43 @@ describe('Application', () => {
       const app = new Application(chart, 'app', { metadata: { name: 'app' }, source: helm });
       ApiObject.of(app).addJsonPatch(JsonPatch.add('/spec/ignoreDifferences', [{ kind: 'Secret', jsonPointers: ['data'] }]));
       expect(() => Testing.synth(chart)).toThrow(/ignoreDifferences\[0\]\.jsonPointers\[0\] "data" must start with "\/"/);
+    });
+  });
+
+  describe('retry', () => {
+    // argo-cd@v3.5.1:controller/appcontroller.go:2397 skips auto-sync of a revision whose last sync failed; without
+    // syncPolicy.retry, appcontroller.go:2383 retries 5 times from 5s (about 2.5 minutes in all)
+    test('every Application retries with backoff by default (10 times, 10s doubling to 5m0s)', () => {
+      const chart = testChart();
+      new Application(chart, 'app', { metadata: { name: 'app' }, source: helm });
+      expect(synthKind(chart, 'Application')[0].spec.syncPolicy).toStrictEqual({ retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m0s' } } });
+    });
+
+    test('renders a custom backoff in Go duration form, and none() drops it', () => {
+      const chart = testChart();
+      new Application(chart, 'a', { metadata: { name: 'a' }, source: helm, retry: SyncRetry.backoff({ limit: -1, duration: Duration.seconds(5), factor: 3, maxDuration: Duration.hours(1) }) });
+      new Application(chart, 'b', { metadata: { name: 'b' }, source: helm, retry: SyncRetry.none() });
+      const [a, b] = synthKind(chart, 'Application');
+      expect(a.spec.syncPolicy.retry).toStrictEqual({ limit: -1, backoff: { duration: '5s', factor: 3, maxDuration: '1h0m0s' } });
+      expect(b.spec.syncPolicy).toStrictEqual({});
+    });
+
+    test('fails on a zero or fractional limit', () => {
+      expect(application({ retry: SyncRetry.backoff({ limit: 0 }) })).toThrow(/^\[test\/app\] retry limit 0 must be a non-zero integer \(negative: retry forever\); use SyncRetry.none\(\) for no retry$/);
+      expect(application({ retry: SyncRetry.backoff({ limit: 1.5 }) })).toThrow(/retry limit 1.5 must be a non-zero integer/);
+    });
+
+    test('fails on a factor below 1', () => {
+      expect(application({ retry: SyncRetry.backoff({ factor: 0 }) })).toThrow(/^\[test\/app\] retry factor 0 must be an integer of at least 1 \(Argo CD reads it as int64\)$/);
+    });
+
+    test('fails on a maxDuration below the duration', () => {
+      expect(application({ retry: SyncRetry.backoff({ duration: Duration.minutes(10) }) }))
+        .toThrow(/^\[test\/app\] retry maxDuration 5m0s must be at least the duration 10m0s$/);
+    });
+
+    test('fails on a non-positive duration', () => {
+      expect(application({ retry: SyncRetry.backoff({ duration: Duration.millis(0) }) })).toThrow(/retry duration must be positive/);
     });
   });
 });

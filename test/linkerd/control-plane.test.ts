@@ -266,7 +266,7 @@ describe('LinkerdControlPlane.addRelease', () => {
     expect(app.spec.source).toStrictEqual({
       repoURL: 'https://helm.linkerd.io/edge', chart: 'linkerd-control-plane', targetRevision: '2026.6.3', helm: { valuesObject: cp.helmValues },
     });
-    expect(app.spec.syncPolicy).toStrictEqual({ syncOptions: ['RespectIgnoreDifferences=true'] });
+    expect(app.spec.syncPolicy).toStrictEqual({ syncOptions: ['RespectIgnoreDifferences=true'], retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m0s' } } });
     expect(app.spec.ignoreDifferences.map((d: any) => d.kind)).toStrictEqual(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']);
     expect(release.application.ignoreDifferences.map(d => d.reason)).toStrictEqual([
       'cert-manager\'s cainjector writes the CA bundle of the webhooks (injectCaFrom)',

@@ -265,7 +265,7 @@ describe('TrustAnchor.fromPem, checked like linkerd check', () => {
   test('accepts an RSA 2048 anchor signed with SHA256WithRSA', async () => {
     const rsa = (await testCertificate({ key: 'rsa2048' })).certPem;
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(rsa, 'root') })).not.toThrow();
-  });
+  }, 30_000);
 
   test('fails when the PEM carries the private key', () => {
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(good + goodKey, 'root') }))
@@ -298,7 +298,7 @@ describe('TrustAnchor.fromPem, checked like linkerd check', () => {
     const rsa = (await testCertificate({ key: 'rsa3072' })).certPem;
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(rsa, 'root') }))
       .toThrow(/trustAnchor PEM certificate \(CN=root\.linkerd\.cluster\.local\) has a 3072-bit RSA key: Linkerd needs RSA 2048 or 4096/);
-  });
+  }, 30_000);
 
   test('fails on a SHA-384 signature', async () => {
     const sha384 = (await testCertificate({ hash: 'SHA-384' })).certPem;
@@ -310,7 +310,7 @@ describe('TrustAnchor.fromPem, checked like linkerd check', () => {
     const rsa = (await testCertificate({ key: 'rsa2048', hash: 'SHA-384' })).certPem;
     expect(() => identity({ trustAnchor: TrustAnchor.fromPem(rsa, 'root') }))
       .toThrow(/trustAnchor PEM certificate \(CN=root\.linkerd\.cluster\.local\) is signed with SHA384WithRSA: Linkerd needs SHA256WithRSA for an RSA anchor/);
-  });
+  }, 30_000);
 
   test('fails on an Ed25519 anchor', async () => {
     const ed = (await testCertificate({ key: 'Ed25519' })).certPem;

@@ -21,11 +21,13 @@ test('the platform with the demo pair and a strict coverage report synthesizes, 
   const objects = report.files.flatMap(f => f.documents);
   expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
   const demoObjects = objects.filter(o => o.metadata?.namespace === 'mesh-demo' || o.metadata?.name === 'mesh-demo');
-  const release = objects.find(o => o.kind === 'Application' && o.metadata.name === 'linkerd-control-plane');
-  const releaseWave = Number(release.metadata.annotations['argocd.argoproj.io/sync-wave']);
-  expect(new Set(demoObjects.map(o => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'])))).toStrictEqual(new Set([releaseWave + 1]));
+  // the demo comes right after the gate that waits for the proxy injector
+  const gate = objects.find(o => o.kind === 'Job' && o.metadata.name === 'linkerd-control-plane-ready');
+  const gateWave = Number(gate.metadata.annotations['argocd.argoproj.io/sync-wave']);
+  expect(new Set(demoObjects.map(o => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'])))).toStrictEqual(new Set([gateWave + 1]));
   const file = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json')!;
   expect(file.documents[0]).toStrictEqual(coverage!.compute());
-  expect(MeshCoverage.format(file.documents[0]).split('\n')[0]).toBe('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+  // 3 workloads: the demo pair and the control-plane gate Job, unmeshed on purpose (a proxy would keep it from completing)
+  expect(MeshCoverage.format(file.documents[0]).split('\n')[0]).toBe('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
   fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
 });
