@@ -1,4 +1,5 @@
 import type { OutputReport } from '../synth/synthesize';
+import { installWithoutArgoCd } from './without-argocd';
 
 /** One sync wave of the simulated rollout. */
 export interface RolloutWave {
@@ -29,6 +30,8 @@ export interface RolloutPlan {
   readonly prerequisites: { readonly crdGroups: string[]; readonly secrets: string[] };
   /** Races: each one fails or stalls a real sync. */
   readonly problems: string[];
+  /** The same rollout without Argo CD, as shell commands ({@link installWithoutArgoCd}); empty when not computed. */
+  readonly withoutArgoCd: string[];
 }
 
 /** API groups every cluster serves (or, for argoproj.io, that the Argo CD running the sync serves). */
@@ -224,6 +227,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     eventually: eventually.sort(),
     prerequisites: { crdGroups: [...externalGroups].sort(), secrets: [...externalSecrets].sort() },
     problems,
+    withoutArgoCd: [],
   };
 }
 
@@ -238,7 +242,7 @@ export function rolloutReport(): OutputReport {
   return {
     path: ROLLOUT_REPORT_PATH,
     compute: files => {
-      const plan = planRollout(files.flatMap(f => f.documents));
+      const plan = { ...planRollout(files.flatMap(f => f.documents)), withoutArgoCd: installWithoutArgoCd(files) };
       return { data: plan, problems: plan.problems.map(p => `rollout: ${p}`) };
     },
   };

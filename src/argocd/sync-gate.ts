@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { compareStrings } from '../_internal/order';
 
 /** A Deployment a {@link SyncGate} waits for. */
 export interface GateDeployment {
@@ -100,7 +101,7 @@ export class SyncGate extends Construct {
     for (const d of this.deployments) byNamespace.set(d.namespace, [...byNamespace.get(d.namespace) ?? [], `deployment/${d.name}`]);
     // CRDs first (init container), so a Deployment wait never starts before the kinds its chart needs exist
     const crdWait = this.crds.length > 0 ? [container('crds', ['wait', '--for=condition=Established', timeout, ...this.crds.map(c => `crd/${c}`)])] : [];
-    const deploymentWaits = [...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([ns, names], i) =>
+    const deploymentWaits = [...byNamespace].sort(([a], [b]) => compareStrings(a, b)).map(([ns, names], i) =>
       container(`deployments-${i}`, ['wait', '--for=condition=Available', timeout, '-n', ns, ...names]));
     const containers = deploymentWaits.length > 0 ? deploymentWaits : crdWait;
     const initContainers = deploymentWaits.length > 0 ? crdWait : [];
