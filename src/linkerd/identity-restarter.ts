@@ -94,8 +94,8 @@ echo "trust roots changed (sha256 \${have:-none} -> $want): rolling $NAMESPACE/$
  * restart: they keep only the roots' subjects and keys (a rustls RootCertStore,
  * linkerd/linkerd2-proxy@release/v2.359.0:linkerd/meshtls/src/creds.rs:25-42), which a same-key renewal keeps.
  *
- * The patch adds a field the GitOps source does not set, so Argo CD's diff (which compares the fields it applied)
- * does not revert it.
+ * The patch adds a field the GitOps source does not set, which Argo CD's diff keeps: it predicts the live object by
+ * applying the source's changes onto it (argoproj/argo-cd@v3.5.1:gitops-engine/pkg/diff/diff.go:554-559,731-760).
  */
 export class IdentityRestarter extends Construct {
   /** The CronJob's schedule. */
