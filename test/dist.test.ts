@@ -50,10 +50,12 @@ describe('dist/', () => {
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
     // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's
-    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, Deployment 2, Ingress 1, '
-      + 'Issuer 6, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, ServiceAccount 2, ServiceProfile 1');
+    expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, CronJob 1, Deployment 2, Ingress 1, '
+      + 'Issuer 6, MeshTLSAuthentication 1, Namespace 3, Role 1, RoleBinding 1, Server 2, Service 2, ServiceAccount 3, ServiceProfile 1');
     expect(out).toContain('security posture: trust anchor usable only in linkerd (Issuer linkerd-identity-issuer); default inbound policy');
-    expect(out).toContain('mtls coverage (Linkerd 2.20): 2 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    // the identity restarter's CronJob is the third workload, unmeshed in the control-plane namespace
+    expect(out).toContain('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    expect(out).toContain('    then: nothing to do; CronJob linkerd/linkerd-identity-restarter (0 * * * *) restarts linkerd-identity onto the renewed root');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
     expect(out).toContain('  linkerd-control-plane (wave 2): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');
     expect(out).toContain('kubectl create secret generic linkerd-dashboard-auth -n linkerd-viz --from-file=auth');
