@@ -60,16 +60,24 @@ sa="\${SERVICEACCOUNT_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}"
 host="$KUBERNETES_SERVICE_HOST"
 case "$host" in *:*) host="[$host]" ;; esac
 api="https://$host:$KUBERNETES_SERVICE_PORT"
-kube() { curl --silent --show-error --fail --cacert "$sa/ca.crt" -H "Authorization: Bearer $(cat "$sa/token")" "$@"; }
-cm=$(kube "$api/api/v1/namespaces/$NAMESPACE/configmaps/$CONFIGMAP")
-roots=$(printf '%s' "$cm" | tr -d '\\n' | sed -n 's/.*"ca-bundle\\.crt":"\\([^"]*\\)".*/\\1/p')
+kube() { curl --silent --show-error --cacert "$sa/ca.crt" -H "Authorization: Bearer $(cat "$sa/token")" "$@"; }
+# get WHAT URL: the body in $body; absent (before the first sync) ends the run, any other error fails it
+get() {
+  out=$(kube --write-out ' %{http_code}' "$2")
+  code="\${out##* }"
+  body=$(printf '%s' "\${out% *}" | tr -d '\\n')
+  if [ "$code" = 404 ]; then echo "$1 does not exist yet: nothing to do"; exit 0; fi
+  if [ "$code" != 200 ]; then echo "reading $1: HTTP $code" >&2; exit 1; fi
+}
+get "ConfigMap $NAMESPACE/$CONFIGMAP" "$api/api/v1/namespaces/$NAMESPACE/configmaps/$CONFIGMAP"
+roots=$(printf '%s' "$body" | sed -n 's/.*"ca-bundle\\.crt":"\\([^"]*\\)".*/\\1/p')
 if [ -z "$roots" ]; then echo "ConfigMap $NAMESPACE/$CONFIGMAP has no ca-bundle.crt" >&2; exit 1; fi
 want=$(printf '%s' "$roots" | sha256sum | cut -d ' ' -f 1)
-deploy=$(kube "$api/apis/apps/v1/namespaces/$NAMESPACE/deployments/$DEPLOYMENT")
-have=$(printf '%s' "$deploy" | tr -d '\\n' | sed -n 's|.*"${TRUST_ROOTS_HASH_ANNOTATION}":"\\([0-9a-f]*\\)".*|\\1|p')
+get "Deployment $NAMESPACE/$DEPLOYMENT" "$api/apis/apps/v1/namespaces/$NAMESPACE/deployments/$DEPLOYMENT"
+have=$(printf '%s' "$body" | sed -n 's|.*"${TRUST_ROOTS_HASH_ANNOTATION}":"\\([0-9a-f]*\\)".*|\\1|p')
 if [ "$have" = "$want" ]; then echo "trust roots unchanged (sha256 $want)"; exit 0; fi
 patch="{\\"spec\\":{\\"template\\":{\\"metadata\\":{\\"annotations\\":{\\"${TRUST_ROOTS_HASH_ANNOTATION}\\":\\"$want\\"}}}}}"
-kube -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' --data "$patch" \\
+kube --fail -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' --data "$patch" \\
   "$api/apis/apps/v1/namespaces/$NAMESPACE/deployments/$DEPLOYMENT?fieldManager=${IDENTITY_RESTARTER_NAME}" >/dev/null
 echo "trust roots changed (sha256 \${have:-none} -> $want): rolling $NAMESPACE/$DEPLOYMENT"
 `;

@@ -115,18 +115,21 @@ describe('IdentityRestarter script', () => {
   const PEM_B = '-----BEGIN CERTIFICATE-----\nMIIBBBBB+/=\n-----END CERTIFICATE-----\n';
   const FAKE_CURL = `#!/bin/sh
 printf '%s\\n' "$*" >> "$FAKE/calls"
-method=GET; url=; data=
+method=GET; url=; data=; format=
 while [ $# -gt 0 ]; do
-  case "$1" in -X) method=$2; shift ;; --data) data=$2; shift ;; -H|--cacert) shift ;; https://*) url=$1 ;; esac
+  case "$1" in -X) method=$2; shift ;; --data) data=$2; shift ;; --write-out) format=$2; shift ;; -H|--cacert) shift ;; https://*) url=$1 ;; esac
   shift
 done
 case "$method $url" in
-  "GET "*/configmaps/linkerd-identity-trust-roots) [ -f "$FAKE/configmap.json" ] && cat "$FAKE/configmap.json" && exit 0 ;;
-  "GET "*/deployments/linkerd-identity) [ -f "$FAKE/deployment.json" ] && cat "$FAKE/deployment.json" && exit 0 ;;
+  "GET "*/configmaps/linkerd-identity-trust-roots) name=configmap ;;
+  "GET "*/deployments/linkerd-identity) name=deployment ;;
   "PATCH "*/deployments/linkerd-identity\\?*) printf '%s' "$data" > "$FAKE/patch"; echo '{}'; exit 0 ;;
+  *) echo "unexpected call" >&2; exit 2 ;;
 esac
-echo "curl: (22) The requested URL returned error: 403" >&2
-exit 22
+[ "$format" = ' %{http_code}' ] || { echo "unexpected --write-out $format" >&2; exit 2; }
+if [ -f "$FAKE/$name.json" ]; then cat "$FAKE/$name.json"; code=200; else echo '{"kind":"Status","code":404}'; code=404; fi
+[ -f "$FAKE/$name.code" ] && code=$(cat "$FAKE/$name.code")
+printf ' %s' "$code"
 `;
 
   function configMap(pem: string | undefined): string {
@@ -157,17 +160,27 @@ exit 22
   /** What the script hashes: the ConfigMap value as the API server's JSON spells it. */
   const hashOf = (pem: string) => createHash('sha256').update(JSON.stringify(pem).slice(1, -1)).digest('hex');
 
-  function run(cm: string | undefined, deploy: string | undefined, host = '10.96.0.1') {
+  interface Cluster {
+    readonly cm?: string;
+    readonly cmCode?: number;
+    readonly deploy?: string;
+    readonly deployCode?: number;
+    readonly host?: string;
+  }
+
+  function run(cluster: Cluster) {
     const fake = fs.mkdtempSync(path.join(os.tmpdir(), 'restarter-'));
     const bin = path.join(fake, 'bin');
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'curl'), FAKE_CURL, { mode: 0o755 });
     fs.writeFileSync(path.join(fake, 'token'), 'the-token');
-    if (cm !== undefined) fs.writeFileSync(path.join(fake, 'configmap.json'), cm);
-    if (deploy !== undefined) fs.writeFileSync(path.join(fake, 'deployment.json'), deploy);
+    if (cluster.cm !== undefined) fs.writeFileSync(path.join(fake, 'configmap.json'), cluster.cm);
+    if (cluster.cmCode !== undefined) fs.writeFileSync(path.join(fake, 'configmap.code'), String(cluster.cmCode));
+    if (cluster.deploy !== undefined) fs.writeFileSync(path.join(fake, 'deployment.json'), cluster.deploy);
+    if (cluster.deployCode !== undefined) fs.writeFileSync(path.join(fake, 'deployment.code'), String(cluster.deployCode));
     const env: Record<string, string> = {
       PATH: `${bin}:${process.env.PATH}`, FAKE: fake, SERVICEACCOUNT_DIR: fake,
-      KUBERNETES_SERVICE_HOST: host, KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_SERVICE_HOST: cluster.host ?? '10.96.0.1', KUBERNETES_SERVICE_PORT: '443',
     };
     for (const e of container.env) env[e.name] = e.value;
     expect(container.command.slice(0, 2)).toStrictEqual(['/bin/sh', '-c']);
@@ -175,54 +188,61 @@ exit 22
     const read = (f: string) => fs.existsSync(path.join(fake, f)) ? fs.readFileSync(path.join(fake, f), 'utf8') : undefined;
     const out = { status: result.status, stdout: result.stdout, stderr: result.stderr, calls: read('calls')?.trim().split('\n') ?? [], patch: read('patch') };
     fs.rmSync(fake, { recursive: true });
-    return out;
+    return { ...out, ca: path.join(fake, 'ca.crt') };
   }
 
+  const AUTH = '--silent --show-error --cacert CA -H Authorization: Bearer the-token';
+  /** The calls, with the temporary CA path replaced by CA. */
+  const calls = (r: ReturnType<typeof run>) => r.calls.map(c => c.replace(r.ca, 'CA'));
+
   test('leaves identity alone when the recorded hash matches the trust roots', () => {
-    const r = run(configMap(PEM_A), deployment(hashOf(PEM_A)));
-    expect(r).toMatchObject({ status: 0, patch: undefined, stdout: `trust roots unchanged (sha256 ${hashOf(PEM_A)})\n` });
-    expect(r.calls).toStrictEqual([
-      `--silent --show-error --fail --cacert ${r.calls[0].split(' ')[4]} -H Authorization: Bearer the-token https://10.96.0.1:443/api/v1/namespaces/linkerd/configmaps/linkerd-identity-trust-roots`,
-      `--silent --show-error --fail --cacert ${r.calls[0].split(' ')[4]} -H Authorization: Bearer the-token https://10.96.0.1:443/apis/apps/v1/namespaces/linkerd/deployments/linkerd-identity`,
+    const r = run({ cm: configMap(PEM_A), deploy: deployment(hashOf(PEM_A)) });
+    expect(r).toMatchObject({ status: 0, patch: undefined, stdout: `trust roots unchanged (sha256 ${hashOf(PEM_A)})\n`, stderr: '' });
+    expect(calls(r)).toStrictEqual([
+      `${AUTH} --write-out  %{http_code} https://10.96.0.1:443/api/v1/namespaces/linkerd/configmaps/linkerd-identity-trust-roots`,
+      `${AUTH} --write-out  %{http_code} https://10.96.0.1:443/apis/apps/v1/namespaces/linkerd/deployments/linkerd-identity`,
     ]);
   });
 
   test('patches the new hash into the pod template (which rolls identity) when the roots changed', () => {
-    const r = run(configMap(PEM_B), deployment(hashOf(PEM_A)));
+    const r = run({ cm: configMap(PEM_B), deploy: deployment(hashOf(PEM_A)) });
     expect(r.status).toBe(0);
     expect(JSON.parse(r.patch!)).toStrictEqual({ spec: { template: { metadata: { annotations: { [TRUST_ROOTS_HASH_ANNOTATION]: hashOf(PEM_B) } } } } });
-    expect(r.calls[2]).toContain('-X PATCH -H Content-Type: application/strategic-merge-patch+json');
-    expect(r.calls[2]).toMatch(/ https:\/\/10\.96\.0\.1:443\/apis\/apps\/v1\/namespaces\/linkerd\/deployments\/linkerd-identity\?fieldManager=linkerd-identity-restarter$/);
+    expect(calls(r)[2]).toBe(`${AUTH} --fail -X PATCH -H Content-Type: application/strategic-merge-patch+json --data ${r.patch} `
+      + 'https://10.96.0.1:443/apis/apps/v1/namespaces/linkerd/deployments/linkerd-identity?fieldManager=linkerd-identity-restarter');
     expect(r.stdout).toBe(`trust roots changed (sha256 ${hashOf(PEM_A)} -> ${hashOf(PEM_B)}): rolling linkerd/linkerd-identity\n`);
   });
 
   test('records the hash once when nothing is recorded yet (ignoring the escaped copy in last-applied-configuration)', () => {
-    const r = run(configMap(PEM_A), deployment(undefined));
+    const r = run({ cm: configMap(PEM_A), deploy: deployment(undefined) });
     expect(JSON.parse(r.patch!).spec.template.metadata.annotations[TRUST_ROOTS_HASH_ANNOTATION]).toBe(hashOf(PEM_A));
     expect(r.stdout).toContain('(sha256 none -> ');
   });
 
+  test('does nothing, successfully, before the first sync made the ConfigMap or the Deployment', () => {
+    expect(run({ deploy: deployment(undefined) })).toMatchObject({ status: 0, patch: undefined, stdout: 'ConfigMap linkerd/linkerd-identity-trust-roots does not exist yet: nothing to do\n' });
+    expect(run({ cm: configMap(PEM_A) })).toMatchObject({ status: 0, patch: undefined, stdout: 'Deployment linkerd/linkerd-identity does not exist yet: nothing to do\n' });
+  });
+
   test('fails without patching when the ConfigMap has no ca-bundle.crt', () => {
-    const r = run(configMap(undefined), deployment(hashOf(PEM_A)));
+    const r = run({ cm: configMap(undefined), deploy: deployment(hashOf(PEM_A)) });
     expect(r).toMatchObject({ status: 1, patch: undefined, stderr: 'ConfigMap linkerd/linkerd-identity-trust-roots has no ca-bundle.crt\n' });
   });
 
   test('fails without patching when the API server refuses to read the Deployment', () => {
-    const r = run(configMap(PEM_B), undefined);
-    expect(r.status).not.toBe(0);
-    expect(r.patch).toBeUndefined();
-    expect(r.stderr).toContain('403');
+    const r = run({ cm: configMap(PEM_B), deploy: deployment(hashOf(PEM_A)), deployCode: 403 });
+    expect(r).toMatchObject({ status: 1, patch: undefined, stderr: 'reading Deployment linkerd/linkerd-identity: HTTP 403\n' });
   });
 
   test('fails without patching when the API server refuses to read the ConfigMap', () => {
-    const r = run(undefined, deployment(undefined));
-    expect(r.status).not.toBe(0);
-    expect(r).toMatchObject({ patch: undefined, calls: [expect.stringMatching(/configmaps\/linkerd-identity-trust-roots$/)] });
+    const r = run({ cm: configMap(PEM_B), cmCode: 403, deploy: deployment(undefined) });
+    expect(r).toMatchObject({ status: 1, patch: undefined, stderr: 'reading ConfigMap linkerd/linkerd-identity-trust-roots: HTTP 403\n' });
+    expect(r.calls).toHaveLength(1);
   });
 
   test('brackets an IPv6 API server address', () => {
-    const r = run(configMap(PEM_A), deployment(hashOf(PEM_A)), 'fd00:10:96::1');
+    const r = run({ cm: configMap(PEM_A), deploy: deployment(hashOf(PEM_A)), host: 'fd00:10:96::1' });
     expect(r.status).toBe(0);
     expect(r.calls[0]).toMatch(/ https:\/\/\[fd00:10:96::1\]:443\/api\/v1\/namespaces\/linkerd\/configmaps\/linkerd-identity-trust-roots$/);
-});
+  });
 });
