@@ -97,7 +97,8 @@ echo "trust roots changed (sha256 \${have:-none} -> $want): rolling $NAMESPACE/$
  *
  * This emits, in the control-plane namespace, a CronJob that hashes the ConfigMap's `ca-bundle.crt` and, when the
  * hash differs from the {@link TRUST_ROOTS_HASH_ANNOTATION} pod-template annotation of `linkerd-identity`, patches
- * the new hash in, which rolls identity onto the current roots (once after install too, when nothing is recorded yet).
+ * the new hash in, which rolls identity onto the current roots (once after install too, when nothing is recorded yet;
+ * a run before the first sync made both ends quietly).
  * Its Role can read that one ConfigMap and read and patch that one Deployment, nothing else. Proxies need no
  * restart: they keep only the roots' subjects and keys (a rustls RootCertStore,
  * linkerd/linkerd2-proxy@release/v2.359.0:linkerd/meshtls/src/creds.rs:25-42), which a same-key renewal keeps.
