@@ -49,13 +49,15 @@ describe('dist/', () => {
 
   test('npm run synth prints the summary', () => {
     const out = synth(path.join(tmp, 'summary'));
-    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's; the control-plane gate Job and its RBAC
+    // the dashboard's web port: a Server and an AuthorizationPolicy beside the demo's; the control-plane gate Job and
+    // its RBAC; the identity restarter
     expect(out).toContain('objects by kind: AppProject 1, Application 4, AuthorizationPolicy 2, Bundle 1, Certificate 9, ClusterRole 1, '
-      + 'ClusterRoleBinding 1, Deployment 2, Ingress 1, Issuer 6, Job 1, MeshTLSAuthentication 1, Namespace 3, Server 2, Service 2, '
-      + 'ServiceAccount 3, ServiceProfile 1');
+      + 'ClusterRoleBinding 1, CronJob 1, Deployment 2, Ingress 1, Issuer 6, Job 1, MeshTLSAuthentication 1, Namespace 3, Role 1, RoleBinding 1, '
+      + 'Server 2, Service 2, ServiceAccount 4, ServiceProfile 1');
     expect(out).toContain('security posture: trust anchor usable only in linkerd (Issuer linkerd-identity-issuer); default inbound policy');
-    // the third workload is the control-plane gate Job, unmeshed on purpose
-    expect(out).toContain('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    // the gate Job and the identity restarter's CronJob are unmeshed on purpose
+    expect(out).toContain('mtls coverage (Linkerd 2.20): 4 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+    expect(out).toContain('    then: nothing to do; CronJob linkerd/linkerd-identity-restarter (0 * * * *) restarts linkerd-identity onto the renewed root');
     expect(out).toContain('  helm/linkerd-control-plane.values.yaml');
     expect(out).toContain('  reports/rollout.json');
     expect(out).toContain('  linkerd-control-plane (wave 5): chart linkerd-control-plane 2026.6.3; ignores MutatingWebhookConfiguration .webhooks[]?.clientConfig.caBundle');

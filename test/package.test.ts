@@ -45,7 +45,7 @@ describe('the packed package, as another team installs it', () => {
 
   test('the consumer app synthesizes its own platform', () => {
     const out = execFileSync(process.execPath, ['out/app.js'], { cwd: consumer, encoding: 'utf8' });
-    expect(out).toContain('synthesized 11 objects into dist/');
+    expect(out).toContain('synthesized 15 objects into dist/');
     const yaml = fs.readFileSync(path.join(consumer, 'dist', 'mesh.k8s.yaml'), 'utf8');
     expect(yaml).toContain('name: linkerd-identity-issuer');
     expect(yaml).toContain('duration: 72h0m0s');

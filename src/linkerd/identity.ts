@@ -12,6 +12,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names
 import { addWarning } from '../_internal/warnings';
 import { Bundle, BundleSource } from '../trust-manager/bundle';
 import { checkTrustAnchorPem } from './_pem';
+import { IdentityRestarter, IdentityRestarterOptions } from './identity-restarter';
 import { TrustAnchor } from './trust-anchor';
 
 /** The identity part of the linkerd-control-plane chart's values. */
@@ -145,6 +146,13 @@ export interface LinkerdIdentityProps {
    * @default true
    */
   readonly trustBundle?: boolean;
+  /**
+   * The CronJob that restarts `linkerd-identity` when the trust roots change (a renewed or rotated anchor), since
+   * identity reads them only at start-up; see {@link IdentityRestarter}.
+   *
+   * @default - enabled with `trustBundle`, hourly
+   */
+  readonly identityRestarter?: IdentityRestarterOptions;
 }
 
 const WORKLOAD_CERT_LIFETIME = Duration.hours(24);
@@ -203,6 +211,8 @@ export class LinkerdIdentity extends Construct {
   public readonly bundle?: Bundle;
   /** The identity part of the linkerd-control-plane chart's values. */
   public readonly helmValues: IdentityHelmValues;
+  /** The CronJob that restarts identity when the trust roots change, when enabled. */
+  public readonly restarter?: IdentityRestarter;
 
   constructor(scope: Construct, id: string, props: LinkerdIdentityProps = {}) {
     super(scope, id);
@@ -339,6 +349,11 @@ export class LinkerdIdentity extends Construct {
       });
       // trust-manager must run with the anchor's namespace as its trust namespace to read the sources
       recordTrustNamespace(this.bundle, this.anchorNamespace);
+    }
+    if (props.identityRestarter?.enabled ?? trustBundle) {
+      this.restarter = new IdentityRestarter(this, 'restarter', {
+        schedule: props.identityRestarter?.schedule, image: props.identityRestarter?.image, namespace: this.namespace,
+      });
     }
 
     const pems = slots.map(s => normalizedPems.get(s));

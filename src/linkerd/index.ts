@@ -1,6 +1,7 @@
 export * from './version';
 export * from './trust-anchor';
 export * from './identity';
+export * from './identity-restarter';
 export * from './control-plane-namespace';
 export * from './webhook-issuer';
 export * from './crds';

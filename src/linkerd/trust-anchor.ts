@@ -38,7 +38,8 @@ export interface SelfSignedTrustAnchorOptions {
    * The anchor's private key: ECDSA P-256 or RSA 2048/4096.
    *
    * The default keeps the key on renewal (`rotationPolicy: Never`): a renewed anchor with the same key still verifies
-   * every issuer and proxy certificate signed before, so renewal needs no restart. A re-keyed anchor (`Always`, the
+   * every issuer and proxy certificate signed before, so proxies need no restart; identity, which reads the roots only
+   * at start-up, is restarted by `LinkerdIdentity`'s `identityRestarter`. A re-keyed anchor (`Always`, the
    * cert-manager 1.18+ default) is a new root that proxies do not trust until they restart: rotate keys with the
    * staged `nextTrustAnchor` / `previousTrustAnchor` props instead.
    *

@@ -1,12 +1,15 @@
 import * as path from 'node:path';
+import { formatGoDuration, parseGoDuration } from '../_internal/duration';
 import { compareStrings } from '../_internal/order';
 import { formatRolloutPlan, RolloutPlan, ROLLOUT_REPORT_PATH } from '../argocd/rollout';
+import { IDENTITY_RESTARTER_NAME } from '../linkerd/identity-restarter';
 import { SynthReport } from './synthesize';
 
 /**
  * A short, human-readable account of a synthesis: files, objects by kind, every Certificate's duration and
- * renewBefore, the Argo CD Applications, the rollout plan when `reports/rollout.json` was written, the security posture,
- * the warnings, and last the next steps as a checklist.
+ * renewBefore, the Argo CD Applications, the rollout plan when `reports/rollout.json` was written, when each in-cluster
+ * trust anchor renews and what that asks of the operator, the security posture, the warnings, and last the next steps
+ * as a checklist.
  */
 export function formatSummary(report: SynthReport): string {
   const total = report.files.reduce((n, f) => n + f.documents.length, 0);
@@ -28,6 +31,7 @@ export function formatSummary(report: SynthReport): string {
       lines.push(`  ${name}: duration ${c.spec.duration ?? '2160h0m0s (default)'}, renewBefore ${c.spec.renewBefore ?? '1/3 of duration (default)'}${ca}${key}`);
     }
   }
+  lines.push(...anchorRenewals(docs));
   const applications = docs.filter(d => d.kind === 'Application' && String(d.apiVersion).startsWith('argoproj.io/'));
   if (applications.length > 0) {
     lines.push('argo cd applications:');
@@ -48,6 +52,48 @@ export function formatSummary(report: SynthReport): string {
   lines.push(report.nextSteps.length === 0 ? 'next steps: none' : `next steps (${report.nextSteps.length}):`);
   for (const step of report.nextSteps) lines.push(`  [ ] ${step}`);
   return lines.join('\n');
+}
+
+/**
+ * When each in-cluster trust anchor (a CA Certificate that a trust-manager Bundle publishes) renews, relative to
+ * issuance since the date is only known in the cluster, and what the operator must do then: nothing when the
+ * identity restarter is emitted, else restart identity, which reads the roots only at start-up
+ * (linkerd/linkerd2@version-2.20:controller/cmd/identity/main.go:68-71), before the old root expires.
+ */
+function anchorRenewals(docs: any[]): string[] {
+  const published = new Set(docs.filter(d => d.kind === 'Bundle' && String(d.apiVersion).startsWith('trust.cert-manager.io/'))
+    .flatMap(b => (b.spec?.sources ?? []).map((s: any) => s.secret?.name).filter(Boolean)));
+  const anchors = docs.filter(d => d.kind === 'Certificate' && String(d.apiVersion).startsWith('cert-manager.io/')
+    && d.spec?.isCA && published.has(d.spec.secretName));
+  if (anchors.length === 0) return [];
+  const restarter = docs.find(d => d.kind === 'CronJob' && d.metadata?.name === IDENTITY_RESTARTER_NAME);
+  const lines = ['trust anchor renewal:'];
+  for (const c of anchors) {
+    const { namespace, name } = c.metadata;
+    const duration = parseGoDuration(c.spec.duration ?? '2160h');
+    const before = c.spec.renewBefore !== undefined ? parseGoDuration(c.spec.renewBefore) : duration === undefined ? undefined : duration / 3n;
+    const when = duration !== undefined && before !== undefined
+      ? `renews ${formatGoDuration(duration - before)} after issuance (${formatGoDuration(before)} before expiry)` : 'renews';
+    const rekeys = c.spec.privateKey?.rotationPolicy !== 'Never';
+    lines.push(`  ${namespace}/${name}: ${when}, ${rekeys ? 'with a NEW key' : 'keeping its key'}; `
+      + `date: kubectl get certificate -n ${namespace} ${name} -o jsonpath={.status.renewalTime}`);
+    const window = before !== undefined ? ` within ${formatGoDuration(before)} of the renewal` : '';
+    if (rekeys) {
+      lines.push('    then: running proxies do not trust the new root; rotate keys with the staged rotation (nextTrustAnchor) instead');
+    } else if (restarter) {
+      lines.push(`    then: nothing to do; CronJob ${restarter.metadata.namespace}/${restarter.metadata.name} (${restarter.spec.schedule}) `
+        + 'restarts linkerd-identity onto the renewed root; proxies keep working (same key)');
+    } else {
+      lines.push(`    then: restart identity${window}, before the old root expires, or it refuses every new issuer: `
+        + `kubectl rollout restart deployment/linkerd-identity -n ${controlPlaneNamespace(docs)}`);
+    }
+  }
+  return lines;
+}
+
+/** The control-plane namespace: where the identity issuer Certificate lives. */
+function controlPlaneNamespace(docs: any[]): string {
+  return docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === 'linkerd-identity-issuer')?.metadata?.namespace ?? 'linkerd';
 }
 
 const OPEN_INBOUND = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];

@@ -40,8 +40,12 @@ describe('README\'s "without Argo CD" block', () => {
   test('is what the default platform\'s rollout plan says (dist/reports/rollout.json)', () => {
     const root = path.resolve(__dirname, '..', '..');
     const plan = JSON.parse(fs.readFileSync(path.join(root, 'dist', 'reports', 'rollout.json'), 'utf8'));
-    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-    const block = /<!-- without-argocd:begin -->\n```sh\n([\s\S]*?)\n```\n<!-- without-argocd:end -->/.exec(readme);
-    expect(block?.[1].split('\n')).toStrictEqual(plan.withoutArgoCd);
+    const pattern = /<!-- without-argocd:begin -->\n```sh\n([\s\S]*?)\n```\n<!-- without-argocd:end -->/;
+    let readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    if (process.env.UPDATE_README) {
+      readme = readme.replace(pattern, () => `<!-- without-argocd:begin -->\n\`\`\`sh\n${plan.withoutArgoCd.join('\n')}\n\`\`\`\n<!-- without-argocd:end -->`);
+      fs.writeFileSync(path.join(root, 'README.md'), readme);
+    }
+    expect(pattern.exec(readme)?.[1].split('\n')).toStrictEqual(plan.withoutArgoCd);
   });
 });

@@ -149,6 +149,8 @@ export const CASES: BadInput[] = [
   { id: 'identity/pem-private-key', input: 'fromPem given a private key', run: identity({ trustAnchor: TrustAnchor.fromPem('-----BEGIN PRIVATE KEY-----\nMIG\n-----END PRIVATE KEY-----\n', 'root') }) },
   { id: 'identity/pem-not-pem', input: 'fromPem given text that is not PEM', run: identity({ trustAnchor: TrustAnchor.fromPem('not a pem', 'root') }) },
   { id: 'identity/issuer-is-ca', input: 'identity issuer isCA false (patched in)', run: patched(c => ApiObject.of(new LinkerdIdentity(c, 'identity').issuerCertificate), JsonPatch.replace('/spec/isCa', false)) },
+  { id: 'identity/restarter-schedule', input: 'identityRestarter schedule "every hour"', run: identity({ identityRestarter: { schedule: 'every hour' } }) },
+  { id: 'identity/restarter-image', input: 'identityRestarter image "curl latest"', run: identity({ identityRestarter: { image: 'curl latest' } }) },
   { id: 'namespace/name', input: 'ControlPlaneNamespace name mesh.system', run: () => new ControlPlaneNamespace(chart(), 'namespace', { name: 'mesh.system' }) },
   // the construct tree's control plane (LinkerdContext)
   { id: 'context/contradicting-version', input: 'CircuitBreaker version 2.20 beside a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), version: LinkerdVersion.V2_20 })) },

@@ -22,7 +22,7 @@ describe('the output gate over dist/', () => {
   const objects = distObjects();
 
   test('dist/ holds the default platform', () => {
-    expect(objects.length).toBe(41);
+    expect(objects.length).toBe(45);
   });
 
   test('every object validates against its pinned schema (Kubernetes 1.25 and 1.36, vendored CRDs)', () => {

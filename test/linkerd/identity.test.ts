@@ -30,6 +30,10 @@ describe('LinkerdIdentity with the defaults (self-signed anchor)', () => {
       'Issuer linkerd/linkerd-identity-issuer',
       'Certificate linkerd/linkerd-identity-issuer',
       'Bundle /linkerd-identity-trust-roots',
+      'ServiceAccount linkerd/linkerd-identity-restarter',
+      'Role linkerd/linkerd-identity-restarter',
+      'RoleBinding linkerd/linkerd-identity-restarter',
+      'CronJob linkerd/linkerd-identity-restarter',
     ]);
     expect(id.anchorIssuerScope).toBe(AnchorIssuerScope.CONTROL_PLANE_NAMESPACE);
     expect(id.anchorNamespace).toBe('linkerd');
@@ -392,6 +396,10 @@ describe('who can use the trust anchor\'s key (issue 13 §1)', () => {
       'ClusterIssuer /linkerd-identity-issuer',
       'Certificate linkerd/linkerd-identity-issuer',
       'Bundle /linkerd-identity-trust-roots',
+      'ServiceAccount linkerd/linkerd-identity-restarter',
+      'Role linkerd/linkerd-identity-restarter',
+      'RoleBinding linkerd/linkerd-identity-restarter',
+      'CronJob linkerd/linkerd-identity-restarter',
     ]);
     expect(anchorIssuer(chart).spec).toStrictEqual({ ca: { secretName: 'linkerd-trust-anchor' } });
     expect(id.anchorNamespace).toBe('cert-manager');

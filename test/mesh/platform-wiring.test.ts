@@ -27,7 +27,7 @@ test('the platform with the demo pair and a strict coverage report synthesizes, 
   expect(new Set(demoObjects.map(o => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'])))).toStrictEqual(new Set([gateWave + 1]));
   const file = report.extraFiles.find(f => f.file === 'reports/mtls-coverage.json')!;
   expect(file.documents[0]).toStrictEqual(coverage!.compute());
-  // 3 workloads: the demo pair and the control-plane gate Job, unmeshed on purpose (a proxy would keep it from completing)
-  expect(MeshCoverage.format(file.documents[0]).split('\n')[0]).toBe('mtls coverage (Linkerd 2.20): 3 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
+  // 4 workloads: the demo pair, the control-plane gate Job and the identity restarter, unmeshed on purpose
+  expect(MeshCoverage.format(file.documents[0]).split('\n')[0]).toBe('mtls coverage (Linkerd 2.20): 4 workloads, 2 meshed; 3 declared flows, 3 mTLS, 0 not mTLS');
   fs.rmSync(path.dirname(outdir), { recursive: true, force: true });
 });

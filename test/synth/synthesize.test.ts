@@ -58,7 +58,7 @@ describe('synthesize', () => {
     const outdir = path.join(tmp, 'dist');
     const report = synthesize(app => { new IdentityChart(app, 'platform'); configMapChart(app); }, { outdir });
     expect(fs.readdirSync(outdir).sort()).toStrictEqual(['apps.k8s.yaml', 'platform.k8s.yaml']);
-    expect(report.files.map(f => [f.file, f.documents.length])).toStrictEqual([['apps.k8s.yaml', 1], ['platform.k8s.yaml', 6]]);
+    expect(report.files.map(f => [f.file, f.documents.length])).toStrictEqual([['apps.k8s.yaml', 1], ['platform.k8s.yaml', 10]]);
     expect(fs.readdirSync(tmp)).toStrictEqual(['dist']);
   });
 
@@ -232,8 +232,8 @@ describe('synthesize', () => {
       addWarning(platform.identity, 'something to look at');
     }, { outdir: path.join(tmp, 'dist') });
     const summary = formatSummary(report);
-    expect(summary).toContain('platform.k8s.yaml: 6 objects');
-    expect(summary).toContain('objects by kind: Bundle 1, Certificate 2, Issuer 2, Namespace 1');
+    expect(summary).toContain('platform.k8s.yaml: 10 objects');
+    expect(summary).toContain('objects by kind: Bundle 1, Certificate 2, CronJob 1, Issuer 2, Namespace 1, Role 1, RoleBinding 1, ServiceAccount 1');
     expect(summary).toContain('linkerd/linkerd-trust-anchor: duration 8760h0m0s, renewBefore 1440h0m0s, CA, ECDSA 256 rotation Never');
     expect(summary).toContain('linkerd/linkerd-identity-issuer: duration 48h0m0s, renewBefore 25h0m0s, CA, ECDSA 256 rotation Always');
     expect(summary).toContain('warnings (1):\n  [platform/identity] something to look at');
