@@ -56,7 +56,7 @@ describe('LinkerdPlatform', () => {
   });
 
   test('with prerequisites, cert-manager and trust-manager come first and their CRs skip the dry run', () => {
-    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true });
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true, demo: true });
     const objects = Testing.synth(platform);
     expect(gate.validateAll(objects)).toStrictEqual([]);
     const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace')
