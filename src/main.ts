@@ -32,6 +32,7 @@ function main(): number {
       const platform = new LinkerdPlatform(app, 'platform', {
         dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers(), previousHtpasswd },
         argoCdProject: PROJECT,
+        demo: true,
       });
       const root = new Chart(app, 'argocd-root');
       if (isPlaceholderUrl(pkg.repository?.url)) {

@@ -113,9 +113,10 @@ export interface LinkerdPlatformProps extends ChartProps {
   /**
    * Adds the runbook's practice workloads: a meshed client and server, the server protected by
    * `allow(client → server)`, with a ServiceProfile (a retryable GET route with a timeout and a retry budget) and a
-   * circuit breaker on a second Service in front of the server.
+   * circuit breaker on a second Service in front of the server. Off by default: an importer's platform deploys no
+   * practice workloads it did not ask for (`npm run synth`'s default platform asks).
    *
-   * @default true
+   * @default false
    */
   readonly demo?: boolean;
   /**
@@ -149,8 +150,8 @@ export interface LinkerdPlatformProps extends ChartProps {
 /**
  * The default platform that `npm run synth` renders into dist/: the control-plane namespace, the identity chain,
  * webhook certificates, linkerd-crds, linkerd-control-plane and linkerd-viz as Argo CD Applications plus Helm values
- * files, optionally the dashboard behind an Ingress with basic auth, the runbook's meshed demo pair with its
- * authorization policy, and an mTLS coverage report; sync waves are computed from dependencies.
+ * files, optionally the dashboard behind an Ingress with basic auth and (`demo: true`) the runbook's meshed demo pair with
+ * its authorization policy, and an mTLS coverage report; sync waves are computed from dependencies.
  *
  * Every lower construct works on its own; this chart only wires them. Every object has an explicit name, so the
  * output does not depend on construct paths.
@@ -204,7 +205,7 @@ export class LinkerdPlatform extends Chart {
     if (props.dashboard) this.exposeDashboard(props.dashboard);
     this.vizRelease = this.viz.addRelease('release', { controlPlane: this.controlPlaneRelease, project, automated });
     this.vizRelease.node.addDependency(this.controlPlaneGate);
-    if (props.demo ?? true) {
+    if (props.demo ?? false) {
       this.demo = new DemoWorkloads(this, 'demo', { version });
       this.demo.node.addDependency(this.controlPlaneGate);
       const trafficPolicy = new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: this.demo.serverService, version });

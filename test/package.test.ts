@@ -2,13 +2,19 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readmeBlocks } from './_readme-blocks';
 
 const REPO = path.resolve(__dirname, '..');
 const FIXTURE = path.join(__dirname, 'fixtures', 'consumer');
 const TSC = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+// the compiler options of the project `cdk8s init typescript-app` makes (strict, noUnusedLocals, noUnusedParameters, noImplicitReturns)
+const TEMPLATE_TSCONFIG = path.join(REPO, 'node_modules', 'cdk8s-cli', 'templates', 'typescript-app', 'tsconfig.json');
+const README_BLOCKS = readmeBlocks(fs.readFileSync(path.join(REPO, 'README.md'), 'utf8'));
 
-// pack → install the tarball into a fresh project → type-check a consumer app against the shipped .d.ts → synth it
+// pack → install the tarball into a fresh project → type-check a consumer app against the shipped .d.ts → synth it;
+// the same project compiles every ```ts block of the README with cdk8s's app template tsconfig and runs each.
+// `npm test` builds lib/ first; the packs skip the prepare script, which would only build it again.
 describe('the packed package, as another team installs it', () => {
   let tmp: string;
   let consumer: string;
@@ -16,7 +22,7 @@ describe('the packed package, as another team installs it', () => {
 
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'consumer-'));
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: REPO, encoding: 'utf8' }));
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: REPO, encoding: 'utf8' }));
     tarball = path.join(tmp, packed[0].filename);
     consumer = path.join(tmp, 'consumer');
     fs.mkdirSync(consumer);
@@ -24,7 +30,10 @@ describe('the packed package, as another team installs it', () => {
       name: 'consumer',
       version: '1.0.0',
       private: true,
-      dependencies: { 'cdk8s-linkerd': `file:${tarball}`, 'cdk8s': pkg.dependencies.cdk8s, 'constructs': pkg.dependencies.constructs },
+      dependencies: {
+        'cdk8s-linkerd': `file:${tarball}`, 'cdk8s': pkg.dependencies.cdk8s, 'constructs': pkg.dependencies.constructs,
+        'cdk8s-plus-25': pkg.dependencies['cdk8s-plus-25'], '@types/node': pkg.devDependencies['@types/node'],
+      },
     }));
     for (const f of ['app.ts', 'tsconfig.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(consumer, f));
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: consumer, stdio: 'pipe' });
@@ -33,7 +42,7 @@ describe('the packed package, as another team installs it', () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test('ships compiled code with declarations, and none of the repo-only tools', () => {
-    const files: string[] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO, encoding: 'utf8' }))[0].files.map((f: any) => f.path);
+    const files: string[] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' }))[0].files.map((f: any) => f.path);
     expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/imports/cert-manager.io.d.ts', 'LICENSE', 'README.md',
       'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml']));
     expect(files.filter(f => /^lib\/src\/(main|cli\/|gate\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
@@ -51,5 +60,56 @@ describe('the packed package, as another team installs it', () => {
     expect(yaml).toContain('duration: 72h0m0s');
     expect(yaml).toContain('secretName: web-tls');
     expect(yaml).toContain('name: linkerd-proxy-injector');
+  });
+
+  test('installs from a git URL or a path with compiled code: prepare builds lib/', () => {
+    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.json');
+    expect(JSON.parse(fs.readFileSync(path.join(REPO, 'tsconfig.json'), 'utf8')).compilerOptions.outDir).toBe('lib');
+  });
+
+  describe('every ```ts block of the README, in a cdk8s typescript-app project', () => {
+    let blocksDir: string;
+    const runnable = README_BLOCKS.filter(b => b.notRunnable === undefined);
+
+    beforeAll(() => {
+      blocksDir = path.join(consumer, 'readme');
+      fs.mkdirSync(blocksDir);
+      const template = JSON.parse(fs.readFileSync(TEMPLATE_TSCONFIG, 'utf8'));
+      fs.writeFileSync(path.join(blocksDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: template.compilerOptions, include: ['*.ts'] }));
+      for (const b of runnable) fs.writeFileSync(path.join(blocksDir, `line-${b.line}.ts`), b.code);
+    });
+
+    test('the README has runnable blocks, and every block is whole or says why it is not run', () => {
+      expect(runnable.length).toBeGreaterThanOrEqual(6);
+      // a fragment would fail to compile anyway; this names the rule: a block brings its own imports
+      expect(runnable.filter(b => !/^import /.test(b.code)).map(b => `README line ${b.line}`)).toStrictEqual([]);
+    });
+
+    test('all of them compile with the template\'s compiler options', () => {
+      let out = '';
+      try {
+        execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: blocksDir, encoding: 'utf8', stdio: 'pipe' });
+      } catch (e: any) {
+        out = `${e.stdout}${e.stderr}`;
+      }
+      // line-<n>.ts(<l>,<c>) is README line n + l
+      expect(out).toBe('');
+    });
+
+    test.each(runnable.map(b => [b.line, b]))('the block at README line %i runs', (_line, block) => {
+      const cwd = fs.mkdtempSync(path.join(tmp, 'run-'));
+      const env = { ...process.env };
+      delete env.DASHBOARD_USER;
+      delete env.DASHBOARD_PASSWORD;
+      delete env.CDK8S_OUTDIR;
+      execFileSync(process.execPath, [path.join(blocksDir, `line-${block.line}.js`)], { cwd, env, encoding: 'utf8', stdio: 'pipe' });
+      expect(fs.readdirSync(path.join(cwd, 'dist')).some(f => f.endsWith('.k8s.yaml'))).toBe(true);
+      if (block.code.includes('certManager.Certificate(')) {
+        // the quickstart's Certificate: the name and namespace it asks for, not a hashed name without a namespace
+        const docs = fs.readFileSync(path.join(cwd, 'dist', 'mesh.k8s.yaml'), 'utf8').split('\n---\n');
+        const certificate = docs.find(d => /^kind: Certificate$/m.test(d) && /secretName: web-tls/.test(d));
+        expect(certificate).toMatch(/^ {2}name: web\n {2}namespace: shop$/m);
+      }
+    });
   });
 });

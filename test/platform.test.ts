@@ -9,8 +9,14 @@ let gate: SchemaGate;
 beforeAll(() => { gate = SchemaGate.load(); });
 
 describe('LinkerdPlatform', () => {
+  test('adds no demo workloads unless asked: an importer\'s platform deploys only the platform', () => {
+    const objects = Testing.synth(new LinkerdPlatform(Testing.app(), 'platform'));
+    expect(objects.filter(o => o.metadata.namespace === 'mesh-demo' || o.metadata.name === 'mesh-demo')).toStrictEqual([]);
+    expect(objects.filter(o => ['Deployment', 'Service', 'ServiceProfile'].includes(o.kind))).toStrictEqual([]);
+  });
+
   test('sync waves follow the declared order: namespace, issuers, CA certificates, CA issuers, leaf certificates, control plane, its gate, then viz and the demo', () => {
-    const platform = new LinkerdPlatform(Testing.app(), 'platform');
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { demo: true });
     const key = (o: any) => `${o.kind} ${o.metadata.name}${o.metadata.namespace === 'linkerd-viz' && o.metadata.name.startsWith('webhook') ? ' linkerd-viz' : ''}`;
     const waves = Object.fromEntries(Testing.synth(platform).map(o => [key(o), o.metadata.annotations?.[WAVE] ?? '0']));
     expect(waves).toStrictEqual({
@@ -58,7 +64,7 @@ describe('LinkerdPlatform', () => {
   });
 
   test('with prerequisites, cert-manager and trust-manager come first and their CRs skip the dry run', () => {
-    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true });
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites: true, demo: true });
     const objects = Testing.synth(platform);
     expect(gate.validateAll(objects)).toStrictEqual([]);
     const waves = Object.fromEntries(objects.filter(o => o.kind === 'Application' || o.kind === 'Bundle' || o.kind === 'Namespace' || o.kind === 'Job')
@@ -97,8 +103,8 @@ describe('LinkerdPlatform', () => {
     expect(users.map(o => `${o.metadata.namespace}/${o.metadata.name}`)).toStrictEqual(['linkerd/linkerd-identity-issuer']);
   });
 
-  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the default platform synthesizes and passes the schema gate', (_major, version) => {
-    const platform = new LinkerdPlatform(new App(), 'platform', { version });
+  test.each(LinkerdVersion.all().map(v => [v.major, v]))('Linkerd %s: the platform with the demo synthesizes and passes the schema gate', (_major, version) => {
+    const platform = new LinkerdPlatform(new App(), 'platform', { version, demo: true });
     const objects = Testing.synth(platform);
     expect(gate.validateAll(objects)).toStrictEqual([]);
     const apps = objects.filter(o => o.kind === 'Application').map(o => o.spec.source);

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { ValidationError } from '../_internal/errors';
 import { trustNamespaceOf } from '../_internal/next-steps';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -37,7 +38,7 @@ export function applySyncWaves(scope: IConstruct): Map<string, number> {
   const waveOf = (obj: ApiObject): number => {
     const known = waves.get(obj);
     if (known !== undefined) return known;
-    if (visiting.has(obj)) throw new Error(`[${obj.node.path}] sync waves: dependency cycle through this object`);
+    if (visiting.has(obj)) throw new ValidationError('sync waves: dependency cycle through this object', obj);
     visiting.add(obj);
     let wave = 0;
     for (const dependency of dependenciesOf(obj, implied)) wave = Math.max(wave, waveOf(dependency) + 1);

@@ -9,6 +9,7 @@ import {
 import { formatGoDuration, goDuration, parseGoDuration } from '../_internal/duration';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { annotationProblems, dns1123SubdomainProblem, labelProblems } from '../_internal/names';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import {
   additionalOutputFormatsProblems, emailAddressProblems, keystoreProblems, literalSubjectProblems, nameConstraintsProblems,
@@ -43,7 +44,8 @@ export interface CertificateProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path; the namespace of a namespaced issuer, else the chart's
+   * @default - a name generated from the construct path; the namespace of a namespaced issuer, else the chart's (a
+   * namespace is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /** The issuer that signs this Certificate: an Issuer (same namespace only) or a ClusterIssuer. */
@@ -151,7 +153,7 @@ export class Certificate extends Construct {
     this.usages = props.usages;
 
     const issuerNamespace = this.issuer.issuerNamespace;
-    const namespace = props.metadata?.namespace ?? issuerNamespace;
+    const namespace = requireNamespace(this, 'Certificate', props.metadata?.namespace ?? issuerNamespace);
     if (issuerNamespace !== undefined && namespace !== issuerNamespace) {
       throw new ValidationError(`namespace ${JSON.stringify(namespace)} cannot use Issuer ${issuerNamespace}/${this.issuer.issuerRef.name}: `
         + `an Issuer only issues Certificates in its own namespace (${JSON.stringify(issuerNamespace)}); use a ClusterIssuer`, this);
@@ -180,6 +182,7 @@ export class Certificate extends Construct {
       },
     });
     validateRendered(this, this.apiObject, certificateProblems);
+    keepNamespace(this, this.apiObject, 'Certificate');
   }
 
   /** The Certificate's name. */
@@ -188,8 +191,8 @@ export class Certificate extends Construct {
   }
 
   /** The Certificate's namespace (and its Secret's). */
-  public get namespace(): string | undefined {
-    return this.apiObject.metadata.namespace;
+  public get namespace(): string {
+    return this.apiObject.metadata.namespace!;
   }
 }
 

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Issuer as IssuerL1 } from '../../imports/cert-manager.io';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { IIssuer, IssuerReference, IssuerType, issuerProblems } from './issuer-type';
 
@@ -15,7 +16,8 @@ export interface IssuerProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the chart's namespace
+   * @default - a name generated from the construct path, in the chart's namespace (a namespace is required: given, or
+   * the chart's)
    */
   readonly metadata?: ApiObjectMetadata;
   /** The issuer type: `IssuerType.selfSigned()` or `IssuerType.ca({ secretName })`. */
@@ -43,14 +45,19 @@ export class Issuer extends Construct implements IIssuer {
   public readonly issuerRef: IssuerReference;
   /** @inheritdoc */
   public readonly issuerNamespace?: string;
+  /** The Issuer's namespace: `metadata.namespace`, else the chart's (one of them is required). */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: IssuerProps) {
     super(scope, id);
     this.type = props.type;
-    this.apiObject = new IssuerL1(this, 'Resource', { metadata: props.metadata, spec: this.type._toSpec() });
+    const namespace = requireNamespace(this, 'Issuer', props.metadata?.namespace);
+    this.apiObject = new IssuerL1(this, 'Resource', { metadata: { ...props.metadata, namespace }, spec: this.type._toSpec() });
     this.issuerRef = { name: this.apiObject.name, kind: 'Issuer', group: 'cert-manager.io' };
-    this.issuerNamespace = this.apiObject.metadata.namespace;
+    this.issuerNamespace = namespace;
+    this.namespace = namespace;
     validateRendered(this, this.apiObject, issuerProblems);
+    keepNamespace(this, this.apiObject, 'Issuer');
   }
 
   /** The Issuer's name. */

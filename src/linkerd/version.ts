@@ -171,7 +171,7 @@ export class LinkerdVersion {
   /** The catalog entry for a major version such as `'2.16'`; throws, listing the catalog, when there is none. */
   public static of(major: string): LinkerdVersion {
     const found = LinkerdVersion.all().find(v => v.major === major);
-    if (!found) throw new Error(`linkerd version ${JSON.stringify(major)} is not in the catalog: use one of ${LinkerdVersion.all().map(v => v.major).join(', ')}`);
+    if (!found) throw new ValidationError(`linkerd version ${JSON.stringify(major)} is not in the catalog: use one of ${LinkerdVersion.all().map(v => v.major).join(', ')}`, 'LinkerdVersion.of');
     return found;
   }
 

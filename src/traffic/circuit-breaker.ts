@@ -6,7 +6,7 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
-import { ResolvedService, resolveService, ServiceReference } from './service-reference';
+import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
 
 /** Options of the consecutive-failures breaker, which both modes use. */
 export interface ConsecutiveFailureOptions {
@@ -142,7 +142,7 @@ export class FailureAccrual {
 /** Props for {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
   /** The Service whose endpoints are taken out of the balancer while failing: a cdk8s-plus Service or an ApiObject. */
-  readonly service: ServiceReference;
+  readonly service: ServiceReference | ServiceNameAndNamespace;
   /**
    * How failures are counted.
    *

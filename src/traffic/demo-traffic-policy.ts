@@ -8,19 +8,19 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CircuitBreaker, FailureAccrual } from './circuit-breaker';
 import { ResponseClass, RouteCondition } from './conditions';
 import { ServiceProfile } from './service-profile';
-import { resolveService, ServiceReference } from './service-reference';
+import { resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
 
 /** Props for {@link DemoTrafficPolicy}. */
 export interface DemoTrafficPolicyProps {
   /** The Service that gets a ServiceProfile with a retryable GET route, a timeout and a retry budget. */
-  readonly profiledService: ServiceReference;
+  readonly profiledService: ServiceReference | ServiceNameAndNamespace;
   /**
    * A second Service, which gets a circuit breaker: a cdk8s-plus Service or an ApiObject (it is annotated).
    *
    * @default - a second Service `<profiled service>-breaker` in front of the same pods and ports, made here (needs
    * `profiledService` to be a construct)
    */
-  readonly circuitBreakerService?: ServiceReference;
+  readonly circuitBreakerService?: ServiceReference | ServiceNameAndNamespace;
   /**
    * The path prefix of the retryable GET route.
    *
@@ -97,7 +97,7 @@ export class DemoTrafficPolicy extends Construct {
   }
 
   /** A Service named `<name>-breaker` with the profiled Service's selector and ports. */
-  private secondService(profiled: ServiceReference): kplus.Service {
+  private secondService(profiled: ServiceReference | ServiceNameAndNamespace): kplus.Service {
     const service = resolveService(this, profiled);
     if (service.apiObject === undefined) {
       throw new ValidationError(`circuitBreakerService is needed when profiledService is a { name, namespace } reference (${service.namespace}/${service.name}): `

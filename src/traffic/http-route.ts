@@ -17,7 +17,7 @@ import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProble
 import { re2Problem } from './_regex';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
-import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
+import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference, servicePorts } from './service-reference';
 
 /** An HTTP method an HTTPRoute can match, as Gateway API defines them. */
 export { HttpRouteSpecRulesMatchesMethod as HttpMethod };
@@ -88,7 +88,7 @@ export interface HttpRouteRule {
 /** Props for {@link HttpRoute}. */
 export interface HttpRouteProps {
   /** The Service whose traffic the route configures (its `parentRef`, and the backend). */
-  readonly service: ServiceReference;
+  readonly service: ServiceReference | ServiceNameAndNamespace;
   /**
    * The Service port the route applies to.
    *
@@ -314,7 +314,7 @@ function overrideWarnings(route: any, service: any): string[] {
   return warnings;
 }
 
-function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {
+function onlyPort(scope: Construct, reference: ServiceReference | ServiceNameAndNamespace, service: ResolvedService): number {
   const ports = servicePorts(reference, service);
   if (ports === undefined || ports.length !== 1) {
     const what = ports === undefined ? 'is a { name, namespace } reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;

@@ -1,6 +1,7 @@
 import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as Bcrypt from 'bcryptjs';
+import { ValidationError } from '../_internal/errors';
 
 const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const APR1_HASH = /^\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}$/;
@@ -53,7 +54,7 @@ export class HtpasswdUser {
    * A user whose name and password are read from environment variables at synth.
    *
    * @returns undefined when both variables are unset or empty
-   * @throws Error when only one of them is set: a user without a password (or the reverse) is a mistake, not a choice
+   * @throws ValidationError when only one of them is set: a user without a password (or the reverse) is a mistake, not a choice
    */
   public static fromEnv(userVariable: string, passwordVariable: string): HtpasswdUser | undefined {
     const user = process.env[userVariable];
@@ -61,7 +62,7 @@ export class HtpasswdUser {
     if (!user && !password) return undefined;
     if (!user || !password) {
       const [set, unset] = user ? [userVariable, passwordVariable] : [passwordVariable, userVariable];
-      throw new Error(`${set} is set but ${unset} is not: set both for a dashboard user, or neither`);
+      throw new ValidationError(`${set} is set but ${unset} is not: set both for a dashboard user, or neither`, 'HtpasswdUser.fromEnv');
     }
     return HtpasswdUser.fromPassword(user, password);
   }

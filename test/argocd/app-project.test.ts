@@ -92,7 +92,7 @@ describe('AppProject', () => {
 
 describe('the platform in its own project (issue 13 §5)', () => {
   test.each([false, true])('prerequisites %s: the project admits every object, namespace, chart and cluster-scoped kind the platform deploys', prerequisites => {
-    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites, argoCdProject: 'platform' });
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { prerequisites, argoCdProject: 'platform', demo: true });
     const scope = platform.projectScope();
     const objects = Testing.synth(platform);
     for (const o of objects) {

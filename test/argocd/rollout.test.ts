@@ -27,7 +27,7 @@ describe('planRollout', () => {
     for (const version of LinkerdVersion.all()) {
       for (const prerequisites of [false, true]) {
         test(`Linkerd ${version.major}, prerequisites ${prerequisites}`, () => {
-          const platform = new LinkerdPlatform(Testing.app(), 'platform', { version, prerequisites, dashboard: { hosts: ['linkerd.example.com'] } });
+          const platform = new LinkerdPlatform(Testing.app(), 'platform', { version, prerequisites, demo: true, dashboard: { hosts: ['linkerd.example.com'] } });
           const plan = planRollout(Testing.synth(platform));
           expect(plan.problems).toStrictEqual([]);
           // without prerequisites, the cluster must serve cert-manager's and trust-manager's CRDs; with them, nothing

@@ -25,7 +25,8 @@ export interface BadInput {
   readonly run: () => unknown;
 }
 
-const chart = () => new Chart(Testing.app(), 'platform');
+// a namespace for the namespaced kinds (Issuer, Certificate), which require one
+const chart = () => new Chart(Testing.app(), 'platform', { namespace: 'apps' });
 const caIssuer = (c: Chart) => ClusterIssuer.fromClusterIssuerName(c, 'ca', 'ca');
 const cert = (props: Partial<CertificateProps>) => () => {
   const c = chart();
@@ -114,6 +115,11 @@ export const CASES: BadInput[] = [
   { id: 'certificate/renewal-window', input: 'renewal window cron CRON_TZ=UTC (patched in)', run: patched(c => ApiObject.of(new Certificate(c, 'cert', { issuer: caIssuer(c), secretName: 's', commonName: 'x' })), JsonPatch.add('/spec/renewal', { policy: 'RenewBefore', windows: [{ windowDuration: '2h0m0s', cron: 'CRON_TZ=UTC' }] })) },
   { id: 'certificate/annotations-size', input: 'secretTemplate annotations over 256 KiB (patched in)', run: patched(c => ApiObject.of(new Certificate(c, 'cert', { issuer: caIssuer(c), secretName: 's', commonName: 'x' })), JsonPatch.add('/spec/secretTemplate', { annotations: { 'example.com/big': '0'.repeat(262_144) } })) },
   { id: 'issuer/ca-url', input: 'CA ocspServers [""] (patched in)', run: patched(c => ApiObject.of(new Issuer(c, 'ca', { type: IssuerType.ca({ secretName: 'ca' }) })), JsonPatch.add('/spec/ca/ocspServers', [''])) },
+  { id: 'issuer/namespace-required', input: 'Issuer in a chart without a namespace, none given', run: () => new Issuer(new Chart(Testing.app(), 'platform'), 'ca', { type: IssuerType.selfSigned() }) },
+  { id: 'certificate/namespace-required', input: 'Certificate from a ClusterIssuer, in a chart without a namespace, none given', run: () => {
+    const c = new Chart(Testing.app(), 'platform');
+    new Certificate(c, 'cert', { issuer: caIssuer(c), secretName: 'web-tls', dnsNames: ['web.example.com'] });
+  } },
   { id: 'issuer/ca-secret-required', input: 'IssuerType.ca({ secretName: \'\' })', run: () => new Issuer(chart(), 'ca', { type: IssuerType.ca({ secretName: '' }) }) },
   { id: 'issuer/ca-secret-name', input: 'CA secretName Bad_Name', run: () => new Issuer(chart(), 'ca', { type: IssuerType.ca({ secretName: 'Bad_Name' }) }) },
   { id: 'issuer/one-type', input: 'a second issuer type (patched in)', run: patched(c => ApiObject.of(new Issuer(c, 'root', { type: IssuerType.selfSigned() })), JsonPatch.add('/spec/ca', { secretName: 'x' })) },

@@ -3,10 +3,13 @@ import {
   Certificate, CertificateProps, ClusterIssuer, IIssuer, Issuer, IssuerType, KeyUsage, PrivateKey, PrivateKeyEncoding,
   RotationPolicy, SignatureAlgorithm,
 } from '../../src/cert-manager';
-import { synthKind, testChart } from '../_util';
+import { synthKind } from '../_util';
+
+// Issuers and Certificates are namespaced: the tests' chart gives them one unless a test is about its absence
+const namespacedChart = () => new Chart(Testing.app(), 'test', { namespace: 'apps' });
 
 function setup(): { chart: Chart; issuer: IIssuer } {
-  const chart = testChart();
+  const chart = namespacedChart();
   const issuer = ClusterIssuer.fromClusterIssuerName(chart, 'ca', 'ca');
   return { chart, issuer };
 }
@@ -61,7 +64,7 @@ describe('Certificate', () => {
   });
 
   test('inherits the namespace of a namespaced Issuer', () => {
-    const chart = testChart();
+    const chart = namespacedChart();
     const issuer = new Issuer(chart, 'iss', { metadata: { namespace: 'linkerd' }, type: IssuerType.selfSigned() });
     const cert = new Certificate(chart, 'cert', { issuer, secretName: 's', commonName: 'x', isCA: true });
     expect(cert.namespace).toBe('linkerd');
@@ -69,8 +72,24 @@ describe('Certificate', () => {
     expect(synthKind(chart, 'Certificate')[0].spec.isCA).toBe(true);
   });
 
+  test('takes the chart\'s namespace with a ClusterIssuer, and fails with no namespace at all', () => {
+    const { chart, issuer } = setup();
+    const cert = new Certificate(chart, 'web', { issuer, secretName: 'web-tls', dnsNames: ['web.example.com'] });
+    expect(cert.namespace).toBe('apps');
+    expect(synthKind(chart, 'Certificate')[0].metadata.namespace).toBe('apps');
+    const bare = Testing.chart();
+    expect(() => new Certificate(bare, 'cert', { issuer: ClusterIssuer.fromClusterIssuerName(bare, 'le', 'letsencrypt'), secretName: 'web-tls', dnsNames: ['web.example.com'] }))
+      .toThrow(/^\[test\/cert\] a Certificate is namespaced and has no namespace: set metadata\.namespace or the chart's namespace \(without one, kubectl would apply it to the current context's namespace/);
+  });
+
+  test('fails at synth when a patch removes the namespace', () => {
+    const { chart, issuer } = setup();
+    ApiObject.of(new Certificate(chart, 'cert', { issuer, secretName: 'web-tls', dnsNames: ['web.example.com'] })).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    expect(() => Testing.synth(chart)).toThrow(/a Certificate is namespaced and has no namespace/);
+  });
+
   test('fails when a namespaced Issuer is used from another namespace', () => {
-    const chart = testChart();
+    const chart = namespacedChart();
     const issuer = Issuer.fromIssuerName(chart, 'iss', 'local', { namespace: 'a' });
     expect(() => new Certificate(chart, 'cert', { metadata: { namespace: 'b' }, issuer, secretName: 's', commonName: 'x' }))
       .toThrow(/^\[test\/cert\] namespace "b" cannot use Issuer a\/local: an Issuer only issues Certificates in its own namespace \("a"\); use a ClusterIssuer$/);

@@ -73,7 +73,7 @@ describe('LinkerdContext outside any control plane', () => {
 describe('a Linkerd 2.14 platform (issue 11 "done when")', () => {
   test('a circuit breaker, a meshed Job and the demo render only what 2.14 reads; retries and unified accrual fail naming 2.14', () => {
     const app = Testing.app();
-    new LinkerdPlatform(app, 'platform', { version: LinkerdVersion.V2_14 });
+    new LinkerdPlatform(app, 'platform', { version: LinkerdVersion.V2_14, demo: true });
     const apps = new Chart(app, 'apps');
     const breaker = new CircuitBreaker(apps, 'cb', { service: service(apps) });
     const job = new kplus.Job(apps, 'job', { metadata: { name: 'job', namespace: 'booksapp' }, containers: [{ image: 'busybox:1.36' }] });
@@ -136,7 +136,7 @@ describe('native-sidecar annotation key by version (LinkerdFeature.NATIVE_SIDECA
 describe('domains and namespaces from the tree', () => {
   test('MeshIdentity and the coverage report on a prod.example.com platform use that trust domain', () => {
     const app = Testing.app();
-    const platform = new LinkerdPlatform(app, 'platform', { identity: { trustDomain: 'prod.example.com' } });
+    const platform = new LinkerdPlatform(app, 'platform', { identity: { trustDomain: 'prod.example.com' }, demo: true });
     const apps = new Chart(app, 'apps');
     new MeshTLSAuthentication(apps, 'authn', { metadata: { name: 'authn', namespace: 'booksapp' }, identities: [MeshIdentity.serviceAccount('web', 'booksapp')] });
     expect(Testing.synth(apps).find(o => o.kind === 'MeshTLSAuthentication').spec.identities)
@@ -159,7 +159,7 @@ describe('domains and namespaces from the tree', () => {
 
   test('the cluster domain of the control plane names ServiceProfiles, also the demo\'s', () => {
     const app = Testing.app();
-    const platform = new LinkerdPlatform(app, 'platform', { controlPlane: { clusterDomain: 'cluster.prod' } });
+    const platform = new LinkerdPlatform(app, 'platform', { controlPlane: { clusterDomain: 'cluster.prod' }, demo: true });
     const apps = new Chart(app, 'apps');
     expect(new ServiceProfile(apps, 'profile', { service: service(apps) }).name).toBe('books.booksapp.svc.cluster.prod');
     expect(Testing.synth(platform).find(o => o.kind === 'ServiceProfile').metadata.name).toBe('server.mesh-demo.svc.cluster.prod');

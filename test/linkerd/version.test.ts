@@ -45,6 +45,6 @@ describe('LinkerdVersion', () => {
   });
 
   test('fails on a version outside the catalog', () => {
-    expect(() => LinkerdVersion.of('2.15')).toThrow(/^linkerd version "2\.15" is not in the catalog: use one of 2\.12, 2\.13, 2\.14, 2\.16, 2\.17, 2\.18, 2\.19, 2\.20$/);
+    expect(() => LinkerdVersion.of('2.15')).toThrow(/^\[LinkerdVersion\.of\] linkerd version "2\.15" is not in the catalog: use one of 2\.12, 2\.13, 2\.14, 2\.16, 2\.17, 2\.18, 2\.19, 2\.20$/);
   });
 });

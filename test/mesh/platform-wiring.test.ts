@@ -11,7 +11,7 @@ test('the platform with the demo pair and a strict coverage report synthesizes, 
   const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-platform-')), 'dist');
   let coverage: MeshCoverageReport | undefined;
   const report = synthesize(app => {
-    const platform = new LinkerdPlatform(app, 'platform');
+    const platform = new LinkerdPlatform(app, 'platform', { demo: true });
     coverage = platform.node.findChild('mtls-coverage') as MeshCoverageReport;
   }, { outdir });
   for (const o of report.files.flatMap(f => f.documents).filter(d => d.apiVersion.startsWith('policy.linkerd.io/'))) {

@@ -4,7 +4,7 @@ import { LinkerdVersion } from '../../src/linkerd';
 import {
   CircuitBreaker, DemoTrafficPolicy, FailureAccrual, GrpcRetryCondition, HttpMethod, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch,
   ProfileMigration, ResponseClass, RetriesAndTimeouts, RetriesAndTimeoutsProps, RouteCondition, ServiceProfile, ServiceProfileProps,
-  ServiceProfileRoute,
+  ServiceProfileRoute, ServiceReference,
 } from '../../src/traffic';
 import type { BadInput } from '../bad-inputs/cases';
 
@@ -52,6 +52,7 @@ const retry5xx = { http: [HttpRetryCondition.SERVER_ERROR] };
 export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   // ServiceProfile: its Service and name
   { id: 'service-profile/service-kind', input: 'ServiceProfile for a Deployment', run: () => { const c = chart(); new ServiceProfile(c, 'profile', { service: new kplus.Deployment(c, 'web', { containers: [{ image: 'nginx' }] }) }); } },
+  { id: 'service-reference/kind', input: 'ServiceReference.fromApiObject of a Deployment', run: () => ServiceReference.fromApiObject(ApiObject.of(new kplus.Deployment(chart(), 'web', { containers: [{ image: 'nginx' }] }))) },
   { id: 'service-profile/service-namespace', input: 'ServiceProfile for { name: "books" } without a namespace', run: profile({ service: { name: 'books' } }) },
   { id: 'service-profile/service-name', input: 'ServiceProfile for Service "1books"', run: profile({ service: { name: '1books', namespace: 'booksapp' } }) },
   { id: 'service-profile/service-namespace-name', input: 'ServiceProfile for a Service in namespace "Books"', run: profile({ service: { name: 'books', namespace: 'Books' } }) },

@@ -86,7 +86,7 @@ describe('HtpasswdUser', () => {
     process.env.TEST_DASH_USER = 'admin';
     try {
       expect(() => HtpasswdUser.fromEnv('TEST_DASH_USER', 'TEST_DASH_PASSWORD'))
-        .toThrow(/^TEST_DASH_USER is set but TEST_DASH_PASSWORD is not: set both for a dashboard user, or neither$/);
+        .toThrow(/^\[HtpasswdUser\.fromEnv\] TEST_DASH_USER is set but TEST_DASH_PASSWORD is not: set both for a dashboard user, or neither$/);
     } finally {
       delete process.env.TEST_DASH_USER;
     }
