@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { createTrustAnchor, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
+import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { LinkerdIdentity, TrustAnchor } from '../../src/linkerd';
 
@@ -250,17 +250,8 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
-  test('fails inside the repository work tree at a path that is not gitignored, leaving nothing behind', () => {
-    const dir = path.join(REPO, 'test', `tmp-anchor-${process.pid}`);
-    try {
-      expectRefused(cli(['--out', dir]), dir, 'not gitignored');
-      expect(fs.existsSync(dir)).toBe(false);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  describe('in another git work tree', () => {
+  // a throwaway repository, so the suite needs no .git of its own (it passes from a source tarball) and writes nothing into it
+  describe('in a git work tree', () => {
     let repo: string;
 
     beforeAll(() => {
@@ -285,9 +276,55 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
       expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
     });
 
-    test('fails at a path that is not gitignored', () => {
+    test('fails at a path that is not gitignored, leaving nothing behind', () => {
       expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
       expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
+    });
+
+    test('fails inside the work tree\'s dist/ folder, even where gitignored', () => {
+      fs.appendFileSync(path.join(repo, '.gitignore'), 'dist/keys/\n');
+      const dir = path.join(repo, 'dist', 'keys');
+      expectRefused(cli(['--out', dir]), dir, `inside ${path.join(repo, 'dist')}, which Argo CD reads from git`);
+      expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
+    });
+  });
+
+  describe('asks git through a seam', () => {
+    let written: string[];
+    beforeEach(() => {
+      written = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const missing: GitRunner = () => ({ status: null, stdout: '', stderr: '', error: Object.assign(new Error('spawnSync git ENOENT'), { code: 'ENOENT' }) });
+
+    test('without git installed it writes anywhere but the package\'s dist/', async () => {
+      const dir = path.join(tmp, 'no-git');
+      await expect(main(['--out', dir], missing)).resolves.toBe(EXIT_OK);
+      expect(fs.readdirSync(dir).sort()).toStrictEqual(['ca.crt', 'ca.key']);
+      await expect(main(['--out', path.join(REPO, 'dist', `trust-anchor-test-${process.pid}`)], missing)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain('which Argo CD reads from git');
+    });
+
+    test('fails when git cannot say whether the path is in a work tree', async () => {
+      const broken: GitRunner = () => ({ status: 128, stdout: '', stderr: 'fatal: detected dubious ownership in repository\n' });
+      const dir = path.join(tmp, 'broken-git');
+      await expect(main(['--out', dir], broken)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain(`refusing to write to ${tmp}: could not ask git whether it is in a work tree: fatal: detected dubious ownership in repository`);
+      expect(fs.existsSync(dir)).toBe(false);
+    });
+
+    test('fails when git cannot say whether a file is tracked', async () => {
+      const lsFilesFails: GitRunner = (_cwd, args) => args[0] === 'rev-parse' ? { status: 0, stdout: `${tmp}\n`, stderr: '' } : { status: 128, stdout: '', stderr: 'fatal: index file corrupt\n' };
+      const dir = path.join(tmp, 'corrupt-index');
+      await expect(main(['--out', dir], lsFilesFails)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain(`refusing to write ${path.join(dir, 'ca.crt')}: could not ask git whether it is tracked: fatal: index file corrupt`);
+      expect(fs.existsSync(dir)).toBe(false);
     });
   });
 });
