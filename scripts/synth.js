@@ -88,6 +88,9 @@ async function buildIfStale(root) {
   if (hash === readIfPresent(project.stamp) && project.outputs.every(f => fs.existsSync(f))) return 0;
   // tsc --incremental trusts its build info and does not write again an output that went missing
   if (!project.outputs.every(f => fs.existsSync(f))) fs.rmSync(path.join(root, 'lib', '.tsbuildinfo'), { force: true });
+  // a failed build still writes lib/ (tsc emits despite type errors): no stamp may then vouch for it, or going back to
+  // the last good sources would run what the failed build wrote
+  fs.rmSync(project.stamp, { force: true });
   const [code] = await Promise.all([typeCheckAndEmit(root), bundle(project)]);
   if (code === 0) fs.writeFileSync(project.stamp, hash);
   return code;
