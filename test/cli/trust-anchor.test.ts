@@ -20,6 +20,26 @@ function cli(args: readonly string[], cwd: string = REPO): SpawnSyncReturns<stri
   return spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
 }
 
+interface Outcome { readonly status: number | null; readonly stdout: string; readonly stderr: string }
+
+/**
+ * Runs the CLI's `main` in this process (no Node start-up and module loading per case), capturing what it writes; the
+ * compiled CLI itself is run by `cli` for the output, --help, relative paths and the real-git refusals.
+ */
+async function inProcess(args: readonly string[]): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => out.push(String(chunk)) > 0);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => err.push(String(chunk)) > 0);
+  try {
+    const status = await main(args);
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
 function openssl(args: readonly string[]): SpawnSyncReturns<string> {
   return spawnSync('openssl', [...args], { encoding: 'utf8' });
 }
@@ -36,14 +56,14 @@ function mode(file: string): number {
   return fs.statSync(file).mode & 0o777;
 }
 
-function expectRefused(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+function expectRefused(result: Outcome, ...fragments: string[]): void {
   expect(result.status).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
   for (const fragment of fragments) expect(result.stderr).toContain(fragment);
 }
 
-function expectUsageError(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+function expectUsageError(result: Outcome, ...fragments: string[]): void {
   expect(result.status).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -162,9 +182,16 @@ describe('trust-anchor CLI options', () => {
     expect(result.stderr).toBe('');
   });
 
-  test('--common-name, --validity, --namespace, --trust-domain and --issuer-validity shape the certificates', () => {
+  test('resolves a relative --out against the working directory', () => {
+    const result = cli(['--out', 'relative/anchor'], tmp);
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'relative', 'anchor', 'ca.key'))).toBe(true);
+    expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
+  });
+
+  test('--common-name, --validity, --namespace, --trust-domain and --issuer-validity shape the certificates', async () => {
     const dir = path.join(tmp, 'custom');
-    const result = cli(['--out', dir, '--common-name', 'Mesh Root CA', '--validity', '1000h', '--issuer',
+    const result = await inProcess(['--out', dir, '--common-name', 'Mesh Root CA', '--validity', '1000h', '--issuer',
       '--namespace', 'mesh', '--trust-domain', 'example.org', '--issuer-validity', '48h30m']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -177,50 +204,43 @@ describe('trust-anchor CLI options', () => {
     expect(Date.parse(issuer.validTo) - Date.parse(issuer.validFrom)).toBe(48.5 * HOUR_MS + SKEW_MS);
   });
 
-  test('resolves a relative --out against the working directory', () => {
-    const result = cli(['--out', 'relative/anchor'], tmp);
-    expect(result.status).toBe(0);
-    expect(fs.existsSync(path.join(tmp, 'relative', 'anchor', 'ca.key'))).toBe(true);
-    expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
-  });
-
-  test('--force replaces existing files and resets the key mode to 0600', () => {
+  test('--force replaces existing files and resets the key mode to 0600', async () => {
     const dir = path.join(tmp, 'force');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n', { mode: 0o644 });
-    const result = cli(['--out', dir, '--force']);
+    const result = await inProcess(['--out', dir, '--force']);
     expect(result.status).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toContain('-----BEGIN PRIVATE KEY-----');
     expect(mode(path.join(dir, 'ca.key'))).toBe(0o600);
   });
 
-  test('fails on an unknown flag with exit code 2 and writes nothing', () => {
+  test('fails on an unknown flag with exit code 2 and writes nothing', async () => {
     const dir = path.join(tmp, 'unknown-flag');
-    expectUsageError(cli(['--out', dir, '--bogus']), '--bogus');
+    expectUsageError(await inProcess(['--out', dir, '--bogus']), '--bogus');
     expect(fs.existsSync(dir)).toBe(false);
   });
 
-  test('fails without --out with exit code 2', () => {
-    expectUsageError(cli([]), '--out');
+  test('fails without --out with exit code 2', async () => {
+    expectUsageError(await inProcess([]), '--out');
   });
 
-  test('fails on a duration that is not a Go duration with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'bad-duration'), '--validity', '10y']), '"10y"');
+  test('fails on a duration that is not a Go duration with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'bad-duration'), '--validity', '10y']), '"10y"');
   });
 
-  test('fails when the issuer would outlive the root with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'outlive'), '--validity', '100h', '--issuer']), 'must not outlive the root');
+  test('fails when the issuer would outlive the root with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'outlive'), '--validity', '100h', '--issuer']), 'must not outlive the root');
   });
 
-  test('fails on issuer options without --issuer with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'no-issuer'), '--trust-domain', 'example.org']), '--trust-domain');
+  test('fails on issuer options without --issuer with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'no-issuer'), '--trust-domain', 'example.org']), '--trust-domain');
   });
 
-  test('fails to overwrite an existing file without --force and leaves it untouched', () => {
+  test('fails to overwrite an existing file without --force and leaves it untouched', async () => {
     const dir = path.join(tmp, 'existing');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n');
-    expectRefused(cli(['--out', dir]), path.join(dir, 'ca.key'), '--force');
+    expectRefused(await inProcess(['--out', dir]), path.join(dir, 'ca.key'), '--force');
     expect(fs.readdirSync(dir)).toEqual(['ca.key']);
     expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toBe('old\n');
   });
