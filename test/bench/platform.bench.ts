@@ -124,7 +124,7 @@ function synthSection(): string[] {
   return [
     '## The default platform',
     '',
-    `Load average when the section was measured: ${os.loadavg().map(l => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores.`,
+    `${ROUNDS} rounds after one warm-up, interleaved. Load average when the section was measured: ${os.loadavg().map(l => l.toFixed(1)).join(', ')} (1, 5, 15 min) on ${os.cpus().length} cores.`,
     '',
     '`npm run synth` is `node scripts/synth.js`: it hashes src/, imports/, tsconfig.json and the package files, builds',
     '(tsc --incremental and an esbuild bundle of src/main.ts, in parallel) only when the hash differs from the last',
