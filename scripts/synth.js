@@ -9,7 +9,7 @@
  * lib/.synth-inputs. When it matches, the synth runs straight from lib/synth/main.js (src/cli/synth.ts: one bundle
  * through a V8 code cache). When it does not, `tsc` (incremental: lib/ for `cdk8s synth`, the package, and the type
  * check) runs in a child process while esbuild bundles src/main.ts in this one; a type error fails the synth with
- * tsc's own message and exit code, and leaves the recorded hash alone so the next synth checks again.
+ * tsc's own message and exit code, and leaves no recorded hash, so the next synth builds again.
  * `--build-only` (`npm run build`) stops after the build.
  */
 const { spawn } = require('node:child_process');
