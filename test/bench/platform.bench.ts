@@ -153,7 +153,7 @@ function replaceSection(text: string, heading: string, section: string[]): strin
   const start = text.indexOf(`${heading}\n`);
   if (start < 0) throw new Error(`BENCHMARKS.md has no section ${heading}`);
   const next = text.indexOf('\n## ', start + heading.length);
-  return text.slice(0, start) + section.join('\n') + (next < 0 ? '' : text.slice(next + 1));
+  return text.slice(0, start) + section.join('\n') + (next < 0 ? '' : `\n${text.slice(next + 1)}`);
 }
 
 function main(): void {
