@@ -90,15 +90,29 @@ interface OutputFile {
   readonly description: string;
 }
 
+/** What a git command returned: `spawnSync`'s fields the location checks read. */
+export interface GitResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** set when git could not be started (`ENOENT`: not installed) */
+  readonly error?: Error;
+}
+
+/** Runs `git -C <cwd> <args…>`; the CLI asks it whether an output path is tracked or ignored. */
+export type GitRunner = (cwd: string, args: readonly string[]) => GitResult;
+
 /**
  * Runs the `trust-anchor` command line and returns its exit code: 0 when the files were written or help was shown,
  * 1 when it refused or failed (nothing written), 2 on bad usage. Writes to process.stdout / process.stderr.
  *
  * @param argv the arguments after the script name, e.g. `process.argv.slice(2)`
+ * @param git how git is asked about the output location; the `git` on PATH unless given (tests give one that is
+ *   missing or fails)
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], git: GitRunner = runGit): Promise<number> {
   try {
-    return await run(argv);
+    return await run(argv, git);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof UsageError || err instanceof TrustAnchorOptionError) {
@@ -110,7 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function run(argv: readonly string[]): Promise<number> {
+async function run(argv: readonly string[], git: GitRunner): Promise<number> {
   const values = parseCommandLine(argv);
   if (values.help) {
     process.stdout.write(USAGE);
@@ -138,7 +152,7 @@ async function run(argv: readonly string[]): Promise<number> {
 
   const outDir = resolveOutDir(values.out);
   const files = outputFiles(outDir, pems);
-  checkLocation(outDir, files, values.force === true);
+  checkLocation(outDir, files, values.force === true, git);
   checkDirectory(outDir);
   const kept = checkExisting(files, values.force === true);
   writeFiles(outDir, files, kept);
@@ -226,13 +240,13 @@ function outputFiles(outDir: string, pems: TrustAnchorPems): OutputFile[] {
 }
 
 /** Refuses the repository's dist/ folder, files git tracks, and work-tree locations that are not gitignored. */
-function checkLocation(outDir: string, files: readonly OutputFile[], force: boolean): void {
+function checkLocation(outDir: string, files: readonly OutputFile[], force: boolean, git: GitRunner): void {
   const packageDist = packageDistDir();
   if (packageDist !== undefined && isWithin(outDir, packageDist)) {
     throw new RefusalError(`refusing to write to ${outDir}: it is inside ${packageDist}, which Argo CD reads from git; private keys there end up committed`);
   }
 
-  const toplevel = gitToplevel(nearestExisting(outDir));
+  const toplevel = gitToplevel(nearestExisting(outDir), git);
   if (toplevel === undefined) return;
   const workTreeDist = realpathAllowingMissing(path.join(toplevel, 'dist'));
   if (isWithin(outDir, workTreeDist)) {
@@ -276,7 +290,7 @@ function nearestExisting(dir: string): string {
 }
 
 /** The work tree containing `dir`, or undefined when git is missing or `dir` is not in a work tree. */
-function gitToplevel(dir: string): string | undefined {
+function gitToplevel(dir: string, git: GitRunner): string | undefined {
   const result = git(dir, ['rev-parse', '--show-toplevel']);
   if (result.error !== undefined && (result.error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
   if (result.status === 0) return fs.realpathSync(result.stdout.trim());
@@ -284,7 +298,7 @@ function gitToplevel(dir: string): string | undefined {
   throw new RefusalError(`refusing to write to ${dir}: could not ask git whether it is in a work tree: ${gitMessage(result)}`);
 }
 
-function git(cwd: string, args: readonly string[]) {
+function runGit(cwd: string, args: readonly string[]): GitResult {
   // Variables a git hook may set would point these commands at another repository or index; LC_ALL=C keeps
   // messages matchable.
   const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };

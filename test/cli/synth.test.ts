@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -83,5 +83,63 @@ describe('a failed synth says what happened to the previous output', () => {
     const stderr = fail({ DASHBOARD_HTPASSWD_FILE: path.join(tmp, 'missing'), CDK8S_OUTDIR: path.join(tmp, 'cdk8s.out') });
     expect(stderr).toContain(`synth failed; cdk8s synth deleted ${path.join(tmp, 'cdk8s.out')}/ before running the app; npm run synth keeps the previous output on failure.`);
     expect(stderr).not.toContain('left unchanged');
+  });
+});
+
+describe('npm run synth builds only when its inputs changed (src/cli/build-and-synth.js)', () => {
+  const REPO = path.resolve(__dirname, '../..');
+  let project: string;
+  // a project laid out like this one, small enough that tsc is quick: the launcher, the runner, an app
+  beforeAll(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-launcher-test-'));
+    for (const dir of ['src/cli', 'imports']) fs.mkdirSync(path.join(project, dir), { recursive: true });
+    fs.copyFileSync(path.join(REPO, 'src', 'cli', 'build-and-synth.js'), path.join(project, 'src', 'cli', 'build-and-synth.js'));
+    // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares console
+    fs.writeFileSync(path.join(project, 'src', 'cli', 'synth.ts'), 'declare function require(id: string): unknown;\nexport function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
+    fs.writeFileSync(path.join(project, 'imports', 'console.ts'), 'declare global {\n  const console: { log(line: string): void };\n}\nexport {};\n');
+    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = 42;\nconsole.log(`answer ${answer}`);\n');
+    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
+      include: ['src/**/*.ts', 'imports/**/*.ts'],
+    }));
+    fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "launcher-test", "private": true }\n');
+    fs.writeFileSync(path.join(project, 'package-lock.json'), '{}\n');
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
+  });
+  afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  const launch = () => spawnSync(process.execPath, [path.join(project, 'src', 'cli', 'build-and-synth.js')], { cwd: project, encoding: 'utf8' });
+  const bundleMtime = () => fs.statSync(path.join(project, 'lib', 'synth', 'main.js')).mtimeMs;
+
+  test('builds on the first run, then runs without building while nothing changed; an edit rebuilds', () => {
+    const first = launch();
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toBe('answer 42\n');
+    fs.utimesSync(path.join(project, 'lib', 'synth', 'main.js'), new Date(0), new Date(0));
+    expect(launch().stdout).toBe('answer 42\n');
+    expect(bundleMtime()).toBe(0);
+    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = 43;\nconsole.log(`answer ${answer}`);\n');
+    expect(launch().stdout).toBe('answer 43\n');
+    expect(bundleMtime()).not.toBe(0);
+  });
+
+  test('a type error fails with tsc\'s message and exit code and runs nothing; going back to the last good sources rebuilds', () => {
+    const good = fs.readFileSync(path.join(project, 'src', 'main.ts'), 'utf8');
+    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = \'42\';\nconsole.log(`answer ${answer}`);\n');
+    const failed = launch();
+    expect(failed.status).toBe(2);
+    expect(failed.stdout).toContain('src/main.ts(1,7): error TS2322: Type \'string\' is not assignable to type \'number\'.');
+    expect(failed.stdout).not.toContain('answer');
+    // tsc emitted the broken code anyway; the launcher must not take it for the build of the good sources
+    fs.writeFileSync(path.join(project, 'src', 'main.ts'), good);
+    expect(launch().stdout).toBe('answer 43\n');
+  });
+
+  test('a missing output is rebuilt even when the inputs did not change', () => {
+    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'console.log(\'answer 44\');\n');
+    expect(launch().stdout).toBe('answer 44\n');
+    fs.rmSync(path.join(project, 'lib', 'src', 'main.js'));
+    expect(launch().stdout).toBe('answer 44\n');
+    expect(fs.existsSync(path.join(project, 'lib', 'src', 'main.js'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { createTrustAnchor, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
+import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { LinkerdIdentity, TrustAnchor } from '../../src/linkerd';
 
@@ -18,6 +18,26 @@ function cli(args: readonly string[], cwd: string = REPO): SpawnSyncReturns<stri
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.npm_lifecycle_event;
   return spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8' });
+}
+
+interface Outcome { readonly status: number | null; readonly stdout: string; readonly stderr: string }
+
+/**
+ * Runs the CLI's `main` in this process (no Node start-up and module loading per case), capturing what it writes; the
+ * compiled CLI itself is run by `cli` for the output, --help, relative paths and the real-git refusals.
+ */
+async function inProcess(args: readonly string[]): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => out.push(String(chunk)) > 0);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => err.push(String(chunk)) > 0);
+  try {
+    const status = await main(args);
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
 }
 
 function openssl(args: readonly string[]): SpawnSyncReturns<string> {
@@ -36,14 +56,14 @@ function mode(file: string): number {
   return fs.statSync(file).mode & 0o777;
 }
 
-function expectRefused(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+function expectRefused(result: Outcome, ...fragments: string[]): void {
   expect(result.status).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
   for (const fragment of fragments) expect(result.stderr).toContain(fragment);
 }
 
-function expectUsageError(result: SpawnSyncReturns<string>, ...fragments: string[]): void {
+function expectUsageError(result: Outcome, ...fragments: string[]): void {
   expect(result.status).toBe(2);
   expect(result.stdout).toBe('');
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -162,9 +182,16 @@ describe('trust-anchor CLI options', () => {
     expect(result.stderr).toBe('');
   });
 
-  test('--common-name, --validity, --namespace, --trust-domain and --issuer-validity shape the certificates', () => {
+  test('resolves a relative --out against the working directory', () => {
+    const result = cli(['--out', 'relative/anchor'], tmp);
+    expect(result.status).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'relative', 'anchor', 'ca.key'))).toBe(true);
+    expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
+  });
+
+  test('--common-name, --validity, --namespace, --trust-domain and --issuer-validity shape the certificates', async () => {
     const dir = path.join(tmp, 'custom');
-    const result = cli(['--out', dir, '--common-name', 'Mesh Root CA', '--validity', '1000h', '--issuer',
+    const result = await inProcess(['--out', dir, '--common-name', 'Mesh Root CA', '--validity', '1000h', '--issuer',
       '--namespace', 'mesh', '--trust-domain', 'example.org', '--issuer-validity', '48h30m']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -175,13 +202,6 @@ describe('trust-anchor CLI options', () => {
     expect(issuer.issuer).toBe('CN=Mesh Root CA');
     expect(Date.parse(ca.validTo) - Date.parse(ca.validFrom)).toBe(1000 * HOUR_MS + SKEW_MS);
     expect(Date.parse(issuer.validTo) - Date.parse(issuer.validFrom)).toBe(48.5 * HOUR_MS + SKEW_MS);
-  });
-
-  test('resolves a relative --out against the working directory', () => {
-    const result = cli(['--out', 'relative/anchor'], tmp);
-    expect(result.status).toBe(0);
-    expect(fs.existsSync(path.join(tmp, 'relative', 'anchor', 'ca.key'))).toBe(true);
-    expect(result.stdout).toContain(`--key=${tmp}/relative/anchor/ca.key`);
   });
 
   test('--force replaces existing files through a rename, keeping the replaced key as ca.key.previous (mode 0600)', () => {
@@ -214,33 +234,33 @@ describe('trust-anchor CLI options', () => {
     expect(fs.readFileSync(path.join(dir, 'ca.key.previous'), 'utf8')).toBe('first\n');
   });
 
-  test('fails on an unknown flag with exit code 2 and writes nothing', () => {
+  test('fails on an unknown flag with exit code 2 and writes nothing', async () => {
     const dir = path.join(tmp, 'unknown-flag');
-    expectUsageError(cli(['--out', dir, '--bogus']), '--bogus');
+    expectUsageError(await inProcess(['--out', dir, '--bogus']), '--bogus');
     expect(fs.existsSync(dir)).toBe(false);
   });
 
-  test('fails without --out with exit code 2', () => {
-    expectUsageError(cli([]), '--out');
+  test('fails without --out with exit code 2', async () => {
+    expectUsageError(await inProcess([]), '--out');
   });
 
-  test('fails on a duration that is not a Go duration with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'bad-duration'), '--validity', '10y']), '"10y"');
+  test('fails on a duration that is not a Go duration with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'bad-duration'), '--validity', '10y']), '"10y"');
   });
 
-  test('fails when the issuer would outlive the root with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'outlive'), '--validity', '100h', '--issuer']), 'must not outlive the root');
+  test('fails when the issuer would outlive the root with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'outlive'), '--validity', '100h', '--issuer']), 'must not outlive the root');
   });
 
-  test('fails on issuer options without --issuer with exit code 2', () => {
-    expectUsageError(cli(['--out', path.join(tmp, 'no-issuer'), '--trust-domain', 'example.org']), '--trust-domain');
+  test('fails on issuer options without --issuer with exit code 2', async () => {
+    expectUsageError(await inProcess(['--out', path.join(tmp, 'no-issuer'), '--trust-domain', 'example.org']), '--trust-domain');
   });
 
-  test('fails to overwrite an existing file without --force and leaves it untouched', () => {
+  test('fails to overwrite an existing file without --force and leaves it untouched', async () => {
     const dir = path.join(tmp, 'existing');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'ca.key'), 'old\n');
-    expectRefused(cli(['--out', dir]), path.join(dir, 'ca.key'), '--force');
+    expectRefused(await inProcess(['--out', dir]), path.join(dir, 'ca.key'), '--force');
     expect(fs.readdirSync(dir)).toEqual(['ca.key']);
     expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toBe('old\n');
   });
@@ -270,16 +290,6 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     }
   });
 
-  test('fails inside the repository work tree at a path that is not gitignored, leaving nothing behind', () => {
-    const dir = path.join(REPO, 'test', `tmp-anchor-${process.pid}`);
-    try {
-      expectRefused(cli(['--out', dir]), dir, 'not gitignored');
-      expect(fs.existsSync(dir)).toBe(false);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   test.each([[0o770, 'lets its group write it'], [0o777, 'lets every user write it'], [0o1777, 'lets every user write it']])(
     'fails in a directory with mode %o (%s) and writes nothing', (dirMode, fragment) => {
       const dir = path.join(tmp, `shared-${dirMode.toString(8)}`);
@@ -297,7 +307,8 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  describe('in another git work tree', () => {
+  // a throwaway repository, so the suite needs no .git of its own (it passes from a source tarball) and writes nothing into it
+  describe('in a git work tree', () => {
     let repo: string;
 
     beforeAll(() => {
@@ -332,9 +343,55 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
       expect(fs.readFileSync(path.join(repo, 'named', 'ca.key'), 'utf8')).toBe(key);
     });
 
-    test('fails at a path that is not gitignored', () => {
+    test('fails at a path that is not gitignored, leaving nothing behind', () => {
       expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
       expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
+    });
+
+    test('fails inside the work tree\'s dist/ folder, even where gitignored', () => {
+      fs.appendFileSync(path.join(repo, '.gitignore'), 'dist/keys/\n');
+      const dir = path.join(repo, 'dist', 'keys');
+      expectRefused(cli(['--out', dir]), dir, `inside ${path.join(repo, 'dist')}, which Argo CD reads from git`);
+      expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
+    });
+  });
+
+  describe('asks git through a seam', () => {
+    let written: string[];
+    beforeEach(() => {
+      written = [];
+      jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(String(chunk));
+        return true;
+      });
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const missing: GitRunner = () => ({ status: null, stdout: '', stderr: '', error: Object.assign(new Error('spawnSync git ENOENT'), { code: 'ENOENT' }) });
+
+    test('without git installed it writes anywhere but the package\'s dist/', async () => {
+      const dir = path.join(tmp, 'no-git');
+      await expect(main(['--out', dir], missing)).resolves.toBe(EXIT_OK);
+      expect(fs.readdirSync(dir).sort()).toStrictEqual(['ca.crt', 'ca.key']);
+      await expect(main(['--out', path.join(REPO, 'dist', `trust-anchor-test-${process.pid}`)], missing)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain('which Argo CD reads from git');
+    });
+
+    test('fails when git cannot say whether the path is in a work tree', async () => {
+      const broken: GitRunner = () => ({ status: 128, stdout: '', stderr: 'fatal: detected dubious ownership in repository\n' });
+      const dir = path.join(tmp, 'broken-git');
+      await expect(main(['--out', dir], broken)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain(`refusing to write to ${tmp}: could not ask git whether it is in a work tree: fatal: detected dubious ownership in repository`);
+      expect(fs.existsSync(dir)).toBe(false);
+    });
+
+    test('fails when git cannot say whether a file is tracked', async () => {
+      const lsFilesFails: GitRunner = (_cwd, args) => args[0] === 'rev-parse' ? { status: 0, stdout: `${tmp}\n`, stderr: '' } : { status: 128, stdout: '', stderr: 'fatal: index file corrupt\n' };
+      const dir = path.join(tmp, 'corrupt-index');
+      await expect(main(['--out', dir], lsFilesFails)).resolves.toBe(EXIT_REFUSED);
+      expect(written.join('')).toContain(`refusing to write ${path.join(dir, 'ca.crt')}: could not ask git whether it is tracked: fatal: index file corrupt`);
+      expect(fs.existsSync(dir)).toBe(false);
     });
   });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { certificateProblems } from '../../src/cert-manager/certificate';
 import { issuerProblems } from '../../src/cert-manager/issuer-type';
-import { SchemaGate } from '../../src/gate/schema-gate';
+import { sharedGate } from '../_gate';
 import { bundleProblems } from '../../src/trust-manager/bundle';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
@@ -26,7 +26,7 @@ describe('the output gate over dist/', () => {
   });
 
   test('every object validates against its pinned schema (Kubernetes 1.25 and 1.36, vendored CRDs)', () => {
-    const gate = SchemaGate.load();
+    const gate = sharedGate();
     expect(gate.validateAll(objects.map(o => o.obj)).map(p => `${p.object}: ${p.message}`)).toStrictEqual([]);
     for (const { obj } of objects) expect(gate.hasSchema(obj.apiVersion, obj.kind)).toBe(true);
   });
@@ -40,6 +40,6 @@ describe('the output gate over dist/', () => {
   test('fails the gate on a misspelt field in a dist/ object', () => {
     const certificate = structuredClone(objects.find(o => o.obj.kind === 'Certificate')!.obj);
     certificate.spec.renewBfore = certificate.spec.renewBefore;
-    expect(SchemaGate.load().validate(certificate).map(p => p.message)).toStrictEqual(['spec.renewBfore is not allowed (unknown field)']);
+    expect(sharedGate().validate(certificate).map(p => p.message)).toStrictEqual(['spec.renewBfore is not allowed (unknown field)']);
   });
 });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
-import { SchemaGate } from '../../src/gate/schema-gate';
+import { sharedGate } from '../_gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import { DemoTrafficPolicy } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
@@ -36,7 +36,7 @@ describe('DemoTrafficPolicy', () => {
     });
     expect(objects.find(o => o.kind === 'Service' && o.metadata.name === 'client').metadata.annotations['balancer.linkerd.io/failure-accrual']).toBe('consecutive');
     expect(objects.find(o => o.kind === 'Service' && o.metadata.name === 'server').metadata.annotations).toBeUndefined();
-    expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
+    expect(sharedGate().validateAll(objects)).toStrictEqual([]);
     expect(collectWarnings(chart)).toStrictEqual([]);
   });
 
@@ -64,7 +64,7 @@ describe('DemoTrafficPolicy', () => {
       },
       spec: { externalIPs: [], ports: [{ name: 'http', port: 80, targetPort: 5678 }], selector: { app: 'server' }, type: 'ClusterIP' },
     });
-    expect(SchemaGate.load().validateAll(objects)).toStrictEqual([]);
+    expect(sharedGate().validateAll(objects)).toStrictEqual([]);
   });
 
   test('fails without a second Service when the profiled one is a { name, namespace } reference', () => {

@@ -3,7 +3,7 @@ import { ClusterIssuer } from '../../src/cert-manager';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import { BasicAuthSecret, DashboardHttpRoute, DashboardIngress, DashboardIngressProps, DashboardTls, HtpasswdUser } from '../../src/viz';
-import { SchemaGate } from '../../src/gate/schema-gate';
+import { sharedGate } from '../_gate';
 import { testCertificate } from '../_certs';
 import { synthKind, testChart } from '../_util';
 import { vizFor } from './_viz';
@@ -38,7 +38,7 @@ describe('DashboardIngress', () => {
       },
     }]);
     expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com)(:\\d+)?$');
-    expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
+    expect(sharedGate().validateAll(Testing.synth(chart))).toStrictEqual([]);
   });
 
   test('TLS from a cert-manager issuer, or from an existing Secret', () => {
@@ -76,7 +76,7 @@ describe('DashboardIngress', () => {
       'the dashboard\'s web port admits only the meshed ServiceAccount ingress-nginx/ingress-nginx: mesh the ingress controller (linkerd.io/inject: enabled on its pod template), or every dashboard request gets 403',
       'PLAIN HTTP: the dashboard password crosses the network in clear on every request to linkerd.example.com; set tls (DashboardTls.certificate or existingSecret), or allowPlainHttp when TLS ends in front of the controller',
     ]);
-    expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
+    expect(sharedGate().validateAll(Testing.synth(chart))).toStrictEqual([]);
   });
 
   test('the ingress controller\'s identity is configurable; on Linkerd 2.12 the Server is v1beta1', async () => {
@@ -160,7 +160,7 @@ describe('DashboardHttpRoute (Gateway API + Traefik)', () => {
       'the dashboard\'s web port admits only the meshed ServiceAccount traefik/traefik: mesh Traefik (linkerd.io/inject: enabled on its pod template), or every dashboard request gets 403',
     ]);
     expect(viz.helmValues.dashboard.enforcedHostRegexp).toBe('^(localhost|127\\.0\\.0\\.1|web\\.linkerd-viz\\.svc\\.cluster\\.local|web\\.linkerd-viz\\.svc|\\[::1\\]|linkerd\\.example\\.com)(:\\d+)?$');
-    expect(SchemaGate.load().validateAll(Testing.synth(chart))).toStrictEqual([]);
+    expect(sharedGate().validateAll(Testing.synth(chart))).toStrictEqual([]);
   });
 
   test('an Ingress and an HTTPRoute for the same dashboard share one Server, each admitting its controller; no sectionName warns', () => {
