@@ -1,3 +1,4 @@
+import { parseGoBool } from '../_internal/go-bool';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 
 /** `linkerd.io/inject`: on a Namespace or a pod template, never on a workload's own metadata. */
@@ -45,20 +46,6 @@ export function minorOf(version: LinkerdVersion): number {
  */
 export function nativeSidecarKey(version: LinkerdVersion): string {
   return version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? NATIVE_SIDECAR_KEYS[2] : NATIVE_SIDECAR_KEYS[0];
-}
-
-/**
- * Go's `strconv.ParseBool`, as the proxy injector reads its boolean annotations: `1 t T TRUE true True` and
- * `0 f F FALSE false False`, nothing else (no trimming).
- *
- * @returns the value, or undefined when Go would return an error
- * @see linkerd/linkerd2@version-2.20:pkg/inject/inject.go:431 (the injector's ParseBool of the native-sidecar key)
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308 (the same token set, restated)
- */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
 }
 
 /**

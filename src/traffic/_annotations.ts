@@ -1,3 +1,4 @@
+import { parseGoBool } from '../_internal/go-bool';
 import { parseFloatValue, parsePolicyDuration, parseU16, parseU32 } from './_policy-grammar';
 
 /** `balancer.linkerd.io/failure-accrual`: the circuit-breaking mode. */
@@ -33,18 +34,6 @@ export const TIMEOUT_PREFIX = 'timeout.linkerd.io/';
 /** The prefix of the load biaser's durations, read when penalize-failures is on (2.20). */
 export const LOAD_BIASER = `${BALANCER_ALPHA}load-biaser-`;
 
-/**
- * The policy controller's boolean annotation values: Go ParseBool's spellings after trimming, anything else refused.
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:2294-2308
- */
-export function parsePolicyBool(raw: string): boolean | undefined {
-  const text = raw.trim();
-  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(text)) return false;
-  return undefined;
-}
-
 /** The gRPC status codes `retry.linkerd.io/grpc` accepts (case-insensitive). */
 export const GRPC_RETRY_CODES = ['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'];
 
@@ -66,11 +55,6 @@ export function isProfileShadowedAnnotation(key: string): boolean {
   return isBalancerAnnotation(key) || key.startsWith('retry.linkerd.io/') || key.startsWith(TIMEOUT_PREFIX);
 }
 
-/** Go `strconv.ParseBool`'s spellings, which `parse_bool_annotation` accepts after `trim()` (`…/outbound/index.rs:2294`). */
-const BOOL_TOKENS: Record<string, boolean> = {
-  '1': true, 't': true, 'T': true, 'true': true, 'TRUE': true, 'True': true,
-  '0': false, 'f': false, 'F': false, 'false': false, 'FALSE': false, 'False': false,
-};
 const U32_MAX_MS = 4_294_967_295n;
 
 /**
@@ -141,7 +125,8 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
 
   const bool = (key: string): boolean => {
     if (a[key] === undefined) return false;
-    const value = BOOL_TOKENS[a[key].trim()];
+    // `parse_bool_annotation` trims, then takes Go ParseBool's spellings (`…/outbound/index.rs:2294`)
+    const value = parseGoBool(a[key].trim());
     if (value === undefined) bad(key, `unsupported ${key} value: '${a[key].trim()}' (expected a boolean such as 'true' or 'false')`, 'use true or false');
     return value ?? false;
   };

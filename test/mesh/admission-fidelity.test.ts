@@ -1,7 +1,8 @@
 import { JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { LinkerdVersion } from '../../src/linkerd';
-import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf, parseGoBool } from '../../src/mesh/_annotations';
+import { parseGoBool } from '../../src/_internal/go-bool';
+import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf } from '../../src/mesh/_annotations';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { authorizationPolicyRules, targetsKind } from '../../src/mesh/authorization-policy';
 import { HttpRoute } from '../../src/traffic';
