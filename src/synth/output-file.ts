@@ -81,19 +81,31 @@ export class OutputFileConflictError extends Error {
   }
 }
 
+/**
+ * Runs `app.synth()` and returns the OutputFiles it wrote into the app's outdir: the hooked synth writes them (see
+ * {@link OutputFile}); an app the hook could not reach (none were created, or another copy of cdk8s) gets them here.
+ *
+ * @internal
+ */
+export function synthWithOutputFiles(app: App): OutputFile[] {
+  app.synth();
+  return written.get(app) ?? writeOutputFiles(app, app.outdir);
+}
+
 const OUTPUT_FILE = Symbol.for('cdk8s-linkerd.OutputFile');
-const WRAPPED = Symbol.for('cdk8s-linkerd.OutputFile.appSynth');
+/** What each hooked app's last synth wrote. */
+const written = new WeakMap<IConstruct, OutputFile[]>();
 
 /** Makes `App.synth()` of the app write the OutputFiles after the manifests, so that no file is dropped silently. */
 function writeWithAppSynth(root: IConstruct): void {
   // duck-typed: a consumer's app may come from another copy of cdk8s
-  if (!(root instanceof App || (typeof (root as any).synth === 'function' && typeof (root as any).outdir === 'string')) || (root as any)[WRAPPED]) return;
+  if (!(root instanceof App || (typeof (root as any).synth === 'function' && typeof (root as any).outdir === 'string')) || written.has(root)) return;
   const app = root as App;
   const synth = app.synth.bind(app);
-  Object.defineProperty(app, WRAPPED, { value: true });
+  written.set(app, []);
   app.synth = () => {
     synth();
-    writeOutputFiles(app, app.outdir);
+    written.set(app, writeOutputFiles(app, app.outdir));
   };
 }
 

@@ -6,7 +6,7 @@ import { collectNextSteps, trustNamespaceOf } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { compareStrings } from '../_internal/order';
-import { OutputFile, OutputFileConflictError, writeOutputFiles } from './output-file';
+import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
 /** A check over the synthesized files: returns one message per problem. */
@@ -86,8 +86,9 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
     const rendered = keepRenderedDocuments(app);
+    let outputs: OutputFile[];
     try {
-      app.synth();
+      outputs = synthWithOutputFiles(app);
     } catch (e) {
       if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
       throw e;
@@ -101,8 +102,9 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
       }
       return { path: normalized, ...r.compute(files) };
     });
-    // written again even where app.synth() wrote them (see OutputFile): an app of another cdk8s copy is not hooked
-    const extraFiles = [...writeOutputs(app, staging), ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
+    // parsed from what was written, not from `documents`: the checks must read what lands in the folder
+    const written = outputs.map(o => readFile(staging, o.path, undefined));
+    const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
     const problems = [
       ...reports.flatMap(r => r.problems),
       ...secretProblems([...files, ...extraFiles], app),
@@ -149,16 +151,6 @@ function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): Synt
     byFile.set(`${String(index).padStart(4, '0')}-${label}${app.outputFileExtension}`, documents);
   });
   return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
-}
-
-function writeOutputs(app: App, dir: string): SynthesizedFile[] {
-  try {
-    // parsed from what was written, not from `documents`: the checks must read what lands in the folder
-    return writeOutputFiles(app, dir).map(o => readFile(dir, o.path, undefined));
-  } catch (e) {
-    if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
-    throw e;
-  }
 }
 
 /** Writes the reports as JSON; a report may not take the path of an {@link OutputFile}. */
