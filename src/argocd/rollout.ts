@@ -1,4 +1,5 @@
 import type { OutputReport } from '../synth/synthesize';
+import { gateWaits } from './sync-gate';
 import { installWithoutArgoCd } from './without-argocd';
 
 /** One sync wave of the simulated rollout. */
@@ -30,8 +31,6 @@ export interface RolloutPlan {
   readonly prerequisites: { readonly crdGroups: string[]; readonly secrets: string[] };
   /** Races: each one fails or stalls a real sync. */
   readonly problems: string[];
-  /** The same rollout without Argo CD, as shell commands ({@link installWithoutArgoCd}); empty when not computed. */
-  readonly withoutArgoCd: string[];
 }
 
 /** API groups every cluster serves (or, for argoproj.io, that the Argo CD running the sync serves). */
@@ -143,7 +142,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     }
     if (o.kind === 'Deployment' && o.group === 'apps' && !o.hook) earliest(deploymentReadyAfter, `${d.metadata.namespace ?? ''}/${d.metadata.name}`, o.wave);
     if (o.kind === 'Job' && o.group === 'batch' && o.hook?.split(',').includes('Sync')) {
-      const waits = kubectlWaits(d);
+      const waits = gateWaits(d);
       for (const crd of waits.crds) earliest(crdReadyAfter, crd, o.wave);
       for (const dep of waits.deployments) earliest(deploymentReadyAfter, dep, o.wave);
       hooksOf.set(o.id, [...waits.crds.map(c => `crd/${c}`), ...waits.deployments.map(x => `deployment ${x}`)]);
@@ -227,7 +226,6 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     eventually: eventually.sort(),
     prerequisites: { crdGroups: [...externalGroups].sort(), secrets: [...externalSecrets].sort() },
     problems,
-    withoutArgoCd: [],
   };
 }
 
@@ -242,8 +240,9 @@ export function rolloutReport(): OutputReport {
   return {
     path: ROLLOUT_REPORT_PATH,
     compute: files => {
-      const plan = { ...planRollout(files.flatMap(f => f.documents)), withoutArgoCd: installWithoutArgoCd(files) };
-      return { data: plan, problems: plan.problems.map(p => `rollout: ${p}`) };
+      const plan = planRollout(files.flatMap(f => f.documents));
+      // the report also carries the same rollout without Argo CD, for README and for clusters without it
+      return { data: { ...plan, withoutArgoCd: installWithoutArgoCd(files) }, problems: plan.problems.map(p => `rollout: ${p}`) };
     },
   };
 }
@@ -287,25 +286,6 @@ function isMeshed(inject: string | undefined): boolean {
 function podInject(d: any): string | undefined {
   const template = d.kind === 'Pod' ? d : d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template : d.spec?.template;
   return template?.metadata?.annotations?.['linkerd.io/inject'];
-}
-
-/** The CRDs (`Established`) and Deployments (`Available`, `namespace/name`) a Job's `kubectl wait` containers wait for. */
-function kubectlWaits(job: any): { crds: string[]; deployments: string[] } {
-  const crds: string[] = [];
-  const deployments: string[] = [];
-  const pod = job.spec?.template?.spec ?? {};
-  for (const c of [...pod.initContainers ?? [], ...pod.containers ?? []]) {
-    const argv: string[] = [...c.command ?? [], ...c.args ?? []].filter((a: string) => a !== 'kubectl');
-    if (argv[0] !== 'wait') continue;
-    const nsIndex = argv.findIndex(a => a === '-n' || a === '--namespace');
-    const ns = nsIndex >= 0 ? argv[nsIndex + 1] : argv.find(a => a.startsWith('--namespace='))?.slice('--namespace='.length) ?? job.metadata?.namespace ?? 'default';
-    const condition = argv.find(a => a.startsWith('--for=condition='))?.slice('--for=condition='.length);
-    for (const a of argv.slice(1)) {
-      if (condition === 'Established' && /^(crd|customresourcedefinitions?(\.apiextensions\.k8s\.io)?)\//.test(a)) crds.push(a.split('/')[1]);
-      if (condition === 'Available' && /^(deployments?|deploy)(\.apps)?\//.test(a)) deployments.push(`${ns}/${a.split('/')[1]}`);
-    }
-  }
-  return { crds, deployments };
 }
 
 /** The plural Kubernetes derives for these kinds (lower case, `y` → `ies`, else `s`). */

@@ -143,3 +143,29 @@ export class SyncGate extends Construct {
     this.job.node.addDependency(serviceAccount, role, binding);
   }
 }
+
+/**
+ * The CRDs (`Established`) and Deployments (`Available`, `namespace/name`) a Job's `kubectl wait` containers wait for,
+ * and the first `--timeout=` given; empty for a Job that runs no `kubectl wait`.
+ *
+ * @internal
+ */
+export function gateWaits(job: any): { crds: string[]; deployments: string[]; timeout?: string } {
+  const crds: string[] = [];
+  const deployments: string[] = [];
+  let timeout: string | undefined;
+  const pod = job.spec?.template?.spec ?? {};
+  for (const c of [...pod.initContainers ?? [], ...pod.containers ?? []]) {
+    const argv: string[] = [...c.command ?? [], ...c.args ?? []].filter((a: string) => a !== 'kubectl');
+    if (argv[0] !== 'wait') continue;
+    const nsIndex = argv.findIndex(a => a === '-n' || a === '--namespace');
+    const ns = nsIndex >= 0 ? argv[nsIndex + 1] : argv.find(a => a.startsWith('--namespace='))?.slice('--namespace='.length) ?? job.metadata?.namespace ?? 'default';
+    timeout ??= argv.find(a => a.startsWith('--timeout='));
+    const condition = argv.find(a => a.startsWith('--for=condition='))?.slice('--for=condition='.length);
+    for (const a of argv.slice(1)) {
+      if (condition === 'Established' && /^(crd|customresourcedefinitions?(\.apiextensions\.k8s\.io)?)\//.test(a)) crds.push(a.split('/')[1]);
+      if (condition === 'Available' && /^(deployments?|deploy)(\.apps)?\//.test(a)) deployments.push(`${ns}/${a.split('/')[1]}`);
+    }
+  }
+  return { crds, deployments, timeout };
+}

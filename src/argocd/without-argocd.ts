@@ -1,4 +1,5 @@
 import { compareStrings } from '../_internal/order';
+import { gateWaits } from './sync-gate';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const HOOK = 'argocd.argoproj.io/hook';
@@ -7,7 +8,7 @@ const HOOK = 'argocd.argoproj.io/hook';
  * The same rollout without Argo CD, as shell commands, from the objects of one folder that a directory Application
  * syncs: wave by wave, `kubectl apply` of the wave's objects (selected from their file with yq by kind, namespace and
  * name), `helm upgrade --install --wait` for each chart Application (its values file is `helm/<name>.values.yaml`),
- * and, for each sync-gate hook Job, the `kubectl wait` commands it runs. Argo CD's own objects are left out: the
+ * and, for each sync-gate hook Job, the `kubectl wait` commands it runs (read with {@link gateWaits}). Argo CD's own objects are left out: the
  * Applications of directories (the root app), AppProjects, and the hook Jobs with the ServiceAccount, ClusterRole and
  * ClusterRoleBinding of the same name that let them run.
  *
@@ -41,10 +42,17 @@ export function installWithoutArgoCd(files: readonly { readonly file: string; re
         + `--namespace ${d.spec.destination?.namespace} --create-namespace --wait -f helm/${d.metadata.name}.values.yaml`);
     }
     for (const { d } of gates) {
-      const spec = d.spec?.template?.spec ?? {};
-      for (const c of [...spec.initContainers ?? [], ...spec.containers ?? []]) {
-        const args = (c.args as string[]).filter(a => !a.startsWith('--cache-dir='));
-        lines.push(`kubectl ${args.join(' ')}`);
+      // a hook Job that is not a gate (no kubectl wait) has nothing to stand in for it here
+      const { crds, deployments, timeout } = gateWaits(d);
+      const flags = timeout ? [timeout] : [];
+      if (crds.length > 0) lines.push(['kubectl wait --for=condition=Established', ...flags, ...crds.map(c => `crd/${c}`)].join(' '));
+      const byNamespace = new Map<string, string[]>();
+      for (const dep of deployments) {
+        const [ns, name] = dep.split('/');
+        byNamespace.set(ns, [...byNamespace.get(ns) ?? [], `deployment/${name}`]);
+      }
+      for (const [ns, names] of [...byNamespace].sort(([a], [b]) => compareStrings(a, b))) {
+        lines.push(['kubectl wait --for=condition=Available', ...flags, '-n', ns, ...names].join(' '));
       }
     }
   }

@@ -19,6 +19,9 @@ describe('installWithoutArgoCd', () => {
         containers: [{ args: ['wait', '--cache-dir=/cache', '--for=condition=Available', '-n', 'linkerd', 'deployment/linkerd-proxy-injector'] }],
       } } } },
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'apps', ...wave(2) } },
+    // a hook Job of the user's that is no gate (command only, no kubectl wait): nothing stands in for it
+    { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate', namespace: 'apps', ...wave(2, { 'argocd.argoproj.io/hook': 'PostSync' }) },
+      spec: { template: { spec: { containers: [{ command: ['/bin/migrate'] }] } } } },
   ];
 
   test('applies each wave in order, installs chart Applications with helm --wait, runs the gates\' waits, and leaves Argo CD\'s own objects out', () => {
