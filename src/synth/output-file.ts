@@ -88,21 +88,24 @@ export class OutputFileConflictError extends Error {
  * @internal
  */
 export function synthWithOutputFiles(app: App): OutputFile[] {
+  written.delete(app);
   app.synth();
   return written.get(app) ?? writeOutputFiles(app, app.outdir);
 }
 
 const OUTPUT_FILE = Symbol.for('cdk8s-linkerd.OutputFile');
-/** What each hooked app's last synth wrote. */
+/** The apps whose synth is hooked, and what each hooked synth wrote. */
+const hooked = new WeakSet<IConstruct>();
 const written = new WeakMap<IConstruct, OutputFile[]>();
 
 /** Makes `App.synth()` of the app write the OutputFiles after the manifests, so that no file is dropped silently. */
 function writeWithAppSynth(root: IConstruct): void {
   // duck-typed: a consumer's app may come from another copy of cdk8s
-  if (!(root instanceof App || (typeof (root as any).synth === 'function' && typeof (root as any).outdir === 'string')) || written.has(root)) return;
+  if (!(root instanceof App || (typeof (root as any).synth === 'function' && typeof (root as any).outdir === 'string')) || hooked.has(root)) return;
   const app = root as App;
   const synth = app.synth.bind(app);
-  written.set(app, []);
+  // an OutputFile made while a synth already runs (in a validation) hooks the next synth only: that one is written after
+  hooked.add(app);
   app.synth = () => {
     synth();
     written.set(app, writeOutputFiles(app, app.outdir));
