@@ -12,7 +12,7 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { clusterDefaults, isProbePolicy, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
+import { ClusterDefaults, clusterDefaults, isProbePolicy, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
 import {
   describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
 } from './_workload';
@@ -310,7 +310,8 @@ export class Server extends Construct {
   /** The kubelet's HTTP probes on this Server's ports that the proxy would refuse or break, and a harmful authorizeProbes(). */
   private probeProblems(model: MeshModel, own: any, selected: WorkloadFacts[]): string[] {
     const protocol: string = own.spec?.proxyProtocol ?? ProxyProtocol.UNKNOWN;
-    const defaults = clusterDefaults(this.version, undefined);
+    // the tree's control plane, as the coverage report takes it: its skipped ports and default policy count here too
+    const defaults = clusterDefaults(this.version, LinkerdContext.tryOf(this)?.controlPlane);
     const probes: { facts: WorkloadFacts; probe: HttpProbe }[] = [];
     for (const facts of selected) {
       const skipped = proxyPorts(facts, model, defaults).skipInbound;
@@ -336,9 +337,10 @@ export class Server extends Construct {
         + 'without detection; use ProxyProtocol.UNKNOWN, or probe a port this Server does not select');
     }
     const tcp = TCP_PROTOCOLS.includes(protocol) ? probes : protocol === ProxyProtocol.UNKNOWN ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
-    if (tcp.length > 0 && !this.admitsUnauthenticated(model, tcp[0].facts, tcp[0].probe.port)) {
+    const refusedTcp = tcp.filter(p => !this.admitsUnauthenticated(model, p.facts, p.probe.port, defaults));
+    if (refusedTcp.length > 0) {
       const why = TCP_PROTOCOLS.includes(protocol) ? `a proxyProtocol ${protocol} Server has no probe route` : 'HTTPS is not HTTP to the proxy, so the probe route does not apply';
-      problems.push(`the kubelet's probes (${list(tcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
+      problems.push(`the kubelet's probes (${list(refusedTcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
         + 'authorize the probe networks on the Server (an AuthorizationPolicy with only a NetworkAuthentication), or probe a port this Server does not select');
     }
     const http = TCP_PROTOCOLS.includes(protocol) ? [] : probes.filter(p => p.probe.scheme !== 'HTTPS');
@@ -347,8 +349,8 @@ export class Server extends Construct {
         + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
     } else if (userRoutes.length > 0) {
       // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
-      const open = (route: Rendered) => this.admitsUnauthenticated(model, http[0]?.facts, http[0]?.probe.port) || routeAdmitsUnauthenticated(model, route);
-      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r)));
+      const open = (route: Rendered, p: typeof http[number]) => this.admitsUnauthenticated(model, p.facts, p.probe.port, defaults) || routeAdmitsUnauthenticated(model, route);
+      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r, p)));
       const names = userRoutes.map(r => `HTTPRoute ${this.namespace}/${r.json.metadata?.name}`).join(', ');
       if (missing.length > 0 && !probeRoute) {
         problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
@@ -361,9 +363,8 @@ export class Server extends Construct {
   }
 
   /** Whether the Server's own authorizations (no routes) admit a client without a mesh identity on a port. */
-  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts | undefined, port: number | undefined): boolean {
-    if (facts === undefined || port === undefined) return false;
-    const policy = portPolicy(model, facts, port, clusterDefaults(this.version, undefined), { routes: false });
+  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts, port: number, defaults: ClusterDefaults): boolean {
+    const policy = portPolicy(model, facts, port, defaults, { routes: false });
     return policy.server?.apiObject === this.apiObject && policy.authorizations.some(a => a.unauthenticated);
   }
 }
