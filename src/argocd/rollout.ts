@@ -1,3 +1,4 @@
+import { caSecretOf } from '../_internal/cert-manager-secrets';
 import type { OutputReport } from '../synth/synthesize';
 import { gateWaits } from './sync-gate';
 import { installWithoutArgoCd } from './without-argocd';
@@ -60,8 +61,6 @@ const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[]; nee
 
 /** The Deployment whose webhook meshes pods (linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector.yaml:27). */
 const PROXY_INJECTOR = 'linkerd-proxy-injector';
-/** cert-manager's `--cluster-resource-namespace` as its Helm chart sets it: where a ClusterIssuer reads its CA Secret. */
-const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const HOOK = 'argocd.argoproj.io/hook';
@@ -176,9 +175,8 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       }
     }
     // CA issuers
-    const caSecret = o.group === 'cert-manager.io' && (o.kind === 'Issuer' || o.kind === 'ClusterIssuer') ? d.spec?.ca?.secretName : undefined;
-    if (typeof caSecret === 'string') {
-      const key = `${o.kind === 'Issuer' ? d.metadata.namespace ?? '' : CLUSTER_RESOURCE_NAMESPACE}/${caSecret}`;
+    const key = caSecretOf(d);
+    if (key !== undefined) {
       const ready = secretReadyAfter.get(key);
       if (ready === undefined) externalSecrets.add(`${key} (CA of ${o.id})`);
       else if (ready >= o.wave) {

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
-import { trustNamespaceOf } from '../_internal/next-steps';
+import { caSecretOf, trustNamespaceOf } from '../_internal/cert-manager-secrets';
 
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
 
@@ -54,8 +54,6 @@ export function applySyncWaves(scope: IConstruct): Map<string, number> {
   return new Map(objects.map(o => [o.node.path, waves.get(o)!]));
 }
 
-/** cert-manager's `--cluster-resource-namespace` as its Helm chart sets it (the release namespace). */
-const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
 
 /**
  * Dependencies that the rendered objects imply: CA issuer → Certificate writing its Secret; Certificate → its issuer;
@@ -75,6 +73,8 @@ function impliedDependencies(objects: ApiObject[]): Map<ApiObject, ApiObject[]> 
     if (obj.kind === 'ClusterIssuer') issuers.set(`ClusterIssuer /${json.metadata?.name}`, obj);
   }
   const result = new Map<ApiObject, ApiObject[]>();
+  // trust-manager reads a Bundle's sources from its trust namespace: the one the identity chain recorded, else its default
+  const trustNamespace = objects.length > 0 ? trustNamespaceOf(objects[0].node.root) : undefined;
   for (const [obj, json] of rendered) {
     const ref = json.spec?.issuerRef;
     if (obj.kind === 'Certificate' && ref && (ref.group ?? 'cert-manager.io') === 'cert-manager.io') {
@@ -83,16 +83,13 @@ function impliedDependencies(objects: ApiObject[]): Map<ApiObject, ApiObject[]> 
       if (issuer) result.set(obj, [issuer]);
     }
     if (obj.kind === 'Bundle') {
-      // trust-manager reads sources from its trust namespace: the one the identity chain recorded, else its default
-      const trustNamespace = trustNamespaceOf(obj.node.root) ?? CLUSTER_RESOURCE_NAMESPACE;
       const producers = (json.spec?.sources ?? []).flatMap((source: any) => certificateBySecret.get(`${trustNamespace}/${source.secret?.name}`) ?? []);
       if (producers.length > 0) result.set(obj, producers);
       continue;
     }
-    const secretName = json.spec?.ca?.secretName;
-    if ((obj.kind !== 'Issuer' && obj.kind !== 'ClusterIssuer') || typeof secretName !== 'string') continue;
-    const namespace = obj.kind === 'Issuer' ? json.metadata?.namespace ?? '' : CLUSTER_RESOURCE_NAMESPACE;
-    const producers = certificateBySecret.get(`${namespace}/${secretName}`);
+    const caSecret = caSecretOf(json);
+    if (caSecret === undefined) continue;
+    const producers = certificateBySecret.get(caSecret);
     if (producers) result.set(obj, producers);
   }
   return result;

@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Certificate, KeyUsage } from '../cert-manager/certificate';
-import { recordTrustNamespace } from '../_internal/next-steps';
+import { recordTrustNamespace } from '../_internal/cert-manager-secrets';
 import { ClusterIssuer } from '../cert-manager/cluster-issuer';
 import { Issuer } from '../cert-manager/issuer';
 import { IIssuer, IssuerType } from '../cert-manager/issuer-type';

@@ -1,3 +1,4 @@
+import { caSecretOf, DEFAULT_TRUST_NAMESPACE } from '../_internal/cert-manager-secrets';
 import { compareStrings } from '../_internal/order';
 
 /** A Secret an object reads that no object of the output makes. */
@@ -7,14 +8,6 @@ export interface MissingSecret {
   /** Who reads it, e.g. `ClusterIssuer linkerd-identity-issuer (spec.ca.secretName)`. */
   readonly readers: string[];
 }
-
-/**
- * cert-manager's cluster resource namespace, where a ClusterIssuer's CA Secret must be: the Helm chart passes the
- * controller's own namespace (cert-manager/cert-manager@v1.21.1:deploy/charts/cert-manager/templates/deployment.yaml:100-103).
- */
-const CLUSTER_RESOURCE_NAMESPACE = 'cert-manager';
-/** trust-manager's trust namespace, where a Bundle's sources are read: `--trust-namespace` defaults to cert-manager (cert-manager/trust-manager@v0.24.0:cmd/trust-manager/app/options/options.go:241). */
-const DEFAULT_TRUST_NAMESPACE = 'cert-manager';
 
 /**
  * The Secrets the objects read (CA issuers, trust-manager Bundle sources, ingress-nginx and Traefik basic auth) that no
@@ -43,8 +36,8 @@ export function missingSecrets(objects: readonly any[], trustNamespace = DEFAULT
     if (kind === 'SealedSecret') made.add(`${ns}/${o.spec?.template?.metadata?.name ?? name}`);
     if (kind === 'ExternalSecret') made.add(`${ns}/${o.spec?.target?.name ?? name}`);
     if (group === 'cert-manager.io' && kind === 'Certificate') made.add(`${ns}/${o.spec?.secretName}`);
-    if (group === 'cert-manager.io' && kind === 'Issuer') need(ns, o.spec?.ca?.secretName, `${id} (spec.ca.secretName)`);
-    if (group === 'cert-manager.io' && kind === 'ClusterIssuer') need(CLUSTER_RESOURCE_NAMESPACE, o.spec?.ca?.secretName, `${id} (spec.ca.secretName)`);
+    const caSecret = caSecretOf(o);
+    if (caSecret !== undefined) need(caSecret.split('/')[0], caSecret.split('/')[1], `${id} (spec.ca.secretName)`);
     if (group === 'trust.cert-manager.io' && kind === 'Bundle') {
       for (const source of o.spec?.sources ?? []) need(trustNamespace, source?.secret?.name, `${id} (spec.sources[].secret)`);
     }
