@@ -270,7 +270,7 @@ export class LinkerdPlatform extends Chart {
     if (credentials._existing) {
       addNextStep(this, `create Secret ${namespace}/${name} before the sync, for the dashboard's basic auth: `
         + `htpasswd -cB auth <user> && kubectl create secret generic ${name} -n ${namespace} --from-file=auth `
-        + '(or synth with DASHBOARD_USER and DASHBOARD_PASSWORD, or DASHBOARD_HTPASSWD_FILE)');
+        + '(or synth with DASHBOARD_USER and DASHBOARD_PASSWORD, or DASHBOARD_HTPASSWD_FILE)', { secret: `${namespace}/${name}` });
     }
     addNextStep(this, `run an ingress controller for IngressClass ${options.ingressClassName ?? 'nginx'} (ingress-nginx), meshed, `
       + `with DNS for ${options.hosts.join(', ')} pointing at it: the dashboard is reachable only through it`);

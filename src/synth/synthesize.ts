@@ -116,8 +116,9 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     replaceFolder(staging, outdir);
     const steps = collectNextSteps(app);
     // a Secret a construct already asked for, with its how-to, is not listed twice
-    const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !steps.some(step => step.includes(`Secret ${s.namespace}/${s.name} `)));
-    const nextSteps = [...steps, ...missing.map(missingSecretStep)];
+    const asked = new Set(steps.map(s => s.secret));
+    const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
+    const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
     return { outdir, files, extraFiles, warnings: collectWarnings(app), nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

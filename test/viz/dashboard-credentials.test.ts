@@ -37,7 +37,7 @@ describe('DashboardCredentials in LinkerdPlatform', () => {
     expect(again).toStrictEqual(first);
     const { chart, objects } = platform({});
     expect(objects.filter(o => o.kind === 'Secret')).toStrictEqual([]);
-    expect(collectNextSteps(chart).filter(m => m.startsWith('create Secret linkerd-viz/linkerd-dashboard-auth before the sync'))).toHaveLength(1);
+    expect(collectNextSteps(chart).map(s => s.message).filter(m => m.startsWith('create Secret linkerd-viz/linkerd-dashboard-auth before the sync'))).toHaveLength(1);
   });
 
   test.each([
