@@ -4,7 +4,11 @@ const NEXT_STEP = 'cdk8s-linkerd:next-step';
 
 /** What a next step is about, beyond its text. */
 export interface NextStepOptions {
-  /** The Secret (`namespace/name`) the step asks the operator to create, so the scan of missing Secrets skips it. */
+  /**
+   * The Secret (`namespace/name`) the step asks the operator to create, so the scan of missing Secrets skips it.
+   *
+   * @default - none
+   */
   readonly secret?: string;
 }
 

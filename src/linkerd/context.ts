@@ -163,11 +163,6 @@ export class LinkerdContext {
     return this.controlPlane ? `the control plane ${this.controlPlane.node.path}` : 'the documented defaults';
   }
 
-  /** The mTLS identity the control plane issues to pods running as a ServiceAccount. */
-  public serviceAccountIdentity(serviceAccount: string, namespace: string): string {
-    return `${serviceAccount}.${namespace}.serviceaccount.identity.${this.controlPlaneNamespace}.${this.trustDomain}`;
-  }
-
   /**
    * The problem with a DNS-like identity that no pod of this control plane can have, or undefined.
    *
@@ -199,4 +194,14 @@ export class LinkerdContext {
     }
     return problems;
   }
+}
+
+/**
+ * The identity Linkerd issues to pods running as a ServiceAccount: `<sa>.<ns>.serviceaccount.identity.<control-plane
+ * namespace>.<trust domain>` (linkerd/linkerd2@version-2.20:controller/api/destination/endpoint_translator.go:489).
+ *
+ * @internal
+ */
+export function serviceAccountIdentity(serviceAccount: string, namespace: string, controlPlaneNamespace: string, trustDomain: string): string {
+  return `${serviceAccount}.${namespace}.serviceaccount.identity.${controlPlaneNamespace}.${trustDomain}`;
 }

@@ -33,6 +33,16 @@ export enum DefaultInboundPolicy {
   AUDIT = 'audit',
 }
 
+/**
+ * The default inbound policies that admit clients without a mesh identity: `audit` and the `-unauthenticated` ones
+ * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:83-129, `default_authzs`).
+ *
+ * @internal
+ */
+export const UNAUTHENTICATED_INBOUND_POLICIES: readonly string[] = [
+  DefaultInboundPolicy.ALL_UNAUTHENTICATED, DefaultInboundPolicy.CLUSTER_UNAUTHENTICATED, DefaultInboundPolicy.AUDIT,
+];
+
 /** What the API server does when a Linkerd admission webhook cannot be reached (`webhookFailurePolicy`). */
 export enum WebhookFailurePolicy {
   /** Admit the object anyway (unmeshed pods when the injector is down). */

@@ -1,6 +1,7 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-25';
+import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { CURL_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
 
 /** Props for {@link IdentityRestarter}. */
@@ -44,8 +45,6 @@ export const TRUST_ROOTS_HASH_ANNOTATION = 'cdk8s-linkerd/trust-roots-sha256';
 export const IDENTITY_RESTARTER_NAME = 'linkerd-identity-restarter';
 const IDENTITY_DEPLOYMENT = 'linkerd-identity';
 const TRUST_ROOTS = 'linkerd-identity-trust-roots';
-/* The same tag and digest as DemoWorkloads' client image (src/mesh/demo-workloads.ts); not re-checked offline. */
-const DEFAULT_IMAGE = 'docker.io/curlimages/curl:8.10.1@sha256:d9b4541e214bcd85196d6e92e2753ac6d0ea699f0af5741f8c6cccbfcf00ef4b';
 const CRON_FIELD = /^[0-9*][0-9*,/-]*$|^\*$/;
 const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
@@ -116,7 +115,7 @@ export class IdentityRestarter extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? 'linkerd';
     this.schedule = props.schedule ?? '0 * * * *';
-    const image = props.image ?? DEFAULT_IMAGE;
+    const image = props.image ?? CURL_IMAGE;
     const problems: string[] = [];
     const nsProblem = dns1123LabelProblem('namespace', namespace);
     if (nsProblem) problems.push(nsProblem);

@@ -156,7 +156,12 @@ export interface LinkerdIdentityProps {
 }
 
 const WORKLOAD_CERT_LIFETIME = Duration.hours(24);
-const IDENTITY_ISSUER_SECRET = 'linkerd-identity-issuer';
+/**
+ * The Secret of the identity issuer, as the chart reads it.
+ *
+ * @internal
+ */
+export const IDENTITY_ISSUER_SECRET = 'linkerd-identity-issuer';
 const TRUST_ROOTS = 'linkerd-identity-trust-roots';
 const TRUST_ROOTS_KEY = 'ca-bundle.crt';
 const EXTENDED_KEY_USAGES = new Set<string>([

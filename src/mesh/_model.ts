@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { perSynth } from '../_internal/per-synth';
-import { LinkerdControlPlane } from '../linkerd/control-plane';
-import { LinkerdContext } from '../linkerd/context';
+import { DefaultInboundPolicy, LinkerdControlPlane, UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
+import { LinkerdContext, serviceAccountIdentity } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
   CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, ignoredNativeSidecarAnnotations, INJECT, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS,
@@ -16,12 +16,7 @@ const POLICY_GROUP = 'policy.linkerd.io';
 /** `config.linkerd.io/proxy-require-identity-inbound-ports` (read from the pod by the policy controller). */
 const REQUIRE_IDENTITY_PORTS = 'config.linkerd.io/proxy-require-identity-inbound-ports';
 /** The default inbound policies (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:33-56). */
-const DEFAULT_POLICIES = ['all-unauthenticated', 'all-authenticated', 'cluster-unauthenticated', 'cluster-authenticated', 'deny', 'audit'];
-/**
- * The policies that admit clients without a mesh identity: `audit` and the `-unauthenticated` ones
- * (linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/defaults.rs:83-129, `default_authzs`).
- */
-const UNAUTHENTICATED_POLICIES = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
+const DEFAULT_POLICIES: readonly string[] = Object.values(DefaultInboundPolicy);
 /** Marks the AuthorizationPolicy construct that `Server.authorizeProbes` makes. */
 export const PROBE_POLICY = Symbol.for('cdk8s-linkerd.mesh.ProbePolicy');
 
@@ -395,7 +390,7 @@ export function portPolicy(
   if (!server) {
     const { policy, where } = defaultPolicyOf(facts, model, defaults);
     const requireIdentity = parsePortList(effectiveAnnotation(facts, model, REQUIRE_IDENTITY_PORTS) ?? '').ranges.some(r => r.includes(port));
-    const unauthenticated = UNAUTHENTICATED_POLICIES.includes(policy) && !(requireIdentity && policy !== 'audit');
+    const unauthenticated = UNAUTHENTICATED_INBOUND_POLICIES.includes(policy) && !(requireIdentity && policy !== 'audit');
     const source = `the default inbound policy ${policy} (${where})${requireIdentity && policy !== 'audit' ? `, identity required on port ${port}` : ''}`;
     return {
       decidedBy: source,
@@ -469,7 +464,7 @@ function computeServerAuthorizations(model: MeshModel, server: Rendered, routes:
   }
   const access: string | undefined = server.json.spec?.accessPolicy;
   if (access !== undefined && access !== 'deny' && DEFAULT_POLICIES.includes(access)) {
-    found.push({ source: `accessPolicy ${access} of Server ${namespace}/${name}`, unauthenticated: UNAUTHENTICATED_POLICIES.includes(access) });
+    found.push({ source: `accessPolicy ${access} of Server ${namespace}/${name}`, unauthenticated: UNAUTHENTICATED_INBOUND_POLICIES.includes(access) });
   }
   return found;
 }
@@ -491,7 +486,7 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
 
 /** The mTLS identity of a ServiceAccount. */
 export function identityOf(serviceAccount: string, namespace: string, defaults: ClusterDefaults): string {
-  return `${serviceAccount}.${namespace}.serviceaccount.identity.${defaults.controlPlaneNamespace}.${defaults.trustDomain}`;
+  return serviceAccountIdentity(serviceAccount, namespace, defaults.controlPlaneNamespace, defaults.trustDomain);
 }
 
 /** Appends to the list under a key (in place: copying would make building an index quadratic); returns its position. */

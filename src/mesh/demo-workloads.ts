@@ -3,6 +3,7 @@ import {
   ContainerProps, Cpu, Deployment, ImagePullPolicy, LabelSelector, Namespace, Probe, Service, ServiceAccount,
 } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { CURL_IMAGE, HTTP_ECHO_IMAGE } from '../_internal/images';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
 import { LinkerdContext } from '../linkerd/context';
@@ -73,7 +74,7 @@ export class DemoWorkloads extends Construct {
     Mesh.inject(this.namespace, { version });
 
     this.server = workload(this, 'server', namespace, {
-      image: props.serverImage ?? SERVER_IMAGE,
+      image: props.serverImage ?? HTTP_ECHO_IMAGE,
       args: [`-listen=:${SERVER_PORT}`, '-text=hello from the mesh'],
       ports: [{ number: SERVER_PORT, name: 'http' }],
       readiness: Probe.fromHttpGet('/health', { port: SERVER_PORT }),
@@ -85,7 +86,7 @@ export class DemoWorkloads extends Construct {
     this.serverService.selectLabel('app', 'server');
 
     this.client = workload(this, 'client', namespace, {
-      image: props.clientImage ?? CLIENT_IMAGE,
+      image: props.clientImage ?? CURL_IMAGE,
       command: ['/bin/sh', '-c'],
       args: [`while true; do curl -sS --max-time 2 http://server.${namespace}.svc/ || true; sleep 5; done`],
     });
@@ -119,9 +120,3 @@ function workload(scope: Construct, name: string, namespace: string, container: 
   return deployment;
 }
 
-/*
- * Pinned by digest so a re-pushed tag cannot change what runs in the mesh. The digests are the ones public manifests
- * pin for these tags; check them with `crane digest <image>:<tag>` (or `docker buildx imagetools inspect`) when bumping.
- */
-const SERVER_IMAGE = 'docker.io/hashicorp/http-echo:1.0.0@sha256:fcb75f691c8b0414d670ae570240cbf95502cc18a9ba57e982ecac589760a186';
-const CLIENT_IMAGE = 'docker.io/curlimages/curl:8.10.1@sha256:d9b4541e214bcd85196d6e92e2753ac6d0ea699f0af5741f8c6cccbfcf00ef4b';

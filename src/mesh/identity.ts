@@ -1,6 +1,6 @@
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { IConstruct } from 'constructs';
-import { LinkerdContext } from '../linkerd/context';
+import { LinkerdContext, serviceAccountIdentity } from '../linkerd/context';
 
 // l5d:policy-controller/runtime/src/validation.rs: a DNS-like name whose first label may be `*`
 const DNS_LIKE = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -84,7 +84,7 @@ export class MeshIdentity {
     const context = scope ? LinkerdContext.of(scope) : LinkerdContext.DEFAULTS;
     const controlPlane = options.controlPlaneNamespace ?? context.controlPlaneNamespace;
     const trustDomain = options.trustDomain ?? context.trustDomain;
-    return `${name}.${namespace}.serviceaccount.identity.${controlPlane}.${trustDomain}`;
+    return serviceAccountIdentity(name, namespace, controlPlane, trustDomain);
   }
 
   /** The identity string, with the documented defaults ({@link value}). */

@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { formatGoDuration, parseGoDuration } from '../_internal/duration';
 import { compareStrings } from '../_internal/order';
 import { formatRolloutPlan, RolloutPlan, ROLLOUT_REPORT_PATH } from '../argocd/rollout';
+import { UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
+import { IDENTITY_ISSUER_SECRET } from '../linkerd/identity';
 import { IDENTITY_RESTARTER_NAME } from '../linkerd/identity-restarter';
 import { SynthReport } from './synthesize';
 
@@ -93,10 +95,9 @@ function anchorRenewals(docs: any[]): string[] {
 
 /** The control-plane namespace: where the identity issuer Certificate lives. */
 function controlPlaneNamespace(docs: any[]): string {
-  return docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === 'linkerd-identity-issuer')?.metadata?.namespace ?? 'linkerd';
+  return docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === IDENTITY_ISSUER_SECRET)?.metadata?.namespace ?? 'linkerd';
 }
 
-const OPEN_INBOUND = ['all-unauthenticated', 'cluster-unauthenticated', 'audit'];
 
 /**
  * One line on what the output lets others do: who can use the trust anchor (through the issuer of
@@ -106,7 +107,7 @@ const OPEN_INBOUND = ['all-unauthenticated', 'cluster-unauthenticated', 'audit']
  */
 function securityPosture(docs: any[], extraDocs: any[]): string | undefined {
   const parts: string[] = [];
-  const issuer = docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === 'linkerd-identity-issuer');
+  const issuer = docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === IDENTITY_ISSUER_SECRET);
   if (issuer) {
     const ref = issuer.spec.issuerRef ?? {};
     parts.push(ref.kind === 'ClusterIssuer'
@@ -116,7 +117,7 @@ function securityPosture(docs: any[], extraDocs: any[]): string | undefined {
   const values = extraDocs.find(d => d && typeof d === 'object' && 'identityTrustDomain' in d);
   if (values) {
     const inbound = values.proxy?.defaultInboundPolicy ?? 'all-unauthenticated (chart default)';
-    parts.push(`default inbound policy ${inbound}${OPEN_INBOUND.some(p => inbound.startsWith(p))
+    parts.push(`default inbound policy ${inbound}${UNAUTHENTICATED_INBOUND_POLICIES.some(p => inbound.startsWith(p))
       ? ': any client, meshed or not, may connect to meshed ports no Server covers (harden: defaultInboundPolicy cluster-authenticated, or Servers with AuthorizationPolicies)' : ''}`);
     const failure = values.webhookFailurePolicy ?? 'Ignore (chart default)';
     parts.push(`injector failurePolicy ${failure}${failure.startsWith('Ignore')

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { addWarning } from '../_internal/warnings';
+import { UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
 import { dashboardAuthProblems } from './_dashboard-auth';
 import { IBasicAuthSecret } from './basic-auth-secret';
 import { DashboardTls } from './dashboard-tls';
@@ -63,7 +64,6 @@ export interface DashboardIngressProps {
   readonly restrictWebPort?: boolean;
 }
 
-const OPEN_POLICIES = [undefined, 'all-unauthenticated', 'cluster-unauthenticated', 'audit'];
 const INGRESS_NGINX: DashboardClient = { name: 'ingress-nginx', namespace: 'ingress-nginx' };
 
 /**
@@ -120,7 +120,8 @@ export class DashboardIngress extends Construct {
         + '(linkerd.io/inject: enabled on its pod template), or every dashboard request gets 403');
     } else {
       addWarning(this, 'restrictWebPort is off: any pod that reaches web:8084 gets the dashboard and tap without the password');
-      if (!OPEN_POLICIES.includes(props.viz.defaultInboundPolicy)) {
+      // unset means the chart's default, all-unauthenticated
+      if (props.viz.defaultInboundPolicy !== undefined && !UNAUTHENTICATED_INBOUND_POLICIES.includes(props.viz.defaultInboundPolicy)) {
         addWarning(this, `the control plane's default inbound policy ${props.viz.defaultInboundPolicy} denies the unmeshed ingress controller `
           + 'on the dashboard\'s web port (viz ships no Server for it): mesh ingress-nginx or authorize it');
       }
