@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { cronProblem, DESCRIPTORS } from '../_internal/cron';
 import { CURL_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
 
@@ -45,8 +46,6 @@ export const TRUST_ROOTS_HASH_ANNOTATION = 'cdk8s-linkerd/trust-roots-sha256';
 export const IDENTITY_RESTARTER_NAME = 'linkerd-identity-restarter';
 const IDENTITY_DEPLOYMENT = 'linkerd-identity';
 const TRUST_ROOTS = 'linkerd-identity-trust-roots';
-const CRON_FIELD = /^[0-9*][0-9*,/-]*$|^\*$/;
-const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
 /**
  * The script the CronJob runs: hash `ca-bundle.crt` of the trust-roots ConfigMap, compare it with the hash recorded on
@@ -119,9 +118,10 @@ export class IdentityRestarter extends Construct {
     const problems: string[] = [];
     const nsProblem = dns1123LabelProblem('namespace', namespace);
     if (nsProblem) problems.push(nsProblem);
-    const fields = this.schedule.trim().split(/\s+/);
-    if (!(CRON_MACROS.includes(this.schedule) || (fields.length === 5 && fields.every(f => CRON_FIELD.test(f))))) {
-      problems.push(`schedule ${JSON.stringify(this.schedule)} is not a cron schedule: give five fields (minute hour day month weekday) or one of ${CRON_MACROS.join(', ')}`);
+    // Kubernetes parses the schedule with robfig/cron and refuses a time zone in it (spec.timeZone holds that)
+    const bad = /^(CRON_TZ|TZ)=/.test(this.schedule.trim()) ? 'a time zone prefix is not allowed here' : cronProblem(this.schedule);
+    if (bad !== undefined) {
+      problems.push(`schedule ${JSON.stringify(this.schedule)} is not a cron schedule: give five fields (minute hour day month weekday) or one of ${DESCRIPTORS.join(', ')} (${bad})`);
     }
     if (image.trim() === '' || /\s/.test(image)) problems.push(`image ${JSON.stringify(image)} is not an image reference`);
     throwIfProblems(problems, this);

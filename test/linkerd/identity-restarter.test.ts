@@ -64,6 +64,10 @@ describe('IdentityRestarter objects', () => {
   test('fails on a schedule that is not cron', () => {
     expect(() => restarterObjects({ schedule: 'every hour' })).toThrow(/^\[test\/restarter\] schedule "every hour" is not a cron schedule: give five fields/);
     expect(() => restarterObjects({ schedule: '0 * * *' })).toThrow(/schedule "0 \* \* \*" is not a cron schedule/);
+    // the same robfig/cron reading as cert-manager's renewal windows: ranges are checked, and Kubernetes takes no time zone here
+    expect(() => restarterObjects({ schedule: '99 * * * *' })).toThrow(/schedule "99 \* \* \* \*" is not a cron schedule: .*\(minute "99" is outside 0-59\)/);
+    expect(() => restarterObjects({ schedule: 'TZ=UTC 0 * * * *' })).toThrow(/is not a cron schedule: .*\(a time zone prefix is not allowed here\)/);
+    expect(() => restarterObjects({ schedule: '0 * * JAN MON' })).not.toThrow();
   });
 
   test('fails on an image reference with spaces', () => {
