@@ -9,6 +9,7 @@ import {
   podLabelExclusion, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
 import { LabelSelectorJson, resolveServerPorts, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts, workloadFacts } from './_workload';
+import { targetsKind } from '../_internal/target-kind';
 import { parsePortList, PortRange } from './port-range';
 
 const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
@@ -232,7 +233,7 @@ export class MeshModel {
         const ref = policy.json.spec?.targetRef ?? {};
         if (ref.kind === 'Namespace') found.namespaceWide.push(position);
         const servers: string[] = ref.kind === 'Server' ? [ref.name] : this.policiesNamed(ref.kind, namespace, ref.name)
-          .flatMap(route => (route.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name));
+          .flatMap(route => (route.json.spec?.parentRefs ?? []).filter((p: any) => targetsKind(p, POLICY_GROUP, 'Server')).map((p: any) => p.name));
         for (const server of new Set(servers)) appendTo(found.byServer, server, position);
       });
       targets = found;
@@ -453,7 +454,7 @@ function computeServerAuthorizations(model: MeshModel, server: Rendered, routes:
   for (const policy of positions.map(position => policies[position])) {
     if (isProbePolicy(policy)) continue;
     const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
-    const identity = refs.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+    const identity = refs.some(requiresIdentity);
     found.push({ source: `AuthorizationPolicy ${namespace}/${policy.json.metadata?.name}`, unauthenticated: !identity });
   }
   for (const saz of model.policiesOf('ServerAuthorization', namespace)) {
@@ -485,6 +486,14 @@ export function meshNotes(facts: WorkloadFacts, meshed: boolean, model: MeshMode
 }
 
 /** The mTLS identity of a ServiceAccount. */
+/**
+ * Whether an authentication ref admits only meshed identities: a MeshTLSAuthentication or a ServiceAccount, kinds
+ * compared as the policy controller compares them ({@link targetsKind}).
+ */
+export function requiresIdentity(ref: { group?: unknown; kind?: unknown }): boolean {
+  return targetsKind(ref, POLICY_GROUP, 'MeshTLSAuthentication') || targetsKind(ref, '', 'ServiceAccount');
+}
+
 export function identityOf(serviceAccount: string, namespace: string, defaults: ClusterDefaults): string {
   return serviceAccountIdentity(serviceAccount, namespace, defaults.controlPlaneNamespace, defaults.trustDomain);
 }

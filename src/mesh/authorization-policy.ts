@@ -6,6 +6,7 @@ import { validateRendered } from '../_internal/validated';
 import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import type { MeshTLSAuthentication } from './meshtls-authentication';
 import type { NetworkAuthentication } from './network-authentication';
+import { targetsKind } from '../_internal/target-kind';
 import type { Server } from './server';
 
 const POLICY_GROUP = 'policy.linkerd.io';
@@ -154,17 +155,7 @@ export class AuthorizationPolicy extends Construct {
   }
 }
 
-/**
- * Whether a reference's group and kind name a kind as the policy controller compares them: ASCII case-insensitively,
- * with an absent or empty group and `core` all meaning the core group.
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/api/src/policy.rs:31-48 (targets_kind)
- * @internal
- */
-export function targetsKind(ref: { group?: unknown; kind?: unknown }, group: string, kind: string): boolean {
-  const canonical = (g: unknown) => (typeof g === 'string' && g !== '' ? g : 'core').toLowerCase();
-  return canonical(ref.group) === canonical(group) && typeof ref.kind === 'string' && ref.kind.toLowerCase() === kind.toLowerCase();
-}
+export { targetsKind };
 
 const TARGET_KINDS: ReadonlyArray<[string, string]> = [
   [POLICY_GROUP, 'Server'], [POLICY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'GRPCRoute'], ['', 'Namespace'],

@@ -1,12 +1,13 @@
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
+import { targetsKind } from '../_internal/target-kind';
 import { compareStrings } from '../_internal/order';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
 import {
   ClusterDefaults, clusterDefaults, identityOf, inboundPolicy, isProbePolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling,
-  portPolicy, ProxyPorts, proxyPorts, Rendered, routeKindsOf,
+  portPolicy, ProxyPorts, proxyPorts, Rendered, requiresIdentity, routeKindsOf,
 } from './_model';
 import { describe, resolvePort, resolveServerPorts } from './_workload';
 
@@ -274,7 +275,7 @@ function policyCallers(target: Evaluated, ctx: Context): CoverageCaller[] {
     const covered = targetedPorts(policy, target, model);
     if (covered.ports.length === 0 && covered.unused === undefined) continue;
     const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
-    const identities = refs.filter(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+    const identities = refs.filter(requiresIdentity);
     const networks = refs.filter(r => r.kind === 'NetworkAuthentication').flatMap(r => networksOf(r, f.namespace, model));
     const anyone = networks.length > 0 ? `unauthenticated clients from ${networks.join(', ')}` : 'any client';
     if (covered.unused !== undefined) {
@@ -321,7 +322,7 @@ function targetedPorts(policy: Rendered, target: Evaluated, model: MeshModel): {
   }
   if (ref.kind === 'Server') return { ports: portsOf(selecting.filter(s => s.json.metadata?.name === ref.name)) };
   const routes = model.policiesNamed(ref.kind, f.namespace, ref.name);
-  const parents = new Set(routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => p.kind === 'Server').map((p: any) => p.name as string)));
+  const parents = new Set(routes.flatMap(r => (r.json.spec?.parentRefs ?? []).filter((p: any) => targetsKind(p, 'policy.linkerd.io', 'Server')).map((p: any) => p.name as string)));
   const used = selecting.filter(s => parents.has(s.json.metadata?.name) && routeKindsOf(s.json.spec?.proxyProtocol).includes(ref.kind));
   const unusedBy = selecting.filter(s => parents.has(s.json.metadata?.name) && !used.includes(s));
   if (used.length === 0 && unusedBy.length > 0) {

@@ -12,7 +12,7 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { ClusterDefaults, clusterDefaults, isProbePolicy, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
+import { ClusterDefaults, clusterDefaults, isProbePolicy, requiresIdentity, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
 import {
   describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
 } from './_workload';
@@ -376,7 +376,7 @@ function routeAdmitsUnauthenticated(model: MeshModel, route: Rendered): boolean 
     const ref = policy.json.spec?.targetRef ?? {};
     const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
     return ref.kind === route.json.kind && ref.name === route.json.metadata?.name && !isProbePolicy(policy)
-      && !refs.some(r => r.kind === 'MeshTLSAuthentication' || r.kind === 'ServiceAccount');
+      && !refs.some(requiresIdentity);
   });
 }
 

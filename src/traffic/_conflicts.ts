@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { perSynth } from '../_internal/per-synth';
+import { targetsKind } from '../_internal/target-kind';
 import { isProfileShadowedAnnotation } from './_annotations';
 import { ResolvedService } from './service-reference';
 
@@ -62,7 +63,7 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
       const routeNamespace = namespaceOf(obj);
       const parents: any[] = Array.isArray(rendered.spec?.parentRefs) ? rendered.spec.parentRefs : [];
       // the policy controller's is_service: kind Service, group unset, empty or core, both case-insensitive
-      const attached = parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
+      const attached = parents.some(ref => targetsKind(ref ?? {}, '', 'Service')
         && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace);
       if (shadows && attached) problems.push(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
     }
@@ -97,7 +98,7 @@ export function httpRoutesAttachedTo(scope: IConstruct, service: { readonly name
     const routeNamespace = namespaceOf(obj);
     if (routeNamespace !== service.namespace && routeNamespace !== clientNamespace) return false;
     const parents = parentsOf.get(obj) ?? [];
-    return parents.some(ref => String(ref?.kind).toLowerCase() === 'service' && ['', 'core'].includes(String(ref?.group ?? '').toLowerCase())
+    return parents.some(ref => targetsKind(ref ?? {}, '', 'Service')
       && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace && (ref?.port === undefined || ref.port === port));
   });
 }

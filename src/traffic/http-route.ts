@@ -7,6 +7,7 @@ import {
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { targetsKind } from '../_internal/target-kind';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
@@ -387,8 +388,7 @@ function httpRouteAdmissionProblems(obj: any): string[] {
   const problems: string[] = [];
   const list = (v: unknown): any[] => Array.isArray(v) ? v : [];
   list(obj?.spec?.parentRefs).forEach((parent, i) => {
-    const egress = typeof parent?.group === 'string' && parent.group.toLowerCase() === 'policy.linkerd.io'
-      && typeof parent?.kind === 'string' && parent.kind.toLowerCase() === 'egressnetwork';
+    const egress = typeof parent?.group === 'string' && targetsKind(parent, 'policy.linkerd.io', 'EgressNetwork');
     if (egress && parent.port === undefined) problems.push(`parentRefs[${i}] EgressNetwork ${JSON.stringify(parent.name)} has no port: Linkerd rejects a route to an EgressNetwork without one`);
   });
   list(obj?.spec?.rules).forEach((rule, i) => {
