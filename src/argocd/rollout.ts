@@ -1,4 +1,5 @@
 import { caSecretOf } from '../_internal/cert-manager-secrets';
+import { namespaceExclusion, podLabelExclusion } from '../mesh/_annotations';
 import type { OutputReport } from '../synth/synthesize';
 import { gateWaits } from './sync-gate';
 import { installWithoutArgoCd } from './without-argocd';
@@ -152,9 +153,14 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
   }
 
   const injectorReadyAfter = [...deploymentReadyAfter].filter(([k]) => k.endsWith(`/${PROXY_INJECTOR}`)).reduce((m, [, w]) => Math.min(m, w), Infinity);
-  const meshedNamespaces = new Set(objects.filter(o => o.kind === 'Namespace' && o.group === '' && isMeshed(o.doc.metadata.annotations?.['linkerd.io/inject']))
-    .map(o => o.doc.metadata.name as string));
-  const inMeshedNamespace = (ns: string | undefined) => ns !== undefined && meshedNamespaces.has(ns);
+  const namespaces = new Map(objects.filter(o => o.kind === 'Namespace' && o.group === '').map(o => [o.doc.metadata.name as string, o.doc]));
+  // the injector skips excluded namespaces and labelled pods, whatever they ask: the webhook's selectors
+  // (linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml:99-102,
+  // values.yaml:523-536)
+  const excluded = (ns: string | undefined) => ns === undefined || namespaceExclusion(ns, namespaces.get(ns)?.metadata?.labels) !== undefined;
+  const inMeshedNamespace = (ns: string | undefined) => !excluded(ns) && isMeshed(namespaces.get(ns!)?.metadata?.annotations?.['linkerd.io/inject']);
+  const meantMeshed = (d: any) => !excluded(d.metadata.namespace) && podLabelExclusion(podTemplate(d)?.metadata?.labels) === undefined
+    && isMeshed(podTemplate(d)?.metadata?.annotations?.['linkerd.io/inject'] ?? (inMeshedNamespace(d.metadata.namespace) ? 'enabled' : undefined));
   const objectsById = new Map(objects.map(o => [`${o.kind} ${o.doc.metadata.namespace ?? ''}/${o.doc.metadata.name}`, o]));
 
   for (const o of objects) {
@@ -196,7 +202,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     // meshed workloads
     const meshed = o.kind === 'Application' && o.group === 'argoproj.io'
       ? inMeshedNamespace(d.spec?.destination?.namespace)
-      : POD_KINDS.has(o.kind) && !o.hook && isMeshed(podInject(d) ?? (inMeshedNamespace(d.metadata.namespace) ? 'enabled' : undefined));
+      : POD_KINDS.has(o.kind) && !o.hook && meantMeshed(d);
     if (meshed && controlPlaneApplication !== undefined && !(injectorReadyAfter < o.wave)) {
       problems.push(`${where} is meant to be meshed, but nothing makes sure the proxy injector (${controlPlaneApplication}) is available by this wave: `
         + 'its webhook fails open (webhookFailurePolicy: Ignore), so the pods would start and stay unmeshed; put it after a SyncGate that waits for Deployment linkerd-proxy-injector');
@@ -216,7 +222,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       ready: { crds: inWave(crdReadyAfter, wave, previous), secrets: inWave(secretReadyAfter, wave, previous), deployments: inWave(deploymentReadyAfter, wave, previous) },
     };
   });
-  if (controlPlaneApplication === undefined && objects.some(o => POD_KINDS.has(o.kind) && isMeshed(podInject(o.doc) ?? (inMeshedNamespace(o.doc.metadata.namespace) ? 'enabled' : undefined)))) {
+  if (controlPlaneApplication === undefined && objects.some(o => POD_KINDS.has(o.kind) && meantMeshed(o.doc))) {
     externalGroups.add('(a running Linkerd proxy injector)');
   }
   return {
@@ -281,9 +287,8 @@ function isMeshed(inject: string | undefined): boolean {
   return inject === 'enabled' || inject === 'ingress';
 }
 
-function podInject(d: any): string | undefined {
-  const template = d.kind === 'Pod' ? d : d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template : d.spec?.template;
-  return template?.metadata?.annotations?.['linkerd.io/inject'];
+function podTemplate(d: any): any {
+  return d.kind === 'Pod' ? d : d.kind === 'CronJob' ? d.spec?.jobTemplate?.spec?.template : d.spec?.template;
 }
 
 /** The plural Kubernetes derives for these kinds (lower case, `y` → `ies`, else `s`). */

@@ -123,6 +123,19 @@ describe('planRollout', () => {
     ]);
   });
 
+  test('a workload the injector skips (kube-system, a control-plane label) is no race, whatever it asks', () => {
+    // linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:523-536, the webhook's selectors
+    const chart = testChart();
+    chartApp(chart, 'linkerd-control-plane', 0);
+    const pod = (name: string, namespace: string, labels: Record<string, string>) => wave(new k8s.KubeDeployment(chart, name, {
+      metadata: { name, namespace },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name, ...labels }, annotations: { 'linkerd.io/inject': 'enabled' } }, spec: { containers: [{ name, image: 'web:1' }] } } },
+    }), 1);
+    pod('dns', 'kube-system', {});
+    pod('identity', 'apps', { 'linkerd.io/control-plane-component': 'identity' });
+    expect(planRollout(Testing.synth(chart)).problems).toStrictEqual([]);
+  });
+
   test('passes once a gate waits for the proxy injector in an earlier wave', () => {
     const chart = testChart();
     chartApp(chart, 'linkerd-control-plane', 0);
