@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import type * as Yaml from 'yaml';
 import { SecretContent, vouchedContent } from '../_internal/vouch';
+import { parseYamlDocuments } from '../_internal/yaml-documents';
 
 /** A synthesized YAML file: its path relative to the output folder and its documents. */
 export interface SynthesizedFile {
@@ -268,9 +268,8 @@ const KEY_VALUE_LINE = /^[ \t-]*["']?([\w.-]+)["']?[ \t]*:[ \t]*["']?([^\s"']+)/
 function parseEmbedded(value: string): unknown[] {
   if (value.length <= MAX_EMBEDDED_PARSE) {
     try {
-      const docs = (require('yaml') as typeof Yaml).parseAllDocuments(value);
-      const parsed = Array.isArray(docs) ? docs : [docs];
-      if (parsed.every(d => d.errors.length === 0)) return parsed.map(d => d.toJS({ maxAliasCount: 100 }));
+      const parsed = parseYamlDocuments(value);
+      if (parsed !== undefined) return parsed;
     } catch {
       // read line by line below
     }

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
-import type * as Yaml from 'yaml';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { collectNextSteps } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { compareStrings } from '../_internal/order';
+import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
@@ -190,11 +190,7 @@ function parseText(file: string, text: string): unknown[] {
       // not JSON after all: read as YAML below
     }
   }
-  // `yaml` (72 modules) is loaded only for a file whose objects were not kept
-  const docs = (require('yaml') as typeof Yaml).parseAllDocuments(text);
-  const parsed = Array.isArray(docs) ? docs : [docs];
-  if (parsed.some(d => d.errors.length > 0)) return [text];
-  return parsed.map(d => d.toJS({ maxAliasCount: 100 })).filter(d => d !== null);
+  return parseYamlDocuments(text)?.filter(d => d !== null) ?? [text];
 }
 
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */

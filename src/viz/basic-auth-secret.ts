@@ -7,6 +7,7 @@ import { goDuration } from '../_internal/duration';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { vouchForSecret } from '../_internal/vouch';
+import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { HtpasswdUser, WeakHashFormat } from './htpasswd-user';
 
 /** A Secret holding htpasswd lines under the key `auth` (what ingress-nginx's `auth-secret` and a Traefik `basicAuth` read). */
@@ -201,10 +202,11 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
    */
   public static previousHtpasswd(outdir: string, name: string, namespace: string): string | undefined {
     if (!fs.existsSync(outdir)) return undefined;
-    const Yaml = require('yaml') as typeof import('yaml');
     for (const file of fs.readdirSync(outdir).filter(f => f.endsWith('.yaml')).sort()) {
-      for (const doc of Yaml.parseAllDocuments(fs.readFileSync(path.join(outdir, file), 'utf8'))) {
-        const obj = doc.toJSON();
+      const text = fs.readFileSync(path.join(outdir, file), 'utf8');
+      // only a file that names the Secret is parsed
+      if (!text.includes(name)) continue;
+      for (const obj of (parseYamlDocuments(text) ?? []) as any[]) {
         if (obj?.kind === 'Secret' && obj.metadata?.name === name && obj.metadata?.namespace === namespace && typeof obj.data?.auth === 'string') {
           return Buffer.from(obj.data.auth, 'base64').toString('utf8');
         }
