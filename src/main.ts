@@ -6,10 +6,11 @@ import { Application, ApplicationSource } from './argocd/application';
 import { rolloutReport } from './argocd/rollout';
 import { MeshCoverage } from './mesh/coverage';
 import { addNextStep } from './_internal/next-steps';
-import { LinkerdPlatform } from './platform';
+import { DASHBOARD_AUTH_SECRET, LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
 import { BasicAuthSecret } from './viz/basic-auth-secret';
 import { HtpasswdUser } from './viz/htpasswd-user';
+import { VIZ_NAMESPACE } from './viz/viz';
 
 /** The Argo CD project of the root Application and of the chart Applications, instead of the unrestricted `default`. */
 const PROJECT = 'linkerd-platform';
@@ -28,7 +29,7 @@ function main(): number {
     const pkg = JSON.parse(fs.readFileSync(findPackageJson(__dirname), 'utf8'));
     const report = synthesize(app => {
       // the last dist/'s bcrypt lines are kept while they verify, so dist/ changes only when a password does
-      const previousHtpasswd = BasicAuthSecret.previousHtpasswd(process.env.CDK8S_OUTDIR ?? 'dist', 'linkerd-dashboard-auth', 'linkerd-viz');
+      const previousHtpasswd = BasicAuthSecret.previousHtpasswd(process.env.CDK8S_OUTDIR ?? 'dist', DASHBOARD_AUTH_SECRET, VIZ_NAMESPACE);
       const platform = new LinkerdPlatform(app, 'platform', {
         dashboard: { hosts: [pkg.config.dashboardHost], users: dashboardUsers(), previousHtpasswd },
         argoCdProject: PROJECT,

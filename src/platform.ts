@@ -278,8 +278,12 @@ export class LinkerdPlatform extends Chart {
   }
 }
 
-/** The name of the dashboard's htpasswd Secret when none is generated. */
-const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
+/**
+ * The name of the dashboard's htpasswd Secret unless `authSecretName` says otherwise.
+ *
+ * @internal
+ */
+export const DASHBOARD_AUTH_SECRET = 'linkerd-dashboard-auth';
 
 /** The cluster-scoped kinds the linkerd, cert-manager and trust-manager charts render (their templates at the pinned versions). */
 const CHART_CLUSTER_RESOURCES = [

@@ -85,7 +85,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const cost = parsed.values.cost === undefined ? 10 : Number(parsed.values.cost);
+  const rawCost = parsed.values.cost;
+  if (rawCost !== undefined && !/^\d+$/.test(rawCost)) {
+    console.error(`htpasswd: --cost ${JSON.stringify(rawCost)} is not a whole number: use 4 to 19\n${USAGE}`);
+    return 2;
+  }
+  const cost = rawCost === undefined ? 10 : Number(rawCost);
   const file = path.resolve(process.env.INIT_CWD ?? process.cwd(), parsed.values.file ?? 'dashboard.htpasswd');
   try {
     const content = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';

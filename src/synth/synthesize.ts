@@ -157,10 +157,11 @@ function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): Synt
 
 /** Writes the reports as JSON; a report may not take the path of an {@link OutputFile}. */
 function writeReports(app: App, dir: string, reports: readonly { path: string; data: unknown }[]): SynthesizedFile[] {
-  const taken = new Set(app.node.findAll().filter(OutputFile.isOutputFile).map(o => o.path));
+  const taken = new Map(app.node.findAll().filter(OutputFile.isOutputFile).map(o => [o.path, o.node.path]));
   for (const report of reports) {
-    if (taken.has(report.path)) throw new OutputCheckError([`${report.path} is written by both an OutputFile and report ${report.path}`]);
-    taken.add(report.path);
+    const owner = taken.get(report.path);
+    if (owner !== undefined) throw new OutputCheckError([`${report.path} is written by both ${owner} and a report: give the report another path`]);
+    taken.set(report.path, 'another report');
     fs.mkdirSync(path.join(dir, path.dirname(report.path)), { recursive: true });
     fs.writeFileSync(path.join(dir, report.path), `${JSON.stringify(report.data, undefined, 2)}\n`);
   }

@@ -103,6 +103,13 @@ export interface LinkerdVizOptions {
   readonly values?: Record<string, any>;
 }
 
+/**
+ * The viz namespace unless `namespace` says otherwise.
+ *
+ * @internal
+ */
+export const VIZ_NAMESPACE = 'linkerd-viz';
+
 /** Props for {@link LinkerdViz}. */
 export interface LinkerdVizProps extends LinkerdVizOptions {
   /** The control plane viz extends: its version, namespace, cluster and trust domains. */
@@ -159,7 +166,7 @@ export class LinkerdViz extends Construct {
     const cp = props.controlPlane;
     this.version = cp.version;
     this.defaultInboundPolicy = cp.helmValues.proxy?.defaultInboundPolicy;
-    this.namespace = props.namespace ?? 'linkerd-viz';
+    this.namespace = props.namespace ?? VIZ_NAMESPACE;
     this.hosts = [...props.dashboardHosts ?? []];
     const ha = props.ha ?? false;
     const problems = [dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined);

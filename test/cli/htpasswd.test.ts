@@ -39,6 +39,9 @@ describe('npm run htpasswd', () => {
       expect(HtpasswdUser.fromFile(file).map(u => u.user)).toStrictEqual(['admin']);
       expect(spawnSync('htpasswd', ['-vb', file, 'admin', 'correct horse']).status).toBe(0);
       expect(spawnSync(process.execPath, [CLI, 'rename', 'admin'], { encoding: 'utf8' }).status).toBe(2);
+      const badCost = spawnSync(process.execPath, [CLI, 'add', 'admin', '--file', file, '--cost', 'abc'], { input: 'pw\n', encoding: 'utf8' });
+      expect(badCost.status).toBe(2);
+      expect(badCost.stderr).toMatch(/^htpasswd: --cost "abc" is not a whole number: use 4 to 19/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Application, ApplicationSource, RolloutPlan, rolloutReport } from '../../src/argocd';
 import { LinkerdPlatform } from '../../src/platform';
-import { formatSummary, OutputCheckError, synthesize } from '../../src/synth';
+import { formatSummary, OutputCheckError, OutputFile, synthesize } from '../../src/synth';
 
 let tmp: string;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rollout-report-')); });
@@ -52,5 +52,12 @@ describe('the rollout report', () => {
   test('fails on a report path in the top folder, which the directory app would read', () => {
     expect(() => synthesize(app => { new Chart(app, 'empty'); }, { outdir: path.join(tmp, 'dist'), reports: [{ path: 'rollout.json', compute: () => ({ data: {}, problems: [] }) }] }))
       .toThrow(/report path "rollout.json" must be inside a subfolder of the output folder, out of the Argo CD directory app/);
+  });
+
+  test('fails on a report that takes the path of an OutputFile, naming the OutputFile', () => {
+    expect(() => synthesize(app => {
+      new OutputFile(new Chart(app, 'c'), 'file', { path: 'reports/x.json', content: '{}\n' });
+    }, { outdir: path.join(tmp, 'dist'), reports: [{ path: 'reports/x.json', compute: () => ({ data: {}, problems: [] }) }] }))
+      .toThrow(/reports\/x\.json is written by both c\/file and a report: give the report another path/);
   });
 });
