@@ -199,40 +199,41 @@ export class SyncRetry {
     return new SyncRetry(undefined);
   }
 
-  private constructor(private readonly options: SyncRetryOptions | undefined) {}
+  /** The options with their defaults, resolved once; undefined for no retry. */
+  private readonly resolved?: { limit: number; factor: number; duration: bigint; maxDuration: bigint };
+
+  private constructor(options: SyncRetryOptions | undefined) {
+    this.resolved = options && {
+      limit: options.limit ?? 10,
+      factor: options.factor ?? 2,
+      duration: durationNanos(options.duration ?? Duration.seconds(10)),
+      maxDuration: durationNanos(options.maxDuration ?? Duration.minutes(5)),
+    };
+  }
 
   /** @internal */
   public _problems(): string[] {
-    const o = this.options;
-    if (!o) return [];
+    const r = this.resolved;
+    if (!r) return [];
     const problems: string[] = [];
-    if (o.limit !== undefined && (!Number.isInteger(o.limit) || o.limit === 0)) {
-      problems.push(`retry limit ${o.limit} must be a non-zero integer (negative: retry forever); use SyncRetry.none() for no retry`);
+    if (!Number.isInteger(r.limit) || r.limit === 0) {
+      problems.push(`retry limit ${r.limit} must be a non-zero integer (negative: retry forever); use SyncRetry.none() for no retry`);
     }
-    if (o.factor !== undefined && (!Number.isInteger(o.factor) || o.factor < 1)) {
-      problems.push(`retry factor ${o.factor} must be an integer of at least 1 (Argo CD reads it as int64)`);
+    if (!Number.isInteger(r.factor) || r.factor < 1) {
+      problems.push(`retry factor ${r.factor} must be an integer of at least 1 (Argo CD reads it as int64)`);
     }
-    const duration = durationNanos(o.duration ?? Duration.seconds(10));
-    const maxDuration = durationNanos(o.maxDuration ?? Duration.minutes(5));
-    if (duration <= 0n) problems.push('retry duration must be positive');
-    if (maxDuration < duration) {
-      problems.push(`retry maxDuration ${formatGoDuration(maxDuration)} must be at least the duration ${formatGoDuration(duration)}`);
+    if (r.duration <= 0n) problems.push(`retry duration ${formatGoDuration(r.duration)} must be positive`);
+    if (r.maxDuration < r.duration) {
+      problems.push(`retry maxDuration ${formatGoDuration(r.maxDuration)} must be at least the duration ${formatGoDuration(r.duration)}`);
     }
     return problems;
   }
 
   /** @internal */
   public _toSpec(): any {
-    const o = this.options;
-    if (!o) return undefined;
-    return {
-      limit: o.limit ?? 10,
-      backoff: {
-        duration: formatGoDuration(durationNanos(o.duration ?? Duration.seconds(10))),
-        factor: o.factor ?? 2,
-        maxDuration: formatGoDuration(durationNanos(o.maxDuration ?? Duration.minutes(5))),
-      },
-    };
+    const r = this.resolved;
+    if (!r) return undefined;
+    return { limit: r.limit, backoff: { duration: formatGoDuration(r.duration), factor: r.factor, maxDuration: formatGoDuration(r.maxDuration) } };
   }
 }
 

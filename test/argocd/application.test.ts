@@ -137,7 +137,7 @@ describe('Application', () => {
     });
 
     test('fails on a non-positive duration', () => {
-      expect(application({ retry: SyncRetry.backoff({ duration: Duration.millis(0) }) })).toThrow(/retry duration must be positive/);
+      expect(application({ retry: SyncRetry.backoff({ duration: Duration.millis(0) }) })).toThrow(/retry duration 0s must be positive/);
     });
   });
 });
