@@ -281,6 +281,11 @@ describe('Certificate', () => {
         .toThrow(/literalSubject "C=O,B=TX,CN=foo" has the unknown attribute type "B" \(value "TX"\)/);
       expect(() => Testing.synth(literal('O=SomeCorp')))
         .toThrow(/at least one of commonName \(or a CN in literalSubject\), dnsNames/);
+      expect(() => Testing.synth(literal('CN=web,O=a\\')))
+        .toThrow(/literalSubject "CN=web,O=a\\\\" is not an RFC 4514 distinguished name: /);
+      const withSubject = literal('CN=web');
+      ApiObject.of(withSubject.node.findAll().find(c => c instanceof Certificate)!).addJsonPatch(JsonPatch.add('/spec/subject', { organizations: ['acme'] }));
+      expect(() => Testing.synth(withSubject)).toThrow(/subject\.organizations is not allowed with literalSubject: write every subject attribute in the literalSubject/);
     });
 
     test('fails on a duplicate additional output format (certificate.go:406-420)', () => {

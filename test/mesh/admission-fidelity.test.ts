@@ -147,6 +147,8 @@ describe('HTTPRoute admission rules on the rendered object', () => {
   test('fails on a RequestRedirect to a relative path', () => {
     expect(route(JsonPatch.add('/spec/rules/0/filters', [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: 'v2' } } }])))
       .toThrow(/rules\[0\]\.filters\[0\]\.requestRedirect\.path "v2" must be an absolute path starting with '\/'/);
+    expect(route(JsonPatch.add('/spec/rules/0/filters', [{ type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath' } } }])))
+      .toThrow(/rules\[0\]\.filters\[0\]\.requestRedirect\.path needs replaceFullPath or replacePrefixMatch/);
   });
 
   test('fails on an EgressNetwork parent without a port (kind and group in any case)', () => {

@@ -88,6 +88,13 @@ describe('BasicAuthSecret', () => {
     }]);
   });
 
+  test('fails on an ExternalSecret with an empty remote key or property', () => {
+    const make = (extra: Record<string, string>) => () => BasicAuthSecret.fromExternalSecret(testChart(), 'auth',
+      { name: 'a', namespace: 'linkerd-viz', secretStore: { name: 'vault', kind: 'ClusterSecretStore' }, remoteKey: 'k', ...extra });
+    expect(make({ remoteKey: ' ' })).toThrow(/^\[test\/auth\] remoteKey must not be empty$/);
+    expect(make({ passwordProperty: '' })).toThrow(/^\[test\/auth\] passwordProperty must not be empty$/);
+  });
+
   test('fails on an ExternalSecret store kind that is not a secret store', () => {
     expect(() => BasicAuthSecret.fromExternalSecret(testChart(), 'auth', { name: 'a', namespace: 'linkerd-viz', secretStore: { name: 'vault', kind: 'Vault' }, remoteKey: 'k' }))
       .toThrow(/^\[test\/auth\] secretStore\.kind "Vault" is not allowed: use SecretStore or ClusterSecretStore$/);
