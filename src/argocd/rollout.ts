@@ -2,6 +2,7 @@ import { caSecretOf } from '../_internal/cert-manager-secrets';
 import { namespaceExclusion, podLabelExclusion } from '../mesh/_annotations';
 import type { OutputReport } from '../synth/synthesize';
 import { gateWaits } from './sync-gate';
+import { HOOK, SYNC_WAVE as WAVE } from './sync-waves';
 import { installWithoutArgoCd } from './without-argocd';
 
 /** One sync wave of the simulated rollout. */
@@ -63,8 +64,6 @@ const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[]; nee
 /** The Deployment whose webhook meshes pods (linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector.yaml:27). */
 const PROXY_INJECTOR = 'linkerd-proxy-injector';
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
-const WAVE = 'argocd.argoproj.io/sync-wave';
-const HOOK = 'argocd.argoproj.io/hook';
 
 /**
  * Simulates how Argo CD syncs a folder of manifests (one directory Application), wave by wave, with Argo CD's rules:

@@ -3,7 +3,10 @@ import { IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
 import { caSecretOf, trustNamespaceOf } from '../_internal/cert-manager-secrets';
 
-const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's sync-wave annotation. @internal */
+export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Argo CD's hook annotation. @internal */
+export const HOOK = 'argocd.argoproj.io/hook';
 
 /**
  * Numbers Argo CD sync waves from the dependencies declared between constructs (`node.addDependency`), instead of by

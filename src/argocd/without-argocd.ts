@@ -1,8 +1,7 @@
 import { compareStrings } from '../_internal/order';
 import { gateWaits } from './sync-gate';
+import { HOOK, SYNC_WAVE as WAVE } from './sync-waves';
 
-const WAVE = 'argocd.argoproj.io/sync-wave';
-const HOOK = 'argocd.argoproj.io/hook';
 
 /**
  * The same rollout without Argo CD, as shell commands, from the objects of one folder that a directory Application

@@ -46,7 +46,9 @@ export class Issuer extends Construct implements IIssuer {
   /** @inheritdoc */
   public readonly issuerNamespace?: string;
   /** The Issuer's namespace: `metadata.namespace`, else the chart's (one of them is required). */
-  public readonly namespace: string;
+  public get namespace(): string {
+    return this.issuerNamespace!;
+  }
 
   constructor(scope: Construct, id: string, props: IssuerProps) {
     super(scope, id);
@@ -55,7 +57,6 @@ export class Issuer extends Construct implements IIssuer {
     this.apiObject = new IssuerL1(this, 'Resource', { metadata: { ...props.metadata, namespace }, spec: this.type._toSpec() });
     this.issuerRef = { name: this.apiObject.name, kind: 'Issuer', group: 'cert-manager.io' };
     this.issuerNamespace = namespace;
-    this.namespace = namespace;
     validateRendered(this, this.apiObject, issuerProblems);
     keepNamespace(this, this.apiObject, 'Issuer');
   }

@@ -46,6 +46,11 @@ export enum LinkerdFeature {
    * reads the alpha key, deprecated but still read on 2.20 (`pkg/inject/inject.go:440`).
    */
   NATIVE_SIDECAR_GA_ANNOTATION = 'the config.linkerd.io/proxy-enable-native-sidecar annotation',
+  /**
+   * The beta annotation key `config.beta.linkerd.io/proxy-enable-native-sidecar`, 2.19+: read over the alpha key by
+   * linkerd/linkerd2@version-2.19:pkg/inject/inject.go:375-386 (labels.go:294).
+   */
+  NATIVE_SIDECAR_BETA_ANNOTATION = 'the config.beta.linkerd.io/proxy-enable-native-sidecar annotation',
 }
 
 /** The first minor version of 2.x that has each feature. */
@@ -56,6 +61,7 @@ const INTRODUCED_IN: Record<LinkerdFeature, number> = {
   [LinkerdFeature.UNIFIED_FAILURE_ACCRUAL]: 20,
   [LinkerdFeature.NATIVE_SIDECAR]: 15,
   [LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION]: 20,
+  [LinkerdFeature.NATIVE_SIDECAR_BETA_ANNOTATION]: 19,
 };
 
 /** Which Gateway API CRDs the linkerd-crds chart installs. */

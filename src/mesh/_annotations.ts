@@ -57,10 +57,13 @@ export function nativeSidecarKey(version: LinkerdVersion): string {
  * @see linkerd/linkerd2@version-2.19:pkg/inject/inject.go:375-386
  */
 export function nativeSidecarKeysRead(version: LinkerdVersion): string[] {
-  const minor = minorOf(version);
-  if (minor >= 20) return [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
-  if (minor === 19) return [NATIVE_SIDECAR_KEYS[1], NATIVE_SIDECAR_KEYS[0]];
-  return minor >= 15 ? [NATIVE_SIDECAR_KEYS[0]] : [];
+  const [alpha, beta, ga] = NATIVE_SIDECAR_KEYS;
+  if (!version.supports(LinkerdFeature.NATIVE_SIDECAR)) return [];
+  return [
+    ...version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? [ga] : [],
+    ...version.supports(LinkerdFeature.NATIVE_SIDECAR_BETA_ANNOTATION) ? [beta] : [],
+    alpha,
+  ];
 }
 
 /**
@@ -73,7 +76,7 @@ export function nativeSidecarKeysRead(version: LinkerdVersion): string[] {
 export function nativeSidecarOf(
   version: LinkerdVersion, pod: Record<string, string>, namespace: Record<string, string>, clusterDefault: boolean,
 ): boolean {
-  const inherited = minorOf(version) >= 20 ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]] : NATIVE_SIDECAR_KEYS;
+  const inherited = version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]] : NATIVE_SIDECAR_KEYS;
   const value = (key: string) => pod[key] ?? (inherited.includes(key) ? namespace[key] : undefined);
   const key = nativeSidecarKeysRead(version).find(k => value(k) !== undefined);
   return (key === undefined ? undefined : parseGoBool(value(key)!)) ?? clusterDefault;
