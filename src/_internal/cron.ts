@@ -12,8 +12,9 @@ export const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@dai
 export function isTimeZone(tz: string): boolean {
   if (tz === 'UTC' || tz === 'Local') return true;
   try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
+    // Intl ignores case, Go's LoadLocation (a file name on Linux) does not: `europe/paris` is refused there
+    const canonical = new Intl.DateTimeFormat('en', { timeZone: tz }).resolvedOptions().timeZone;
+    return canonical === tz || canonical.toLowerCase() !== tz.toLowerCase();
   } catch {
     return false;
   }

@@ -44,6 +44,12 @@ function readVendored(full: string): string {
  * @internal
  */
 export function knownKeys(version: LinkerdVersion, chart: LinkerdChart): Record<string, any> {
+  const key = `known:${version.major}/${chart}`;
+  if (!cache.has(key)) cache.set(key, buildKnownKeys(version, chart));
+  return cache.get(key);
+}
+
+function buildKnownKeys(version: LinkerdVersion, chart: LinkerdChart): Record<string, any> {
   const files: ('values.yaml' | 'values-ha.yaml')[] = chart === 'linkerd-crds' ? ['values.yaml'] : ['values.yaml', 'values-ha.yaml'];
   const tree = mergeValues(...files.map(f => chartValues(version, chart, f)));
   for (const file of files) {

@@ -253,7 +253,9 @@ export class HttpRoute extends Construct {
 
 /**
  * The warning that requests no rule matches get 404, said once per Service port and client namespace (by the first of
- * its routes) when none of the routes that apply has a rule matching every request.
+ * its routes) when none of the routes that apply has a rule matching every request: with a route attached the policy
+ * controller adds no default route (linkerd/linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:48), and
+ * the proxy answers an unmatched request with 404 (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/http/server.rs:158).
  */
 function unmatchedRequestsWarning(route: HttpRoute): string | undefined {
   const routes = httpRoutesAttachedTo(route, route.service, route.port, route.namespace);

@@ -16,5 +16,8 @@ describe('cronProblem', () => {
     expect(cronProblem('0 24 * * *')).toBe('hour "24" is outside 0-23');
     expect(cronProblem('TZ=Mars/Olympus 0 * * * *')).toBe('unknown time zone "Mars/Olympus"');
     expect(cronProblem('TZ=UTC')).toBe('a time zone prefix must be followed by a cron spec');
+    // Go's time.LoadLocation reads a file: names are case-sensitive, unlike Intl; an alias still loads
+    expect(cronProblem('TZ=europe/paris 0 * * * *')).toBe('unknown time zone "europe/paris"');
+    expect(cronProblem('TZ=US/Pacific 0 * * * *')).toBeUndefined();
   });
 });
