@@ -155,7 +155,6 @@ export class AuthorizationPolicy extends Construct {
   }
 }
 
-export { targetsKind };
 
 const TARGET_KINDS: ReadonlyArray<[string, string]> = [
   [POLICY_GROUP, 'Server'], [POLICY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'GRPCRoute'], ['', 'Namespace'],

@@ -5,7 +5,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names
 import { validateRendered } from '../_internal/validated';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { LinkerdContext } from '../linkerd/context';
-import { targetsKind } from './authorization-policy';
+import { targetsKind } from '../_internal/target-kind';
 import { IdentityRef, identityProblem, MeshIdentity } from './identity';
 
 /** Props for {@link MeshTLSAuthentication}. */
