@@ -49,6 +49,12 @@ export interface BasicAuthSecretProps {
   readonly allowWeakHashes?: WeakHashFormat[];
 }
 
+/** Options for {@link BasicAuthSecret.fromSecretName}. */
+export interface BasicAuthSecretImportOptions {
+  /** The Secret's namespace: the namespace of the Ingress or Middleware that reads it. */
+  readonly namespace: string;
+}
+
 /** Props for {@link BasicAuthSecret.fromSealedSecret}. */
 export interface SealedBasicAuthSecretProps {
   /** The Secret's name (sealed secrets are bound to it in the default `strict` scope). */
@@ -114,14 +120,14 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  *
  * To keep the hashes out of git as well, use {@link fromSealedSecret} (a bitnami SealedSecret) or
  * {@link fromExternalSecret} (an external-secrets ExternalSecret that hashes in the cluster), or
- * {@link fromExistingSecret}.
+ * {@link fromSecretName}.
  *
  * @see https://kubernetes.github.io/ingress-nginx/examples/auth/basic/
  */
 export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
   /** References a Secret created outside (e.g. `kubectl create secret generic <name> --from-file=auth`); nothing is emitted. */
-  public static fromExistingSecret(scope: Construct, id: string, name: string, namespace: string): IBasicAuthSecret {
-    return new ExistingBasicAuthSecret(scope, id, name, namespace);
+  public static fromSecretName(scope: Construct, id: string, name: string, options: BasicAuthSecretImportOptions): IBasicAuthSecret {
+    return new ExistingBasicAuthSecret(scope, id, name, options.namespace);
   }
 
   /**

@@ -56,7 +56,7 @@ export class DashboardCredentials {
 
   /** A Secret created outside the app (`kubectl create secret generic … --from-file=auth`); nothing is emitted. */
   public static existingSecret(): DashboardCredentials {
-    return new DashboardCredentials((scope, id, name, namespace) => BasicAuthSecret.fromExistingSecret(scope, id, name, namespace), true);
+    return new DashboardCredentials((scope, id, name, namespace) => BasicAuthSecret.fromSecretName(scope, id, name, { namespace }), true);
   }
 
   private constructor(

@@ -31,7 +31,7 @@ describe(`viz and dashboard family, ${RUNS} cases (seed ${SEED})`, () => {
     validOrTypedError(dashboardProps, (chart, p) => {
       const cp = new LinkerdControlPlane(chart, 'cp', { identity: new LinkerdIdentity(chart, 'identity') });
       const viz = new LinkerdViz(chart, 'viz', { controlPlane: cp, ha: p.ha, prometheus: p.prometheus, dashboardReplicas: p.dashboardReplicas });
-      const auth = p.existing ? BasicAuthSecret.fromExistingSecret(chart, 'auth', 'dashboard-auth', viz.namespace)
+      const auth = p.existing ? BasicAuthSecret.fromSecretName(chart, 'auth', 'dashboard-auth', { namespace: viz.namespace })
         : new BasicAuthSecret(chart, 'auth', { name: 'dashboard-auth', namespace: viz.namespace, users: p.users, cost: p.cost });
       new DashboardIngress(chart, 'dashboard', { viz, hosts: p.hosts, auth, realm: p.realm, ingressClassName: p.ingressClassName });
       viz.addRelease('release');

@@ -110,9 +110,9 @@ describe('BasicAuthSecret', () => {
       .toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2-secret') }));
   });
 
-  test('fromExistingSecret emits nothing', () => {
+  test('fromSecretName emits nothing', () => {
     const chart = testChart();
-    const existing = BasicAuthSecret.fromExistingSecret(chart, 'auth', 'made-by-hand', 'linkerd-viz');
+    const existing = BasicAuthSecret.fromSecretName(chart, 'auth', 'made-by-hand', { namespace: 'linkerd-viz' });
     expect(existing.secretName).toBe('made-by-hand');
     expect(Testing.synth(chart)).toStrictEqual([]);
   });
@@ -138,6 +138,6 @@ describe('BasicAuthSecret', () => {
   });
 
   test('fails on a name that is not a DNS-1123 subdomain', () => {
-    expect(() => BasicAuthSecret.fromExistingSecret(testChart(), 'auth', 'Auth', 'linkerd-viz')).toThrow(/^\[test\/auth\] name "Auth" must be a DNS-1123 subdomain/);
+    expect(() => BasicAuthSecret.fromSecretName(testChart(), 'auth', 'Auth', { namespace: 'linkerd-viz' })).toThrow(/^\[test\/auth\] name "Auth" must be a DNS-1123 subdomain/);
   });
 });

@@ -11,7 +11,7 @@ import { vizFor } from './_viz';
 function ingress(props: Partial<DashboardIngressProps> = {}) {
   const chart = testChart();
   const viz = vizFor(chart);
-  const auth = BasicAuthSecret.fromExistingSecret(chart, 'auth', 'dashboard-auth', 'linkerd-viz');
+  const auth = BasicAuthSecret.fromSecretName(chart, 'auth', 'dashboard-auth', { namespace: 'linkerd-viz' });
   return { chart, viz, make: () => new DashboardIngress(chart, 'dashboard', { viz, hosts: ['linkerd.example.com'], auth, ...props }) };
 }
 
@@ -83,7 +83,7 @@ describe('DashboardIngress', () => {
     const chart = testChart();
     const viz = vizFor(chart, {}, LinkerdVersion.V2_12, {}, (await testCertificate()).certPem);
     new DashboardIngress(chart, 'dashboard', {
-      viz, hosts: ['linkerd.example.com'], auth: BasicAuthSecret.fromExistingSecret(chart, 'auth', 'a', 'linkerd-viz'),
+      viz, hosts: ['linkerd.example.com'], auth: BasicAuthSecret.fromSecretName(chart, 'auth', 'a', { namespace: 'linkerd-viz' }),
       ingressController: { name: 'nginx-internal', namespace: 'edge' }, allowPlainHttp: true,
     });
     expect(synthKind(chart, 'Server')[0].apiVersion).toBe('policy.linkerd.io/v1beta1');
@@ -103,7 +103,7 @@ describe('DashboardIngress', () => {
   test('restrictWebPort off: no Server, a warning that the password can be bypassed, and the inbound-policy warning', () => {
     const chart = testChart();
     const viz = vizFor(chart, {}, LinkerdVersion.LATEST, { defaultInboundPolicy: DefaultInboundPolicy.ALL_AUTHENTICATED });
-    new DashboardIngress(chart, 'dashboard', { viz, hosts: ['linkerd.example.com'], auth: BasicAuthSecret.fromExistingSecret(chart, 'auth', 'a', 'linkerd-viz'), restrictWebPort: false, allowPlainHttp: true });
+    new DashboardIngress(chart, 'dashboard', { viz, hosts: ['linkerd.example.com'], auth: BasicAuthSecret.fromSecretName(chart, 'auth', 'a', { namespace: 'linkerd-viz' }), restrictWebPort: false, allowPlainHttp: true });
     expect(synthKind(chart, 'Server')).toStrictEqual([]);
     expect(collectWarnings(chart).map(w => w.message)).toStrictEqual([
       'restrictWebPort is off: any pod that reaches web:8084 gets the dashboard and tap without the password',
@@ -124,7 +124,7 @@ describe('DashboardIngress', () => {
   });
 
   test('fails on an auth Secret in another namespace', () => {
-    const { make } = ingress({ auth: BasicAuthSecret.fromExistingSecret(testChart(), 'a', 'dashboard-auth', 'default') });
+    const { make } = ingress({ auth: BasicAuthSecret.fromSecretName(testChart(), 'a', 'dashboard-auth', { namespace: 'default' }) });
     expect(make).toThrow(/^\[test\/dashboard\] auth Secret default\/dashboard-auth must be in the dashboard's namespace "linkerd-viz"/);
   });
 
@@ -166,7 +166,7 @@ describe('DashboardHttpRoute (Gateway API + Traefik)', () => {
   test('an Ingress and an HTTPRoute for the same dashboard share one Server, each admitting its controller; no sectionName warns', () => {
     const chart = testChart();
     const viz = vizFor(chart);
-    const auth = BasicAuthSecret.fromExistingSecret(chart, 'auth', 'dashboard-auth', 'linkerd-viz');
+    const auth = BasicAuthSecret.fromSecretName(chart, 'auth', 'dashboard-auth', { namespace: 'linkerd-viz' });
     new DashboardIngress(chart, 'ingress', { viz, hosts: ['linkerd.example.com'], auth, allowPlainHttp: true });
     new DashboardHttpRoute(chart, 'route', { viz, hosts: ['linkerd.example.com'], gateway: { name: 'public', namespace: 'traefik' }, auth });
     expect(synthKind(chart, 'Server')).toHaveLength(1);
@@ -179,7 +179,7 @@ describe('DashboardHttpRoute (Gateway API + Traefik)', () => {
     const chart = testChart();
     const viz = vizFor(chart);
     expect(() => new DashboardHttpRoute(chart, 'route', {
-      viz, hosts: ['linkerd.example.com'], gateway: { name: 'public', namespace: 'Traefik' }, auth: BasicAuthSecret.fromExistingSecret(chart, 'a', 'x', 'linkerd-viz'),
+      viz, hosts: ['linkerd.example.com'], gateway: { name: 'public', namespace: 'Traefik' }, auth: BasicAuthSecret.fromSecretName(chart, 'a', 'x', { namespace: 'linkerd-viz' }),
     })).toThrow(/^\[test\/route\] gateway\.namespace "Traefik" must be a DNS-1123 label/);
   });
 });
