@@ -98,13 +98,16 @@ export class AppProject extends Construct {
 
   /** The generated `AppProject` object; `ApiObject.of(project)` returns it too. */
   public readonly apiObject: ApiObject;
+  /** The AppProject's namespace: `metadata.namespace`, else `argocd` (Argo CD's own). */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: AppProjectProps) {
     super(scope, id);
+    this.namespace = props.metadata?.namespace ?? 'argocd';
     const server = props.destinationServer ?? 'https://kubernetes.default.svc';
     const unique = <T>(values: T[], key: (v: T) => string) => [...new Map(values.map(v => [key(v), v])).values()];
     this.apiObject = new AppProjectL1(this, 'Resource', {
-      metadata: { ...props.metadata, namespace: props.metadata?.namespace ?? 'argocd' },
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: {
         description: props.description,
         sourceRepos: unique(props.sourceRepos, r => r),

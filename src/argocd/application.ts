@@ -301,15 +301,18 @@ export class Application extends Construct {
   public readonly apiObject: ApiObject;
   /** The ignored differences, with their reasons. */
   public readonly ignoreDifferences: readonly IgnoreDifference[];
+  /** The Application's namespace: `metadata.namespace`, else `argocd`. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: ApplicationProps) {
     super(scope, id);
     this.ignoreDifferences = props.ignoreDifferences ?? [];
+    this.namespace = props.metadata?.namespace ?? 'argocd';
     const syncOptions = [...new Set(props.syncOptions ?? [])];
     const retry = props.retry ?? SyncRetry.backoff();
     throwIfProblems(retry._problems(), this);
     this.apiObject = new ApplicationL1(this, 'Resource', {
-      metadata: { ...props.metadata, namespace: props.metadata?.namespace ?? 'argocd' },
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: {
         project: props.project ?? 'default',
         source: props.source._toSpec(),

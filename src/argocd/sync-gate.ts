@@ -71,6 +71,8 @@ export interface SyncGateProps {
 export class SyncGate extends Construct {
   /** The hook Job. */
   public readonly job: ApiObject;
+  /** The namespace of the Job and its ServiceAccount. */
+  public readonly namespace: string;
   /** The CRDs the gate waits for. */
   public readonly crds: readonly string[];
   /** The Deployments the gate waits for. */
@@ -79,6 +81,7 @@ export class SyncGate extends Construct {
   constructor(scope: Construct, id: string, props: SyncGateProps) {
     super(scope, id);
     const namespace = props.namespace ?? 'argocd';
+    this.namespace = namespace;
     this.crds = [...new Set(props.crds ?? [])].sort();
     this.deployments = props.deployments ?? [];
     const backoffLimit = props.backoffLimit ?? 10;

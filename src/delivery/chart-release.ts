@@ -72,9 +72,12 @@ export class ChartRelease extends Construct {
   public readonly valuesFile: OutputFile;
   /** The `helm repo add` / `helm upgrade --install` commands that install the same release without Argo CD. */
   public readonly helmCommands: string[];
+  /** The namespace the release is installed into (the Application's destination). */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: ChartReleaseProps) {
     super(scope, id);
+    this.namespace = props.namespace;
     const valuesPath = `${props.valuesFolder ?? 'helm'}/${props.releaseName}.values.yaml`;
     const repoName = props.repositoryName ?? new URL(props.repository).hostname.split('.').slice(-2, -1)[0] ?? 'repo';
     this.helmCommands = [

@@ -109,10 +109,13 @@ export class IdentityRestarter extends Construct {
   public readonly schedule: string;
   /** The CronJob. */
   public readonly cronJob: k8s.KubeCronJob;
+  /** The namespace of the CronJob and its RBAC: the control-plane namespace. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: IdentityRestarterProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? 'linkerd';
+    this.namespace = namespace;
     this.schedule = props.schedule ?? '0 * * * *';
     const image = props.image ?? CURL_IMAGE;
     const problems: string[] = [];

@@ -227,11 +227,14 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
   public readonly secretName: string;
   /** @inheritdoc */
   public readonly secretNamespace: string;
+  /** The Secret's namespace (the same as `secretNamespace`). */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: BasicAuthSecretProps) {
     super(scope, id);
     this.secretName = props.name;
     this.secretNamespace = props.namespace;
+    this.namespace = props.namespace;
     const cost = props.cost ?? 10;
     const problems = [dns1123SubdomainProblem('name', props.name), dns1123LabelProblem('namespace', props.namespace)].filter((p): p is string => p !== undefined);
     if (props.users.length === 0) problems.push('users must not be empty: the Ingress would let nobody in');

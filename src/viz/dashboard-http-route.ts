@@ -80,10 +80,13 @@ export class DashboardHttpRoute extends Construct {
   public readonly apiObject: ApiObject;
   /** The generated Middleware. */
   public readonly middleware: ApiObject;
+  /** The namespace of the HTTPRoute and the Middleware: the viz namespace. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: DashboardHttpRouteProps) {
     super(scope, id);
     const namespace = props.viz.namespace;
+    this.namespace = namespace;
     const name = props.name ?? 'linkerd-dashboard';
     const realm = props.realm ?? 'Linkerd Dashboard';
     throwIfProblems([

@@ -79,10 +79,13 @@ const INGRESS_NGINX: DashboardClient = { name: 'ingress-nginx', namespace: 'ingr
 export class DashboardIngress extends Construct {
   /** The generated Ingress. */
   public readonly apiObject: ApiObject;
+  /** The Ingress's namespace: the viz namespace. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: DashboardIngressProps) {
     super(scope, id);
     const namespace = props.viz.namespace;
+    this.namespace = namespace;
     const realm = props.realm ?? 'Linkerd Dashboard';
     const ingressClassName = props.ingressClassName ?? 'nginx';
     throwIfProblems([
