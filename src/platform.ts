@@ -193,7 +193,7 @@ export class LinkerdPlatform extends Chart {
     this.controlPlaneRelease = this.controlPlane.addRelease('release', { crds: this.crdsRelease, project, automated });
     // the injector's webhook fails open (webhookFailurePolicy: Ignore,
     // linkerd2@version-2.20:charts/linkerd-control-plane/values.yaml:416), so a pod created before it serves stays unmeshed
-    const controlPlaneNamespace = this.controlPlane.namespace.name;
+    const controlPlaneNamespace = this.controlPlane.namespace;
     this.controlPlaneGate = new SyncGate(this, 'control-plane-ready', {
       name: 'linkerd-control-plane-ready',
       image: props.syncGateImage,
@@ -220,7 +220,7 @@ export class LinkerdPlatform extends Chart {
     if (props.prerequisites) {
       const prerequisites = this.prerequisites = new CertManagerPrerequisites(this, 'prerequisites', { project, automated, trustNamespace: this.identity.anchorNamespace });
       // trust-manager's chart creates its Role in the trust namespace, which must exist first
-      prerequisites.trustManager.node.addDependency(this.controlPlane.namespace);
+      prerequisites.trustManager.node.addDependency(this.controlPlane.namespaceObject);
       // trust-manager's chart makes cert-manager objects (its webhook certificate), so it waits for cert-manager too
       const certManagerGate = new SyncGate(this, 'cert-manager-ready', {
         name: 'cert-manager-ready',

@@ -63,3 +63,14 @@ describe('every namespaced construct exposes the namespace it renders into', () 
     expect(renderedNamespaces(platform.identity.restarter!).filter(n => n !== undefined)).toStrictEqual(['mesh-system']);
   });
 });
+
+describe('composites that create a Namespace expose it as namespaceObject, and its name as namespace', () => {
+  test('LinkerdControlPlane and LinkerdViz', () => {
+    const platform = new LinkerdPlatform(Testing.app(), 'platform', { identity: { namespace: 'mesh-system' } });
+    expect(platform.controlPlane.namespace).toBe('mesh-system');
+    expect(platform.controlPlane.namespaceObject.name).toBe('mesh-system');
+    expect(platform.controlPlane.namespaceObject.apiObject.toJson().metadata.name).toBe('mesh-system');
+    expect(platform.viz.namespace).toBe('linkerd-viz');
+    expect(platform.viz.namespaceObject.toJson().metadata.name).toBe('linkerd-viz');
+  });
+});

@@ -131,7 +131,7 @@ export class LinkerdContext {
     const clusterDomain = values.clusterDomain || LinkerdContext.DEFAULTS.clusterDomain;
     // the chart renders `identityTrustDomain | default clusterDomain` (linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/templates/identity.yaml:166)
     const trustDomain = values.identityTrustDomain || clusterDomain;
-    const context = new LinkerdContext(controlPlane.version, clusterDomain, trustDomain, controlPlane.namespace.name, controlPlane);
+    const context = new LinkerdContext(controlPlane.version, clusterDomain, trustDomain, controlPlane.namespace, controlPlane);
     const parent = controlPlane.node.scope;
     if (parent) registrations.set(parent, { context });
     const root = controlPlane.node.root;

@@ -222,8 +222,10 @@ const WEBHOOK_CONFIGURATION_KINDS = ['MutatingWebhookConfiguration', 'Validating
 export class LinkerdControlPlane extends Construct {
   /** The Linkerd version. */
   public readonly version: LinkerdVersion;
-  /** The control-plane namespace. */
-  public readonly namespace: ControlPlaneNamespace;
+  /** The control-plane namespace's name (the identity's namespace). */
+  public readonly namespace: string;
+  /** The control-plane Namespace construct (its labels and Pod Security level). */
+  public readonly namespaceObject: ControlPlaneNamespace;
   /** The webhook CA and certificates; undefined when `webhookCertificates` is false. */
   public readonly webhooks?: WebhookIssuer;
   /** The complete values for the linkerd-control-plane chart. */
@@ -244,13 +246,14 @@ export class LinkerdControlPlane extends Construct {
     }
     throwIfProblems(problems, this);
 
-    this.namespace = new ControlPlaneNamespace(this, 'namespace', { name: identity.namespace, podSecurity: props.podSecurity });
-    identity.node.addDependency(this.namespace);
+    this.namespace = identity.namespace;
+    this.namespaceObject = new ControlPlaneNamespace(this, 'namespace', { name: identity.namespace, podSecurity: props.podSecurity });
+    identity.node.addDependency(this.namespaceObject);
 
     const webhookValues: Record<string, any> = {};
     if (props.webhookCertificates ?? true) {
       this.webhooks = new WebhookIssuer(this, 'webhooks', { namespace: identity.namespace });
-      this.webhooks.node.addDependency(this.namespace);
+      this.webhooks.node.addDependency(this.namespaceObject);
       webhookValues.proxyInjector = this.webhooks.addWebhook('proxy-injector', { name: 'linkerd-proxy-injector' }).helmValues;
       webhookValues.profileValidator = this.webhooks.addWebhook('sp-validator', { name: 'linkerd-sp-validator' }).helmValues;
       webhookValues.policyValidator = this.webhooks.addWebhook('policy-validator', { name: 'linkerd-policy-validator', encoding: PrivateKeyEncoding.PKCS8 }).helmValues;
@@ -313,7 +316,7 @@ export class LinkerdControlPlane extends Construct {
         reason: 'cert-manager\'s cainjector writes the CA bundle of the webhooks (injectCaFrom)',
       })) : [],
     });
-    release.node.addDependency(this.identity, this.namespace, ...(this.webhooks ? [this.webhooks] : []), ...(options.crds ? [options.crds] : []));
+    release.node.addDependency(this.identity, this.namespaceObject, ...(this.webhooks ? [this.webhooks] : []), ...(options.crds ? [options.crds] : []));
     return release;
   }
 }

@@ -61,7 +61,7 @@ export function clusterDefaults(version: LinkerdVersion | undefined, controlPlan
     ignoreOutboundPorts: values.proxyInit?.ignoreOutboundPorts ?? CHART_DEFAULTS.ignoreOutboundPorts,
     defaultInboundPolicy: values.proxy?.defaultInboundPolicy ?? CHART_DEFAULTS.defaultInboundPolicy,
     nativeSidecar: values.proxy?.nativeSidecar ?? v.nativeSidecarDefault,
-    controlPlaneNamespace: controlPlane?.namespace.name ?? LinkerdContext.DEFAULTS.controlPlaneNamespace,
+    controlPlaneNamespace: controlPlane?.namespace ?? LinkerdContext.DEFAULTS.controlPlaneNamespace,
     trustDomain: values.identityTrustDomain || values.clusterDomain || LinkerdContext.DEFAULTS.trustDomain,
   };
 }

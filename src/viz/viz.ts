@@ -201,7 +201,7 @@ export class LinkerdViz extends Construct {
     this.baseValues = mergeValues(
       ha ? haProfile : {},
       {
-        linkerdNamespace: cp.namespace.name,
+        linkerdNamespace: cp.namespace,
         clusterDomain: identity.clusterDomain,
         identityTrustDomain: identity.identityTrustDomain,
         ...(props.prometheus ?? VizPrometheus.bundled())._toValues(),
