@@ -1,5 +1,5 @@
-import { Cron, Size } from 'cdk8s';
-import { Cpu, ImagePullPolicy } from 'cdk8s-plus-25';
+import { Cron } from 'cdk8s';
+import { ImagePullPolicy } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
 import { PrivateKeyEncoding } from '../cert-manager/private-key';
@@ -8,13 +8,13 @@ import { throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { parseCidr } from '../_internal/cidr';
-import { isProxyLogLevel } from '../_internal/proxy-log-level';
-import { parseQuantity, sizeQuantity } from '../_internal/quantity';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
 import { LinkerdIdentity } from './identity';
-import { LinkerdFeature, LinkerdVersion } from './version';
+import { ProxyResources } from './proxy-settings';
+import { defaultInboundPolicyProblem, proxyLogLevelProblem, proxyResourcesProblems, renderProxyResources } from './proxy-settings-rules';
+import { LinkerdVersion } from './version';
 import { WebhookIssuer, webhookValuesProblems } from './webhook-issuer';
 
 /** The default inbound policy of meshed pods (`proxy.defaultInboundPolicy`). */
@@ -49,34 +49,6 @@ export enum WebhookFailurePolicy {
   IGNORE = 'Ignore',
   /** Reject the object (HA's choice: no pod starts unmeshed). */
   FAIL = 'Fail',
-}
-
-/** Resource requests and limits of every injected proxy (`proxy.resources`). */
-export interface ProxyResources {
-  /**
-   * CPU request.
-   *
-   * @default - none (the chart's default)
-   */
-  readonly cpuRequest?: Cpu;
-  /**
-   * CPU limit; not below the request.
-   *
-   * @default - none
-   */
-  readonly cpuLimit?: Cpu;
-  /**
-   * Memory request.
-   *
-   * @default - none (the HA profile: 20Mi)
-   */
-  readonly memoryRequest?: Size;
-  /**
-   * Memory limit; not below the request.
-   *
-   * @default - none (the HA profile: 250Mi)
-   */
-  readonly memoryLimit?: Size;
 }
 
 /** Settings of {@link LinkerdControlPlane} other than its identity and version. */
@@ -238,13 +210,6 @@ export class LinkerdControlPlane extends Construct {
     const identity = props.identity;
     this.identity = identity;
     const ha = props.ha ?? false;
-    const problems: string[] = [];
-    const add = (p: string | undefined) => { if (p) problems.push(p); };
-
-    if (props.defaultInboundPolicy === DefaultInboundPolicy.AUDIT) {
-      add(this.version.featureProblem(LinkerdFeature.AUDIT_POLICY, 'defaultInboundPolicy "audit"'));
-    }
-    throwIfProblems(problems, this);
 
     this.namespace = identity.namespace;
     this.namespaceObject = new ControlPlaneNamespace(this, 'namespace', { name: identity.namespace, podSecurity: props.podSecurity });
@@ -271,10 +236,7 @@ export class LinkerdControlPlane extends Construct {
       proxy: {
         logLevel: props.proxyLogLevel,
         defaultInboundPolicy: props.defaultInboundPolicy,
-        resources: resources && {
-          cpu: { request: resources.cpuRequest?.amount, limit: resources.cpuLimit?.amount },
-          memory: { request: sizeQuantity(resources.memoryRequest), limit: sizeQuantity(resources.memoryLimit) },
-        },
+        resources: resources && renderProxyResources(resources),
       },
       ...webhookValues,
     };
@@ -282,13 +244,12 @@ export class LinkerdControlPlane extends Construct {
     // the chart's values.yaml (~40 ms to parse) is read only to check `values`: typed props are valid keys for every version
     const defaults = props.values ? chartValues(this.version, 'linkerd-control-plane', 'values.yaml') : undefined;
     const haProfile = ha ? chartValues(this.version, 'linkerd-control-plane', 'values-ha.yaml') : undefined;
-    throwIfProblems(problems, this);
     this.helmValues = mergeValues(ha ? haProfile : {}, compact(typed), props.values);
 
     throwIfProblems([
       ...(props.values ? unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-control-plane')], chart) : []),
       ...(props.values ? valueTypeProblems(props.values, mergeValues(defaults, haProfile), chart) : []),
-      ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha),
+      ...controlPlaneValuesProblems(mergeValues(defaults, this.helmValues), ha, this.version),
     ], this);
     LinkerdContext._register(this);
   }
@@ -323,11 +284,12 @@ export class LinkerdControlPlane extends Construct {
 
 /**
  * The linkerd CLI's checks on control-plane values (`cli/cmd/options.go validateValues`), the HA rule, and the chart's
- * webhook `fail` rules, applied to the complete values (chart defaults included).
+ * webhook `fail` rules, applied to the complete values (chart defaults included). The proxy's settings are checked by
+ * the rules `ProxyOptions` shares (`proxy-settings-rules.ts`); `audit` only when the version is given.
  *
  * @internal
  */
-export function controlPlaneValuesProblems(values: Record<string, any>, ha: boolean): string[] {
+export function controlPlaneValuesProblems(values: Record<string, any>, ha: boolean, version?: LinkerdVersion): string[] {
   const problems: string[] = [];
   const add = (p: string | undefined) => { if (p) problems.push(p); };
   const networks = String(values.clusterNetworks ?? '').split(',').map(s => s.trim()).filter(s => s !== '');
@@ -337,26 +299,10 @@ export function controlPlaneValuesProblems(values: Record<string, any>, ha: bool
   if (values.imagePullPolicy !== undefined && !PULL_POLICIES.includes(values.imagePullPolicy)) {
     add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
   }
-  const proxy = values.proxy ?? {};
-  for (const resource of ['cpu', 'memory']) {
-    const { request, limit } = proxy.resources?.[resource] ?? {};
-    for (const [what, q] of [['request', request], ['limit', limit]]) {
-      if (q !== undefined && q !== '' && parseQuantity(String(q)) === undefined) add(`proxy ${resource} ${what} ${JSON.stringify(q)} is not a Kubernetes quantity`);
-    }
-    const r = request ? parseQuantity(String(request)) : undefined;
-    const l = limit ? parseQuantity(String(limit)) : undefined;
-    if (r !== undefined && l !== undefined && l < r) add(`proxy ${resource} limit ${limit} cannot be lower than the ${resource} request ${request}`);
-  }
-  const logLevel = proxy.logLevel;
-  if (logLevel !== undefined && (typeof logLevel !== 'string' || logLevel === '')) {
-    add('proxy.logLevel must not be empty');
-  } else if (logLevel !== undefined && !isProxyLogLevel(logLevel)) {
-    add(`proxy.logLevel ${JSON.stringify(logLevel)} is not a valid proxy log level: use env_logger directives such as warn,linkerd=info`);
-  }
-  const policies = Object.values(DefaultInboundPolicy) as string[];
-  if (proxy.defaultInboundPolicy !== undefined && !policies.includes(proxy.defaultInboundPolicy)) {
-    add(`proxy.defaultInboundPolicy ${JSON.stringify(proxy.defaultInboundPolicy)} is not allowed: use one of ${policies.join(', ')}`);
-  }
+  const proxy = isPlainObject(values.proxy) ? values.proxy : {};
+  problems.push(...proxyResourcesProblems(isPlainObject(proxy.resources) ? proxy.resources : undefined));
+  add(proxyLogLevelProblem(proxy.logLevel));
+  add(defaultInboundPolicyProblem(proxy.defaultInboundPolicy, version));
   if (values.identityTrustDomain) add(dns1123SubdomainProblem('identityTrustDomain', values.identityTrustDomain));
   if (ha && Number(values.controllerReplicas ?? 1) < 3) {
     add(`controllerReplicas ${values.controllerReplicas} is too few for ha: the HA profile needs at least 3 replicas (on at least 3 nodes)`);

@@ -6,4 +6,5 @@ export * from './control-plane-namespace';
 export * from './webhook-issuer';
 export * from './crds';
 export * from './control-plane';
+export * from './proxy-settings';
 export * from './context';

@@ -1,9 +1,9 @@
-import { Duration, Size } from 'cdk8s';
-import { Cpu } from 'cdk8s-plus-25';
+import { Duration } from 'cdk8s';
 import { goDuration } from '../_internal/duration';
-import { isProxyLogLevel } from '../_internal/proxy-log-level';
-import { parseQuantity, sizeQuantity } from '../_internal/quantity';
+import { Problems } from '../_internal/problems';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
+import { ProxyResources } from '../linkerd/proxy-settings';
+import { defaultInboundPolicyProblem, proxyLogLevelProblem, proxyResourcesProblems, renderProxyResources } from '../linkerd/proxy-settings-rules';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { DEFAULT_INBOUND_POLICY, nativeSidecarKey, OPAQUE_PORTS, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS } from './_annotations';
 import { PortRange, portRangeProblems } from './port-range';
@@ -27,35 +27,13 @@ export enum AccessLogFormat {
 /**
  * Per-namespace or per-workload proxy settings: the typed `config.linkerd.io/*` annotations.
  *
- * On a Namespace they apply to every pod injected in it; on a pod template they win over the namespace's.
+ * On a Namespace they apply to every pod injected in it; on a pod template they win over the namespace's. The
+ * requests and limits (`config.linkerd.io/proxy-{cpu,memory}-{request,limit}`) are the control plane's
+ * {@link ProxyResources}; they, `logLevel` and `defaultInboundPolicy` are checked by the control plane's rules.
  *
  * @see https://linkerd.io/2-edge/reference/proxy-configuration/
  */
-export interface ProxyOptions {
-  /**
-   * The proxy's CPU request (`config.linkerd.io/proxy-cpu-request`).
-   *
-   * @default - the control plane's `proxy.resources.cpu.request`
-   */
-  readonly cpuRequest?: Cpu;
-  /**
-   * The proxy's CPU limit (`config.linkerd.io/proxy-cpu-limit`); not below the request.
-   *
-   * @default - the control plane's `proxy.resources.cpu.limit`
-   */
-  readonly cpuLimit?: Cpu;
-  /**
-   * The proxy's memory request (`config.linkerd.io/proxy-memory-request`).
-   *
-   * @default - the control plane's `proxy.resources.memory.request`
-   */
-  readonly memoryRequest?: Size;
-  /**
-   * The proxy's memory limit (`config.linkerd.io/proxy-memory-limit`); not below the request.
-   *
-   * @default - the control plane's `proxy.resources.memory.limit`
-   */
-  readonly memoryLimit?: Size;
+export interface ProxyOptions extends ProxyResources {
   /**
    * The proxy's log level, as Rust `env_logger` directives (`warn,linkerd=info`) (`config.linkerd.io/proxy-log-level`).
    *
@@ -130,25 +108,17 @@ export interface ProxyOptions {
  * @internal
  */
 export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion): { annotations: Record<string, string>; problems: string[] } {
-  const problems: string[] = [];
-  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const problems = new Problems();
   const annotations: Record<string, string> = {};
   const set = (key: string, value: string | undefined) => { if (value !== undefined) annotations[key] = value; };
 
-  set('config.linkerd.io/proxy-cpu-request', options.cpuRequest?.amount);
-  set('config.linkerd.io/proxy-cpu-limit', options.cpuLimit?.amount);
-  const memoryRequest = sizeQuantity(options.memoryRequest);
-  const memoryLimit = sizeQuantity(options.memoryLimit);
-  set('config.linkerd.io/proxy-memory-request', memoryRequest);
-  set('config.linkerd.io/proxy-memory-limit', memoryLimit);
-  for (const [what, request, limit] of [['cpu', options.cpuRequest?.amount, options.cpuLimit?.amount], ['memory', memoryRequest, memoryLimit]]) {
-    const r = request === undefined ? undefined : parseQuantity(request);
-    const l = limit === undefined ? undefined : parseQuantity(limit);
-    if (r !== undefined && l !== undefined && l < r) add(`proxy ${what} limit ${limit} is below the ${what} request ${request}: the limit must be at least the request`);
-  }
-  if (options.logLevel !== undefined && !isProxyLogLevel(options.logLevel)) {
-    add(`proxy logLevel ${JSON.stringify(options.logLevel)} is not a proxy log level: use env_logger directives such as warn,linkerd=info`);
-  }
+  const resources = renderProxyResources(options);
+  set('config.linkerd.io/proxy-cpu-request', resources.cpu.request);
+  set('config.linkerd.io/proxy-cpu-limit', resources.cpu.limit);
+  set('config.linkerd.io/proxy-memory-request', resources.memory.request);
+  set('config.linkerd.io/proxy-memory-limit', resources.memory.limit);
+  problems.addAll(proxyResourcesProblems(resources));
+  problems.add(proxyLogLevelProblem(options.logLevel));
   set('config.linkerd.io/proxy-log-level', options.logLevel);
   set('config.linkerd.io/proxy-log-format', options.logFormat);
   set('config.linkerd.io/access-log', options.accessLog);
@@ -159,30 +129,23 @@ export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion)
   ] as const;
   for (const [key, what, ranges] of lists) {
     if (ranges === undefined) continue;
-    problems.push(...portRangeProblems(what, ranges));
+    problems.addAll(portRangeProblems(what, ranges));
     set(key, ranges.map(r => r.toString()).join(','));
   }
   set('config.linkerd.io/proxy-await', options.await === undefined ? undefined : options.await ? 'enabled' : 'disabled');
   if (options.nativeSidecar !== undefined) {
-    add(version.featureProblem(LinkerdFeature.NATIVE_SIDECAR, `proxy nativeSidecar ${options.nativeSidecar}`));
+    problems.add(version.featureProblem(LinkerdFeature.NATIVE_SIDECAR, `proxy nativeSidecar ${options.nativeSidecar}`));
     set(nativeSidecarKey(version), String(options.nativeSidecar));
   }
-  if (options.defaultInboundPolicy !== undefined) {
-    const policies = Object.values(DefaultInboundPolicy) as string[];
-    if (!policies.includes(options.defaultInboundPolicy)) {
-      add(`proxy defaultInboundPolicy ${JSON.stringify(options.defaultInboundPolicy)} is not allowed: use one of ${policies.join(', ')}`);
-    } else if (options.defaultInboundPolicy === DefaultInboundPolicy.AUDIT) {
-      add(version.featureProblem(LinkerdFeature.AUDIT_POLICY, 'proxy defaultInboundPolicy "audit"'));
-    }
-    set(DEFAULT_INBOUND_POLICY, options.defaultInboundPolicy);
-  }
+  problems.add(defaultInboundPolicyProblem(options.defaultInboundPolicy, version));
+  set(DEFAULT_INBOUND_POLICY, options.defaultInboundPolicy);
   if (options.shutdownGracePeriod !== undefined) {
     if (options.shutdownGracePeriod.toMilliseconds() <= 0) {
-      add(`proxy shutdownGracePeriod ${goDuration(options.shutdownGracePeriod)} is not allowed: use a positive duration`);
+      problems.add(`proxy shutdownGracePeriod ${goDuration(options.shutdownGracePeriod)} is not allowed: use a positive duration`);
     }
     set('config.linkerd.io/shutdown-grace-period', goDuration(options.shutdownGracePeriod));
   }
-  return { annotations, problems };
+  return { annotations, problems: [...problems.list] };
 }
 
 

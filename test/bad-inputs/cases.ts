@@ -184,7 +184,7 @@ export const CASES: BadInput[] = [
   { id: 'control-plane/log-level-empty', input: 'proxyLogLevel ""', run: controlPlane({ proxyLogLevel: '' }) },
   { id: 'control-plane/log-level-syntax', input: 'proxyLogLevel linkerd=loud', run: controlPlane({ proxyLogLevel: 'linkerd=loud' }) },
   { id: 'control-plane/pull-policy', input: 'imagePullPolicy Sometimes', run: controlPlane({ values: { imagePullPolicy: 'Sometimes' } }) },
-  { id: 'control-plane/inbound-policy', input: 'proxy.defaultInboundPolicy allow', run: controlPlane({ values: { proxy: { defaultInboundPolicy: 'allow' } } }) },
+  { id: 'control-plane/inbound-policy', input: 'values proxy.defaultInboundPolicy allow', run: controlPlane({ values: { proxy: { defaultInboundPolicy: 'allow' } } }) },
   { id: 'control-plane/trust-domain', input: 'identityTrustDomain Corp_Local', run: controlPlane({ values: { identityTrustDomain: 'Corp_Local' } }) },
   { id: 'control-plane/webhook-ca-bundle', input: 'proxyInjector caBundle next to injectCaFrom', run: controlPlane({ values: { proxyInjector: { caBundle: 'pem' } } }) },
   { id: 'control-plane/webhook-ca-sources', input: 'injectCaFrom and injectCaFromSecret', run: controlPlane({ values: { profileValidator: { injectCaFromSecret: 'linkerd/ca' } } }) },

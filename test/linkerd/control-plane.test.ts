@@ -145,9 +145,11 @@ describe('LinkerdControlPlane rules', () => {
       .toThrow(/values key "egress" is not a linkerd-control-plane 2\.12 value/);
   });
 
-  test('fails on defaultInboundPolicy audit before Linkerd 2.16, naming both versions', () => {
+  test('fails on defaultInboundPolicy audit before Linkerd 2.16, naming both versions, also when given through values', () => {
+    expect(() => controlPlane({ version: LinkerdVersion.V2_14, values: { proxy: { defaultInboundPolicy: 'audit' } } }))
+      .toThrow(/^\[test\/cp\] proxy defaultInboundPolicy "audit" needs Linkerd 2\.16 or later/);
     expect(() => controlPlane({ version: LinkerdVersion.V2_14, defaultInboundPolicy: DefaultInboundPolicy.AUDIT }))
-      .toThrow(/^\[test\/cp\] defaultInboundPolicy "audit" needs Linkerd 2\.16 or later \(the audit default inbound policy\), but this is Linkerd 2\.14$/);
+      .toThrow(/^\[test\/cp\] proxy defaultInboundPolicy "audit" needs Linkerd 2\.16 or later \(the audit default inbound policy\), but this is Linkerd 2\.14$/);
     expect(() => controlPlane({ version: LinkerdVersion.V2_16, defaultInboundPolicy: DefaultInboundPolicy.AUDIT })).not.toThrow();
   });
 
@@ -198,26 +200,27 @@ describe('LinkerdControlPlane rules', () => {
 
   test('fails on a CPU limit below the request', () => {
     expect(() => controlPlane({ proxyResources: { cpuRequest: Cpu.millis(500), cpuLimit: Cpu.millis(100) } }))
-      .toThrow(/^\[test\/cp\] proxy cpu limit 100m cannot be lower than the cpu request 500m$/);
+      .toThrow(/^\[test\/cp\] proxy cpu limit 100m is below the cpu request 500m: the limit must be at least the request$/);
   });
 
   test('fails on a memory limit below the request', () => {
     expect(() => controlPlane({ proxyResources: { memoryRequest: Size.gibibytes(1), memoryLimit: Size.mebibytes(512) } }))
-      .toThrow(/^\[test\/cp\] proxy memory limit 512Mi cannot be lower than the memory request 1024Mi$/);
+      .toThrow(/^\[test\/cp\] proxy memory limit 512Mi is below the memory request 1024Mi: the limit must be at least the request$/);
   });
 
   test('fails on a resource that is not a quantity', () => {
     expect(() => controlPlane({ values: { proxy: { resources: { cpu: { request: 'lots' } } } } }))
-      .toThrow(/proxy cpu request "lots" is not a Kubernetes quantity/);
+      .toThrow(/^\[test\/cp\] proxy cpu request "lots" is not a Kubernetes quantity \(e\.g\. 100m or 1 for cpu, 64Mi for memory\)$/);
   });
 
   test('fails on an empty proxy log level', () => {
-    expect(() => controlPlane({ proxyLogLevel: '' })).toThrow(/^\[test\/cp\] proxy\.logLevel must not be empty$/);
+    expect(() => controlPlane({ proxyLogLevel: '' }))
+      .toThrow(/^\[test\/cp\] proxy logLevel "" is not a proxy log level: use env_logger directives such as warn,linkerd=info$/);
   });
 
   test('fails on a proxy log level that is not env_logger syntax', () => {
     expect(() => controlPlane({ proxyLogLevel: 'linkerd=loud' }))
-      .toThrow(/^\[test\/cp\] proxy\.logLevel "linkerd=loud" is not a valid proxy log level: use env_logger directives such as warn,linkerd=info$/);
+      .toThrow(/^\[test\/cp\] proxy logLevel "linkerd=loud" is not a proxy log level: use env_logger directives such as warn,linkerd=info$/);
   });
 
   test('fails on an image pull policy Kubernetes does not know', () => {
@@ -227,7 +230,7 @@ describe('LinkerdControlPlane rules', () => {
 
   test('fails on a default inbound policy Linkerd does not know', () => {
     expect(() => controlPlane({ values: { proxy: { defaultInboundPolicy: 'allow' } } }))
-      .toThrow(/proxy\.defaultInboundPolicy "allow" is not allowed: use one of all-unauthenticated/);
+      .toThrow(/^\[test\/cp\] proxy defaultInboundPolicy "allow" is not allowed: use one of all-unauthenticated, all-authenticated, cluster-unauthenticated, cluster-authenticated, deny, audit$/);
   });
 
   test('fails on a trust domain that is not a DNS-1123 subdomain', () => {
