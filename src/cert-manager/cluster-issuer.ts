@@ -4,7 +4,8 @@ import { ClusterIssuer as ClusterIssuerL1 } from '../../imports/cert-manager.io'
 import { clusterScoped } from '../_internal/cluster-scoped';
 import { ValidationError } from '../_internal/errors';
 import { validateRendered } from '../_internal/validated';
-import { IIssuer, IssuerReference, IssuerType, issuerProblems } from './issuer-type';
+import { issuerProblems } from './issuer-rules';
+import { IIssuer, IssuerReference, IssuerType } from './issuer-type';
 
 /** Props for {@link ClusterIssuer}. */
 export interface ClusterIssuerProps {

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { Issuer as IssuerL1 } from '../../imports/cert-manager.io';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
-import { IIssuer, IssuerReference, IssuerType, issuerProblems } from './issuer-type';
+import { issuerProblems } from './issuer-rules';
+import { IIssuer, IssuerReference, IssuerType } from './issuer-type';
 
 /** Options for importing an existing namespaced Issuer. */
 export interface IssuerImportOptions {

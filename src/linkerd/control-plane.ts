@@ -6,16 +6,15 @@ import { PrivateKeyEncoding } from '../cert-manager/private-key';
 import { ChartRelease } from '../delivery/chart-release';
 import { throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
-import { dns1123SubdomainProblem } from '../_internal/names';
-import { parseCidr } from '../_internal/cidr';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
 import { LinkerdIdentity } from './identity';
 import { ProxyResources } from './proxy-settings';
-import { defaultInboundPolicyProblem, proxyLogLevelProblem, proxyResourcesProblems, renderProxyResources } from './proxy-settings-rules';
+import { renderProxyResources } from './proxy-settings-rules';
 import { LinkerdVersion } from './version';
-import { WebhookIssuer, webhookValuesProblems } from './webhook-issuer';
+import { WebhookIssuer } from './webhook-issuer';
+import { controlPlaneValuesProblems } from './control-plane-rules';
 
 /** The default inbound policy of meshed pods (`proxy.defaultInboundPolicy`). */
 export enum DefaultInboundPolicy {
@@ -175,8 +174,6 @@ export interface ControlPlaneReleaseOptions {
   readonly automated?: AutomatedSync;
 }
 
-const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
-const WEBHOOK_BLOCKS = ['proxyInjector', 'profileValidator', 'policyValidator'];
 const WEBHOOK_CONFIGURATION_KINDS = ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration'];
 
 /**
@@ -282,34 +279,6 @@ export class LinkerdControlPlane extends Construct {
   }
 }
 
-/**
- * The linkerd CLI's checks on control-plane values (`cli/cmd/options.go validateValues`), the HA rule, and the chart's
- * webhook `fail` rules, applied to the complete values (chart defaults included). The proxy's settings are checked by
- * the rules `ProxyOptions` shares (`proxy-settings-rules.ts`); `audit` only when the version is given.
- *
- * @internal
- */
-export function controlPlaneValuesProblems(values: Record<string, any>, ha: boolean, version?: LinkerdVersion): string[] {
-  const problems: string[] = [];
-  const add = (p: string | undefined) => { if (p) problems.push(p); };
-  const networks = String(values.clusterNetworks ?? '').split(',').map(s => s.trim()).filter(s => s !== '');
-  for (const cidr of networks) {
-    if (!cidr.includes('/') || parseCidr(cidr) === undefined) add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
-  }
-  if (values.imagePullPolicy !== undefined && !PULL_POLICIES.includes(values.imagePullPolicy)) {
-    add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
-  }
-  const proxy = isPlainObject(values.proxy) ? values.proxy : {};
-  problems.push(...proxyResourcesProblems(isPlainObject(proxy.resources) ? proxy.resources : undefined));
-  add(proxyLogLevelProblem(proxy.logLevel));
-  add(defaultInboundPolicyProblem(proxy.defaultInboundPolicy, version));
-  if (values.identityTrustDomain) add(dns1123SubdomainProblem('identityTrustDomain', values.identityTrustDomain));
-  if (ha && Number(values.controllerReplicas ?? 1) < 3) {
-    add(`controllerReplicas ${values.controllerReplicas} is too few for ha: the HA profile needs at least 3 replicas (on at least 3 nodes)`);
-  }
-  for (const block of WEBHOOK_BLOCKS) problems.push(...webhookValuesProblems(block, values[block]));
-  return problems;
-}
 
 /** Drops unset (undefined) props, and the objects left empty by that. */
 function compact(values: Record<string, any>): Record<string, any> {

@@ -14,6 +14,7 @@ import { Bundle, BundleSource } from '../trust-manager/bundle';
 import { checkTrustAnchorPem } from './_pem';
 import { IdentityRestarter, IdentityRestarterOptions } from './identity-restarter';
 import { TrustAnchor } from './trust-anchor';
+import { issuerRules } from './identity-rules';
 
 /** The identity part of the linkerd-control-plane chart's values. */
 export interface IdentityHelmValues {
@@ -371,19 +372,4 @@ export class LinkerdIdentity extends Construct {
     const issuerObject = ApiObject.of(this.issuerCertificate);
     this.node.addValidation({ validate: () => issuerRules(issuerObject.toJson(), this.namespace) });
   }
-}
-
-/** Linkerd's rules on the rendered identity issuer Certificate, re-checked at synth (escape-hatch patches included). */
-function issuerRules(obj: any, namespace: string): string[] {
-  const spec = obj.spec ?? {};
-  const problems: string[] = [];
-  if (spec.isCA !== true) problems.push('the identity issuer certificate must have isCA: true: Linkerd signs workload certificates with it');
-  const key = spec.privateKey ?? {};
-  if (key.algorithm !== 'ECDSA' || ![undefined, 256].includes(key.size)) {
-    problems.push(`the identity issuer key ${key.algorithm ?? 'RSA (algorithm unset)'}${key.size ? ` ${key.size}` : ''} is not allowed: Linkerd needs ECDSA P-256`);
-  }
-  if (spec.secretName !== IDENTITY_ISSUER_SECRET || obj.metadata?.namespace !== namespace) {
-    problems.push(`the identity issuer must write Secret ${namespace}/${IDENTITY_ISSUER_SECRET}, got ${obj.metadata?.namespace}/${spec.secretName}`);
-  }
-  return problems;
 }

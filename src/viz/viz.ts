@@ -10,7 +10,8 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from '../linkerd/_chart-values';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
-import { WebhookIssuer, webhookValuesProblems } from '../linkerd/webhook-issuer';
+import { WebhookIssuer } from '../linkerd/webhook-issuer';
+import { webhookValuesProblems } from '../linkerd/webhook-issuer-rules';
 import { AuthenticationRef, AuthorizationPolicy, PolicyTarget } from '../mesh/authorization-policy';
 import { Server } from '../mesh/server';
 import { ProxyProtocol, ServerPort } from '../mesh/server-port';

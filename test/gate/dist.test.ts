@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { certificateProblems } from '../../src/cert-manager/certificate';
-import { issuerProblems } from '../../src/cert-manager/issuer-type';
+import { certificateProblems } from '../../src/cert-manager/certificate-rules';
+import { issuerProblems } from '../../src/cert-manager/issuer-rules';
 import { sharedGate } from '../_gate';
-import { bundleProblems } from '../../src/trust-manager/bundle';
+import { bundleProblems } from '../../src/trust-manager/bundle-rules';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
 

@@ -1,6 +1,6 @@
 import { PrivateKeyEncoding } from '../../src/cert-manager';
 import { WebhookIssuer } from '../../src/linkerd';
-import { webhookValuesProblems } from '../../src/linkerd/webhook-issuer';
+import { webhookValuesProblems } from '../../src/linkerd/webhook-issuer-rules';
 import { synthKind, testChart } from '../_util';
 
 describe('WebhookIssuer', () => {

@@ -1,4 +1,4 @@
-import { certificateProblems } from '../../../src/cert-manager/certificate';
+import { certificateProblems } from '../../../src/cert-manager/certificate-rules';
 import { Adapter } from '../_conformance';
 
 /** Expands `{ repeat, times }` (a value too large to keep in the data) into the string it stands for. */

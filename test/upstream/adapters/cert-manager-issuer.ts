@@ -1,4 +1,4 @@
-import { issuerProblems } from '../../../src/cert-manager/issuer-type';
+import { issuerProblems } from '../../../src/cert-manager/issuer-rules';
 import { Adapter } from '../_conformance';
 
 /** An Issuer spec, checked by the rules Issuer and ClusterIssuer apply to their rendered object. */

@@ -1,4 +1,4 @@
-import { bundleProblems } from '../../../src/trust-manager/bundle';
+import { bundleProblems } from '../../../src/trust-manager/bundle-rules';
 import { Adapter } from '../_conformance';
 
 /**
