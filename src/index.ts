@@ -7,6 +7,8 @@ export * as mesh from './mesh';
 export * as traffic from './traffic';
 export * from './delivery';
 export * from './synth';
-export * from './platform';
+// named, not `export *`: the file's @internal helpers stay out of the package's runtime exports (test/exports.test.ts)
+export { LinkerdPlatform } from './platform';
+export type { LinkerdPlatformProps, PlatformDashboardOptions } from './platform';
 export { ValidationError } from './_internal/errors';
 export type { Warning } from './_internal/warnings';

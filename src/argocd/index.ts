@@ -1,6 +1,8 @@
 export * from './application';
 export * from './app-project';
-export * from './sync-waves';
-export * from './sync-gate';
+// named, not `export *`: the file's @internal helpers stay out of the package's runtime exports (test/exports.test.ts)
+export { applySyncWaves } from './sync-waves';
+export { SyncGate } from './sync-gate';
+export type { GateDeployment, SyncGateProps } from './sync-gate';
 export * from './rollout';
 export * from './without-argocd';

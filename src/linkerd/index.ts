@@ -1,10 +1,14 @@
 export * from './version';
 export * from './trust-anchor';
-export * from './identity';
+// named, not `export *`: the file's @internal helpers stay out of the package's runtime exports (test/exports.test.ts)
+export { AnchorIssuerScope, LinkerdIdentity } from './identity';
+export type { IdentityHelmValues, LinkerdIdentityProps } from './identity';
 export * from './identity-restarter';
 export * from './control-plane-namespace';
 export * from './webhook-issuer';
 export * from './crds';
-export * from './control-plane';
+export { DefaultInboundPolicy, LinkerdControlPlane, WebhookFailurePolicy } from './control-plane';
+export type { ControlPlaneReleaseOptions, LinkerdControlPlaneOptions, LinkerdControlPlaneProps } from './control-plane';
 export * from './proxy-settings';
-export * from './context';
+export { LinkerdContext } from './context';
+export type { LinkerdContextOverrides } from './context';

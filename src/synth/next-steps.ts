@@ -12,8 +12,10 @@ export interface MissingSecret {
 /**
  * The Secrets the objects read (CA issuers, trust-manager Bundle sources, ingress-nginx and Traefik basic auth) that no
  * object of the output makes (a Secret, a cert-manager Certificate's `secretName`, a SealedSecret, an ExternalSecret's
- * target): the operator must create them before the sync. `trustNamespace` is trust-manager's `--trust-namespace`. Read from the rendered objects, so it sees what was emitted,
- * whichever construct emitted it.
+ * target): the operator must create them before the sync. `trustNamespace` is trust-manager's `--trust-namespace`.
+ * Read from the rendered objects, so it sees what was emitted, whichever construct emitted it.
+ *
+ * @internal
  */
 export function missingSecrets(objects: readonly any[], trustNamespace = DEFAULT_TRUST_NAMESPACE): MissingSecret[] {
   const made = new Set<string>();
@@ -54,7 +56,11 @@ export function missingSecrets(objects: readonly any[], trustNamespace = DEFAULT
     .sort((a, b) => compareStrings(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
 }
 
-/** The checklist line for a missing Secret. */
+/**
+ * The checklist line for a missing Secret.
+ *
+ * @internal
+ */
 export function missingSecretStep(secret: MissingSecret): string {
   return `create Secret ${secret.namespace}/${secret.name} before the sync: ${secret.readers.join(', ')} read${secret.readers.length === 1 ? 's' : ''} it and nothing here makes it`;
 }
