@@ -65,7 +65,7 @@ export function writeOutputFiles(app: IConstruct, dir: string): OutputFile[] {
   const seen = new Map<string, string>();
   for (const output of outputs) {
     const previous = seen.get(output.path);
-    if (previous !== undefined) throw new OutputFileConflictError(`${output.path} is written by both ${previous} and ${output.node.path}`);
+    if (previous !== undefined) throw new OutputFileConflictError(`${output.path} is written by both ${previous} and ${output.node.path}`, output);
     seen.set(output.path, output.node.path);
     fs.mkdirSync(path.join(dir, path.dirname(output.path)), { recursive: true });
     fs.writeFileSync(path.join(dir, output.path), output.content);
@@ -73,11 +73,15 @@ export function writeOutputFiles(app: IConstruct, dir: string): OutputFile[] {
   return outputs;
 }
 
-/** Two OutputFiles claim one path. */
-export class OutputFileConflictError extends Error {
-  constructor(message: string) {
-    super(message);
+/** Two OutputFiles claim one path: a {@link ValidationError} at the second of them. */
+export class OutputFileConflictError extends ValidationError {
+  /** The problem, without the construct path. */
+  public readonly problem: string;
+
+  constructor(problem: string, scope: IConstruct) {
+    super(problem, scope);
     this.name = 'OutputFileConflictError';
+    this.problem = problem;
   }
 }
 

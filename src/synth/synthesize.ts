@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
+import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
@@ -63,10 +64,13 @@ export interface SynthReport {
   readonly nextSteps: readonly string[];
 }
 
-/** The output failed a check; the previous output folder was left as it was. */
-export class OutputCheckError extends Error {
+/**
+ * The output failed a check; the previous output folder was left as it was. A {@link ValidationError} reported at
+ * `synthesize`, so one `catch (e instanceof ValidationError)` covers construct and output problems alike.
+ */
+export class OutputCheckError extends ValidationError {
   constructor(public readonly problems: readonly string[]) {
-    super(`${problems.length} output check problem(s):\n  - ${problems.join('\n  - ')}`);
+    super(problems, 'synthesize');
     this.name = 'OutputCheckError';
   }
 }
@@ -91,7 +95,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     try {
       outputs = synthWithOutputFiles(app);
     } catch (e) {
-      if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.message]);
+      if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
       throw e;
     }
     const files = readManifests(staging, app, rendered);

@@ -97,11 +97,15 @@ describe('synthesize', () => {
     test('fails on a failed output check and writes nothing', () => {
       expect(() => synthesize(app => { new IdentityChart(app, 'platform'); }, { outdir, checks: [() => ['planted problem']] }))
         .toThrow(new OutputCheckError(['planted problem']));
+      // one error contract: output problems are ValidationErrors too, at `synthesize`
+      expect(() => synthesize(app => { new IdentityChart(app, 'platform'); }, { outdir, checks: [() => ['one', 'two']] }))
+        .toThrow(expect.objectContaining({ name: 'OutputCheckError', constructPath: 'synthesize', message: '[synthesize] 2 problems:\n  - one\n  - two' }));
+      expect(new OutputCheckError(['x'])).toBeInstanceOf(ValidationError);
     });
 
     test('fails when the secret guard finds a private key and writes nothing', () => {
       expect(() => synthesize(app => { configMapChart(app, { key: '-----BEGIN EC PRIVATE KEY-----\nMHc=\n-----END EC PRIVATE KEY-----' }); }, { outdir }))
-        .toThrow(/1 output check problem\(s\):\n {2}- apps\.k8s\.yaml: ConfigMap x\/cm: data\.key holds a PEM private key/);
+        .toThrow(/^\[synthesize\] apps\.k8s\.yaml: ConfigMap x\/cm: data\.key holds a PEM private key/);
     });
   });
 
@@ -151,7 +155,7 @@ describe('synthesize', () => {
       const chart = configMapChart(app);
       new OutputFile(chart, 'a', { path: 'helm/x.yaml', content: '' });
       new OutputFile(chart, 'b', { path: 'helm/x.yaml', content: '' });
-    }, { outdir: path.join(tmp, 'dist') })).toThrow(/helm\/x\.yaml is written by both apps\/a and apps\/b/);
+    }, { outdir: path.join(tmp, 'dist') })).toThrow(/^\[synthesize\] helm\/x\.yaml is written by both apps\/a and apps\/b$/);
   });
 
   test('the secret guard also reads output files', () => {
