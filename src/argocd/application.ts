@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Application as ApplicationL1 } from '../../imports/argoproj.io';
 import { durationNanos, formatGoDuration } from '../_internal/duration';
 import { throwIfProblems } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 import { validateRendered } from '../_internal/validated';
 import { applicationProblems } from './application-rules';
 
@@ -215,18 +216,18 @@ export class SyncRetry {
   public _problems(): string[] {
     const r = this.resolved;
     if (!r) return [];
-    const problems: string[] = [];
+    const problems = new Problems();
     if (!Number.isInteger(r.limit) || r.limit === 0) {
-      problems.push(`retry limit ${r.limit} must be a non-zero integer (negative: retry forever); use SyncRetry.none() for no retry`);
+      problems.add(`retry limit ${r.limit} must be a non-zero integer (negative: retry forever); use SyncRetry.none() for no retry`);
     }
     if (!Number.isInteger(r.factor) || r.factor < 1) {
-      problems.push(`retry factor ${r.factor} must be an integer of at least 1 (Argo CD reads it as int64)`);
+      problems.add(`retry factor ${r.factor} must be an integer of at least 1 (Argo CD reads it as int64)`);
     }
-    if (r.duration <= 0n) problems.push(`retry duration ${formatGoDuration(r.duration)} must be positive`);
+    if (r.duration <= 0n) problems.add(`retry duration ${formatGoDuration(r.duration)} must be positive`);
     if (r.maxDuration < r.duration) {
-      problems.push(`retry maxDuration ${formatGoDuration(r.maxDuration)} must be at least the duration ${formatGoDuration(r.duration)}`);
+      problems.add(`retry maxDuration ${formatGoDuration(r.maxDuration)} must be at least the duration ${formatGoDuration(r.duration)}`);
     }
-    return problems;
+    return [...problems.list];
   }
 
   /** @internal */

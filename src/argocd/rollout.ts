@@ -1,4 +1,5 @@
 import { caSecretOf } from '../_internal/cert-manager-secrets';
+import { Problems } from '../_internal/problems';
 import { namespaceExclusion, podLabelExclusion } from '../mesh/_annotations';
 import type { OutputReport } from '../synth/synthesize';
 import { gateWaits } from './sync-gate';
@@ -103,7 +104,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     wave: Number.parseInt(d.metadata.annotations?.[WAVE] ?? '0', 10) || 0,
     hook: d.metadata.annotations?.[HOOK] as string | undefined,
   }));
-  const problems: string[] = [];
+  const problems = new Problems();
   const eventually: string[] = [];
   const externalSecrets = new Set<string>();
   const externalGroups = new Set<string>();
@@ -174,7 +175,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       const ready = crdReadyAfter.get(crd);
       if (installer === undefined && ready === undefined) externalGroups.add(group);
       else if (ready === undefined || ready >= o.wave) {
-        problems.push(`${where} needs CRD ${crd}, which ${installer ?? 'a later wave'} installs, but nothing makes sure it exists by this wave `
+        problems.add(`${where} needs CRD ${crd}, which ${installer ?? 'a later wave'} installs, but nothing makes sure it exists by this wave `
           + '(Argo CD does not assess an Application\'s health; SkipDryRunOnMissingResource skips only the dry run): '
           + 'put it after a SyncGate that waits for the CRD');
       }
@@ -185,7 +186,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       const ready = secretReadyAfter.get(key);
       if (ready === undefined) externalSecrets.add(`${key} (CA of ${o.id})`);
       else if (ready >= o.wave) {
-        problems.push(`${where} reads CA Secret ${key}, which ${secretMadeBy.get(key) ?? 'a Secret of the same wave'} writes no earlier than this wave: `
+        problems.add(`${where} reads CA Secret ${key}, which ${secretMadeBy.get(key) ?? 'a Secret of the same wave'} writes no earlier than this wave: `
           + 'cert-manager marks the issuer not Ready until the Secret exists and Argo CD reads that as Degraded; the issuer must sync in a later wave');
       }
     }
@@ -195,7 +196,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       const kind = ref.kind ?? 'Issuer';
       const issuer = objectsById.get(`${kind} ${kind === 'Issuer' ? d.metadata.namespace ?? '' : ''}/${ref.name}`);
       if (issuer && issuer.wave > o.wave) {
-        problems.push(`${where} is issued by ${issuer.id} of the later wave ${issuer.wave}: the Certificate stays Progressing and its wave never ends`);
+        problems.add(`${where} is issued by ${issuer.id} of the later wave ${issuer.wave}: the Certificate stays Progressing and its wave never ends`);
       }
     }
     // meshed workloads
@@ -203,7 +204,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       ? inMeshedNamespace(d.spec?.destination?.namespace)
       : POD_KINDS.has(o.kind) && !o.hook && meantMeshed(d);
     if (meshed && controlPlaneApplication !== undefined && !(injectorReadyAfter < o.wave)) {
-      problems.push(`${where} is meant to be meshed, but nothing makes sure the proxy injector (${controlPlaneApplication}) is available by this wave: `
+      problems.add(`${where} is meant to be meshed, but nothing makes sure the proxy injector (${controlPlaneApplication}) is available by this wave: `
         + 'its webhook fails open (webhookFailurePolicy: Ignore), so the pods would start and stay unmeshed; put it after a SyncGate that waits for Deployment linkerd-proxy-injector');
     }
   }
@@ -228,7 +229,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     waves,
     eventually: eventually.sort(),
     prerequisites: { crdGroups: [...externalGroups].sort(), secrets: [...externalSecrets].sort() },
-    problems,
+    problems: [...problems.list],
   };
 }
 

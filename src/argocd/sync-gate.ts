@@ -1,9 +1,9 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { compareStrings } from '../_internal/order';
+import { Problems } from '../_internal/problems';
 
 /** A Deployment a {@link SyncGate} waits for. */
 export interface GateDeployment {
@@ -85,10 +85,10 @@ export class SyncGate extends Construct {
     this.crds = [...new Set(props.crds ?? [])].sort();
     this.deployments = props.deployments ?? [];
     const backoffLimit = props.backoffLimit ?? 10;
-    const problems = [dns1123SubdomainProblem('name', props.name), dns1123LabelProblem('namespace', namespace)].filter((p): p is string => p !== undefined);
-    if (this.crds.length === 0 && this.deployments.length === 0) problems.push('a sync gate must wait for at least one CRD or Deployment');
-    if (!Number.isInteger(backoffLimit) || backoffLimit < 0) problems.push(`backoffLimit ${backoffLimit} must be a non-negative integer`);
-    throwIfProblems(problems, this);
+    const problems = new Problems().add(dns1123SubdomainProblem('name', props.name), dns1123LabelProblem('namespace', namespace));
+    if (this.crds.length === 0 && this.deployments.length === 0) problems.add('a sync gate must wait for at least one CRD or Deployment');
+    if (!Number.isInteger(backoffLimit) || backoffLimit < 0) problems.add(`backoffLimit ${backoffLimit} must be a non-negative integer`);
+    problems.throwIfAny(this);
 
     const timeout = `--timeout=${Math.round((props.timeout ?? Duration.minutes(10)).toSeconds())}s`;
     const image = props.image ?? 'registry.k8s.io/kubectl:v1.34.3';

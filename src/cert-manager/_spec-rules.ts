@@ -8,6 +8,7 @@
  * @internal
  */
 import { cronProblem, isTimeZone } from '../_internal/cron';
+import { Problems } from '../_internal/problems';
 
 /** The RDN attribute names cert-manager knows (`pkg/util/pki/subject.go:56-65`); anything else must be an OID. */
 const SUBJECT_KEYS = new Set(['C', 'O', 'OU', 'CN', 'SERIALNUMBER', 'L', 'ST', 'STREET', 'DC', 'UID']);
@@ -71,27 +72,27 @@ export function parseDistinguishedName(dn: string): Attribute[] | string {
  * attribute types or OIDs. Returns the problems and the common name the literal subject carries.
  */
 export function literalSubjectProblems(spec: any): { problems: string[]; commonName: string } {
-  const problems: string[] = [];
+  const problems = new Problems();
   let commonName = typeof spec.commonName === 'string' ? spec.commonName : '';
   const literal = spec.literalSubject;
-  if (typeof literal !== 'string' || literal === '') return { problems, commonName };
-  if (commonName !== '') problems.push(`commonName ${JSON.stringify(commonName)} is not allowed with literalSubject: put the CN in the literalSubject`);
+  if (typeof literal !== 'string' || literal === '') return { problems: [...problems.list], commonName };
+  if (commonName !== '') problems.add(`commonName ${JSON.stringify(commonName)} is not allowed with literalSubject: put the CN in the literalSubject`);
   const subject = spec.subject ?? {};
   const set = ['organizations', 'countries', 'organizationalUnits', 'localities', 'provinces', 'streetAddresses', 'postalCodes', 'serialNumber']
     .filter(f => (Array.isArray(subject[f]) ? subject[f].length > 0 : Boolean(subject[f])));
-  if (set.length > 0) problems.push(`subject.${set.join(', subject.')} is not allowed with literalSubject: write every subject attribute in the literalSubject`);
+  if (set.length > 0) problems.add(`subject.${set.join(', subject.')} is not allowed with literalSubject: write every subject attribute in the literalSubject`);
   const parsed = parseDistinguishedName(literal);
   if (typeof parsed === 'string') {
-    problems.push(`literalSubject ${JSON.stringify(literal)} is not an RFC 4514 distinguished name: ${parsed}`);
-    return { problems, commonName };
+    problems.add(`literalSubject ${JSON.stringify(literal)} is not an RFC 4514 distinguished name: ${parsed}`);
+    return { problems: [...problems.list], commonName };
   }
   for (const { type, value } of parsed) {
     if (type === 'CN') commonName = value;
     else if (!SUBJECT_KEYS.has(type) && !OID.test(type)) {
-      problems.push(`literalSubject ${JSON.stringify(literal)} has the unknown attribute type ${JSON.stringify(type)} (value ${JSON.stringify(value)}): use ${[...SUBJECT_KEYS].join(', ')} or a dotted OID`);
+      problems.add(`literalSubject ${JSON.stringify(literal)} has the unknown attribute type ${JSON.stringify(type)} (value ${JSON.stringify(value)}): use ${[...SUBJECT_KEYS].join(', ')} or a dotted OID`);
     }
   }
-  return { problems, commonName };
+  return { problems: [...problems.list], commonName };
 }
 
 const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\uffff]+$/;
@@ -124,26 +125,26 @@ export function emailAddressProblems(emails: unknown): string[] {
 export function renewBeforePercentageProblems(spec: any, duration: bigint): string[] {
   const pct = spec.renewBeforePercentage;
   if (pct === undefined || pct === null) return [];
-  const problems: string[] = [];
+  const problems = new Problems();
   if (spec.renewBefore !== undefined && spec.renewBefore !== null) {
-    problems.push(`renewBefore ${JSON.stringify(spec.renewBefore)} and renewBeforePercentage ${pct} cannot both be set: choose one`);
+    problems.add(`renewBefore ${JSON.stringify(spec.renewBefore)} and renewBeforePercentage ${pct} cannot both be set: choose one`);
   }
-  if (!Number.isInteger(pct)) return [...problems, `renewBeforePercentage ${JSON.stringify(pct)} must be a whole number`];
+  if (!Number.isInteger(pct)) return [...problems.list, `renewBeforePercentage ${JSON.stringify(pct)} must be a whole number`];
   // cert-manager computes in float64 to avoid an int64 overflow (certificate.go:394); so do we, in bigint
   const renewBefore = duration * BigInt(100 - pct) / 100n;
-  if (renewBefore < 300_000_000_000n) problems.push(`renewBeforePercentage ${pct} leaves less than 5m0s before expiry: use a smaller percentage or a longer duration`);
-  if (renewBefore >= duration) problems.push(`renewBeforePercentage ${pct} makes the renewal time the whole duration: use a percentage above 0`);
-  return problems;
+  if (renewBefore < 300_000_000_000n) problems.add(`renewBeforePercentage ${pct} leaves less than 5m0s before expiry: use a smaller percentage or a longer duration`);
+  if (renewBefore >= duration) problems.add(`renewBeforePercentage ${pct} makes the renewal time the whole duration: use a percentage above 0`);
+  return [...problems.list];
 }
 
 /** `spec.nameConstraints` (certificate.go:215-229): only on a CA, and with permitted or excluded set. */
 export function nameConstraintsProblems(spec: any): string[] {
   const nc = spec.nameConstraints;
   if (nc === undefined || nc === null) return [];
-  const problems: string[] = [];
-  if (spec.isCA !== true) problems.push('nameConstraints needs isCA: true: name constraints only apply to a CA certificate');
-  if ((nc.permitted ?? null) === null && (nc.excluded ?? null) === null) problems.push('nameConstraints must set permitted or excluded');
-  return problems;
+  const problems = new Problems();
+  if (spec.isCA !== true) problems.add('nameConstraints needs isCA: true: name constraints only apply to a CA certificate');
+  if ((nc.permitted ?? null) === null && (nc.excluded ?? null) === null) problems.add('nameConstraints must set permitted or excluded');
+  return [...problems.list];
 }
 
 /** `spec.revisionHistoryLimit` (certificate.go:202-204): at least 1. */
@@ -155,47 +156,47 @@ export function revisionHistoryLimitProblems(spec: any): string[] {
 /** `spec.additionalOutputFormats` (certificate.go:406-420): each type at most once. */
 export function additionalOutputFormatsProblems(spec: any): string[] {
   const seen = new Set<string>();
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const format of Array.isArray(spec.additionalOutputFormats) ? spec.additionalOutputFormats : []) {
     const type = String(format?.type);
-    if (seen.has(type)) problems.push(`additionalOutputFormats type ${JSON.stringify(type)} is listed more than once`);
+    if (seen.has(type)) problems.add(`additionalOutputFormats type ${JSON.stringify(type)} is listed more than once`);
     seen.add(type);
   }
-  return problems;
+  return [...problems.list];
 }
 
 /** `spec.keystores` (certificate.go:430-462): exactly one of a non-empty literal password and a password Secret. */
 export function keystoreProblems(spec: any): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const [field, label] of [['jks', 'JKS'], ['pkcs12', 'PKCS#12']]) {
     const ks = spec.keystores?.[field];
     if (ks === undefined || ks === null) continue;
     const hasPassword = ks.password !== undefined && ks.password !== null;
     const hasRef = Boolean(ks.passwordSecretRef?.name);
-    if (hasPassword && hasRef) problems.push(`keystores.${field} sets both password and passwordSecretRef: a ${label} keystore takes exactly one`);
-    if (!hasPassword && !hasRef) problems.push(`keystores.${field} needs passwordSecretRef (or password): a ${label} keystore takes exactly one`);
-    if (hasPassword && ks.password === '') problems.push(`keystores.${field}.password must not be empty`);
+    if (hasPassword && hasRef) problems.add(`keystores.${field} sets both password and passwordSecretRef: a ${label} keystore takes exactly one`);
+    if (!hasPassword && !hasRef) problems.add(`keystores.${field} needs passwordSecretRef (or password): a ${label} keystore takes exactly one`);
+    if (hasPassword && ks.password === '') problems.add(`keystores.${field}.password must not be empty`);
   }
-  return problems;
+  return [...problems.list];
 }
 
 /** `spec.renewal` (certificate.go:464-500): policy RenewBefore or Disabled; windows only with RenewBefore, each valid. */
 export function renewalProblems(spec: any): string[] {
   const renewal = spec.renewal;
   if (renewal === undefined || renewal === null) return [];
-  const problems: string[] = [];
+  const problems = new Problems();
   if (renewal.policy === 'Disabled') {
-    if (Array.isArray(renewal.windows) && renewal.windows.length > 0) problems.push('renewal.windows cannot be set when renewal.policy is Disabled');
-    return problems;
+    if (Array.isArray(renewal.windows) && renewal.windows.length > 0) problems.add('renewal.windows cannot be set when renewal.policy is Disabled');
+    return [...problems.list];
   }
-  if (renewal.policy !== 'RenewBefore') problems.push(`renewal.policy ${JSON.stringify(renewal.policy)} must be RenewBefore or Disabled`);
+  if (renewal.policy !== 'RenewBefore') problems.add(`renewal.policy ${JSON.stringify(renewal.policy)} must be RenewBefore or Disabled`);
   (Array.isArray(renewal.windows) ? renewal.windows : []).forEach((w: any, i: number) => {
-    if (w?.windowDuration === undefined || w?.windowDuration === null) problems.push(`renewal.windows[${i}].windowDuration must be set (greater than 0)`);
+    if (w?.windowDuration === undefined || w?.windowDuration === null) problems.add(`renewal.windows[${i}].windowDuration must be set (greater than 0)`);
     const tz = w?.timezone ?? '';
-    if (tz !== '' && !isTimeZone(tz)) problems.push(`renewal.windows[${i}].timezone ${JSON.stringify(tz)} is not an IANA time zone`);
+    if (tz !== '' && !isTimeZone(tz)) problems.add(`renewal.windows[${i}].timezone ${JSON.stringify(tz)} is not an IANA time zone`);
     const cron = typeof w?.cron === 'string' ? w.cron : '';
     const bad = cronProblem(tz === '' ? cron : `CRON_TZ=${tz} ${cron}`);
-    if (bad) problems.push(`renewal.windows[${i}].cron ${JSON.stringify(cron)} is not a cron spec: ${bad}`);
+    if (bad) problems.add(`renewal.windows[${i}].cron ${JSON.stringify(cron)} is not a cron spec: ${bad}`);
   });
-  return problems;
+  return [...problems.list];
 }

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { CertificateSpecUsages } from '../../imports/cert-manager.io';
 import { formatGoDuration, parseGoDuration } from '../_internal/duration';
 import { annotationProblems, dns1123SubdomainProblem, labelProblems } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import {
   additionalOutputFormatsProblems, emailAddressProblems, keystoreProblems, literalSubjectProblems, nameConstraintsProblems,
   renewalProblems, renewBeforePercentageProblems, revisionHistoryLimitProblems,
@@ -26,114 +27,113 @@ const ALLOWED_CERT_MANAGER_ANNOTATION = 'cert-manager.io/allow-direct-injection'
  * @internal
  */
 export function certificateProblems(obj: any): string[] {
-  const problems: string[] = [];
-  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const problems = new Problems();
   const spec = obj?.spec ?? {};
 
-  if (typeof obj?.metadata?.name === 'string') add(dns1123SubdomainProblem('name', obj.metadata.name));
-  if (!spec.secretName) add('secretName must be specified');
-  else add(dns1123SubdomainProblem('secretName', spec.secretName));
+  if (typeof obj?.metadata?.name === 'string') problems.add(dns1123SubdomainProblem('name', obj.metadata.name));
+  if (!spec.secretName) problems.add('secretName must be specified');
+  else problems.add(dns1123SubdomainProblem('secretName', spec.secretName));
 
   const ref = spec.issuerRef ?? {};
-  if (!ref.name) add('issuerRef.name must be specified');
+  if (!ref.name) problems.add('issuerRef.name must be specified');
   if ((ref.group ?? '') === '' || ref.group === 'cert-manager.io') {
     if (![undefined, '', 'Issuer', 'ClusterIssuer'].includes(ref.kind)) {
-      add(`issuerRef.kind ${JSON.stringify(ref.kind)} must be one of Issuer or ClusterIssuer`);
+      problems.add(`issuerRef.kind ${JSON.stringify(ref.kind)} must be one of Issuer or ClusterIssuer`);
     }
   }
 
   // a literalSubject's CN counts as the common name (certificate.go:77-133)
   const literal = literalSubjectProblems(spec);
-  problems.push(...literal.problems);
+  problems.addAll(literal.problems);
   const commonName = literal.commonName;
   const identities = ['dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'otherNames'];
   if (commonName === '' && !identities.some(f => Array.isArray(spec[f]) && spec[f].length > 0)) {
-    add('at least one of commonName (or a CN in literalSubject), dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set');
+    problems.add('at least one of commonName (or a CN in literalSubject), dnsNames, ipAddresses, uris, emailAddresses or otherNames must be set');
   }
   // cert-manager counts bytes (Go len), not characters (certificate.go:135)
   if (Buffer.byteLength(commonName, 'utf8') > 64) {
-    add(`commonName ${JSON.stringify(commonName)} is ${Buffer.byteLength(commonName, 'utf8')} bytes long: at most 64 are allowed`);
+    problems.add(`commonName ${JSON.stringify(commonName)} is ${Buffer.byteLength(commonName, 'utf8')} bytes long: at most 64 are allowed`);
   }
   (spec.ipAddresses ?? []).forEach((ip: string, i: number) => {
-    if (isIP(ip) === 0) add(`ipAddresses[${i}] ${JSON.stringify(ip)} is not a valid IP address`);
+    if (isIP(ip) === 0) problems.add(`ipAddresses[${i}] ${JSON.stringify(ip)} is not a valid IP address`);
   });
-  problems.push(...emailAddressProblems(spec.emailAddresses));
-  problems.push(...revisionHistoryLimitProblems(spec));
-  problems.push(...nameConstraintsProblems(spec));
-  problems.push(...additionalOutputFormatsProblems(spec));
-  problems.push(...keystoreProblems(spec));
-  problems.push(...renewalProblems(spec));
+  problems.addAll(emailAddressProblems(spec.emailAddresses));
+  problems.addAll(revisionHistoryLimitProblems(spec));
+  problems.addAll(nameConstraintsProblems(spec));
+  problems.addAll(additionalOutputFormatsProblems(spec));
+  problems.addAll(keystoreProblems(spec));
+  problems.addAll(renewalProblems(spec));
 
-  problems.push(...privateKeyProblems(spec.privateKey ?? {}, spec.signatureAlgorithm));
-  problems.push(...durationProblems(spec.duration, spec.renewBefore, spec.renewBeforePercentage));
+  problems.addAll(privateKeyProblems(spec.privateKey ?? {}, spec.signatureAlgorithm));
+  problems.addAll(durationProblems(spec.duration, spec.renewBefore, spec.renewBeforePercentage));
 
   (spec.usages ?? []).forEach((usage: string, i: number) => {
-    if (!KNOWN_USAGES.has(usage)) add(`usages[${i}] ${JSON.stringify(usage)} is not a key usage cert-manager knows: use one of ${[...KNOWN_USAGES].join(', ')}`);
+    if (!KNOWN_USAGES.has(usage)) problems.add(`usages[${i}] ${JSON.stringify(usage)} is not a key usage cert-manager knows: use one of ${[...KNOWN_USAGES].join(', ')}`);
   });
 
   const template = spec.secretTemplate ?? {};
-  problems.push(...labelProblems('secretTemplate label', template.labels));
-  problems.push(...annotationProblems('secretTemplate annotation', template.annotations));
+  problems.addAll(labelProblems('secretTemplate label', template.labels));
+  problems.addAll(annotationProblems('secretTemplate annotation', template.annotations));
   // Kubernetes ValidateAnnotations: keys and values together at most 256 KiB (certificate.go:354 calls it)
   const annotationBytes = Object.entries(template.annotations ?? {})
     .reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
-  if (annotationBytes > 262_144) add(`secretTemplate annotations take ${annotationBytes} bytes: at most 262144 (256 KiB) are allowed`);
+  if (annotationBytes > 262_144) problems.add(`secretTemplate annotations take ${annotationBytes} bytes: at most 262144 (256 KiB) are allowed`);
   for (const key of Object.keys(template.annotations ?? {})) {
     if (key.startsWith('cert-manager.io/') && key !== ALLOWED_CERT_MANAGER_ANNOTATION) {
-      add(`secretTemplate annotation ${JSON.stringify(key)} is not allowed: cert-manager.io/* annotations are reserved for cert-manager`);
+      problems.add(`secretTemplate annotation ${JSON.stringify(key)} is not allowed: cert-manager.io/* annotations are reserved for cert-manager`);
     }
   }
-  return problems;
+  return [...problems.list];
 }
 
 function privateKeyProblems(key: any, signatureAlgorithm: string | undefined): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   // an empty algorithm means RSA (certificate.go:169)
   const algorithm = key.algorithm || 'RSA';
   const size = key.size;
   if (algorithm === 'RSA' && size !== undefined && size !== 0 && (size < 2048 || size > 8192)) {
-    problems.push(`privateKey.size ${size} is not allowed for RSA: use 2048 to 8192 bits (2048, 4096 or 8192 in practice)`);
+    problems.add(`privateKey.size ${size} is not allowed for RSA: use 2048 to 8192 bits (2048, 4096 or 8192 in practice)`);
   }
   if (algorithm === 'ECDSA' && size !== undefined && size !== 0 && ![256, 384, 521].includes(size)) {
-    problems.push(`privateKey.size ${size} is not allowed for ECDSA: use 256, 384 or 521`);
+    problems.add(`privateKey.size ${size} is not allowed for ECDSA: use 256, 384 or 521`);
   }
   // the CRD's enum (cert-manager/cert-manager@v1.21.1:pkg/apis/certmanager/v1/types_certificate.go:398)
   if (key.rotationPolicy !== undefined && !['Never', 'Always'].includes(key.rotationPolicy)) {
-    problems.push(`privateKey.rotationPolicy ${JSON.stringify(key.rotationPolicy)} is not allowed: use Never or Always`);
+    problems.add(`privateKey.rotationPolicy ${JSON.stringify(key.rotationPolicy)} is not allowed: use Never or Always`);
   }
   const allowed = SIGNATURES_BY_KEY[algorithm];
   if (allowed === undefined) {
-    problems.push(`privateKey.algorithm ${JSON.stringify(algorithm)} is not allowed: use RSA, ECDSA or Ed25519`);
+    problems.add(`privateKey.algorithm ${JSON.stringify(algorithm)} is not allowed: use RSA, ECDSA or Ed25519`);
   } else if (signatureAlgorithm !== undefined && !allowed.includes(signatureAlgorithm)) {
-    problems.push(`signatureAlgorithm ${signatureAlgorithm} does not fit privateKey.algorithm ${algorithm}: use one of ${allowed.join(', ')}`);
+    problems.add(`signatureAlgorithm ${signatureAlgorithm} does not fit privateKey.algorithm ${algorithm}: use one of ${allowed.join(', ')}`);
   }
-  return problems;
+  return [...problems.list];
 }
 
 function durationProblems(durationText: unknown, renewBeforeText: unknown, renewBeforePercentage: unknown): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   const parse = (field: string, text: unknown): bigint | undefined => {
     if (text === undefined) return undefined;
     const nanos = typeof text === 'string' ? parseGoDuration(text) : undefined;
-    if (nanos === undefined) problems.push(`${field} ${JSON.stringify(text)} is not a Go duration (units h, m, s, ms, us, ns; e.g. 48h0m0s)`);
+    if (nanos === undefined) problems.add(`${field} ${JSON.stringify(text)} is not a Go duration (units h, m, s, ms, us, ns; e.g. 48h0m0s)`);
     return nanos;
   };
   const parsedDuration = parse('duration', durationText);
   const renewBefore = parse('renewBefore', renewBeforeText);
-  if (problems.length > 0) return problems;
+  if (problems.list.length > 0) return [...problems.list];
   const duration = parsedDuration ?? DEFAULT_DURATION;
   if (duration < MIN_DURATION) {
-    problems.push(`duration ${formatGoDuration(duration)} must be at least ${formatGoDuration(MIN_DURATION)}`);
+    problems.add(`duration ${formatGoDuration(duration)} must be at least ${formatGoDuration(MIN_DURATION)}`);
   }
   if (renewBefore !== undefined) {
     if (renewBefore < MIN_RENEW_BEFORE) {
-      problems.push(`renewBefore ${formatGoDuration(renewBefore)} must be at least ${formatGoDuration(MIN_RENEW_BEFORE)}`);
+      problems.add(`renewBefore ${formatGoDuration(renewBefore)} must be at least ${formatGoDuration(MIN_RENEW_BEFORE)}`);
     }
     if (renewBefore >= duration) {
       const of = parsedDuration === undefined ? ' (cert-manager\'s default)' : '';
-      problems.push(`renewBefore ${formatGoDuration(renewBefore)} must be shorter than duration ${formatGoDuration(duration)}${of}`);
+      problems.add(`renewBefore ${formatGoDuration(renewBefore)} must be shorter than duration ${formatGoDuration(duration)}${of}`);
     }
   }
-  problems.push(...renewBeforePercentageProblems({ renewBefore: renewBeforeText, renewBeforePercentage }, duration));
-  return problems;
+  problems.addAll(renewBeforePercentageProblems({ renewBefore: renewBeforeText, renewBeforePercentage }, duration));
+  return [...problems.list];
 }

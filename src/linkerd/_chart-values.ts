@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Yaml from 'yaml';
 import { isPlainObject, mergeValues } from '../_internal/merge';
+import { Problems } from '../_internal/problems';
 import { LinkerdVersion } from './version';
 
 /** The Linkerd charts whose values are vendored. */
@@ -96,23 +97,23 @@ function commentedKeyPaths(text: string): string[][] {
  * @internal
  */
 export function valueTypeProblems(values: Record<string, any>, defaults: Record<string, any>, chartName: string, prefix = ''): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const [key, value] of Object.entries(values)) {
     const keyPath = prefix ? `${prefix}.${key}` : key;
     if (/^(logFormat|.+LogFormat)$/.test(key) && value !== '' && value !== null && !LOG_FORMATS.includes(value)) {
-      problems.push(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}: use one of ${LOG_FORMATS.join(', ')} (anything else is read as plain)`);
+      problems.add(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}: use one of ${LOG_FORMATS.join(', ')} (anything else is read as plain)`);
       continue;
     }
     if (!isPlainObject(defaults) || !(key in defaults) || value === null) continue;
     const expected = typeOf(defaults[key]);
     const actual = typeOf(value);
     if (expected === undefined || actual === undefined || expected === actual || (expected === 'string' && actual === 'number')) {
-      if (expected === 'map' && actual === 'map' && !isFreeForm(defaults[key])) problems.push(...valueTypeProblems(value, defaults[key], chartName, keyPath));
+      if (expected === 'map' && actual === 'map' && !isFreeForm(defaults[key])) problems.addAll(valueTypeProblems(value, defaults[key], chartName, keyPath));
       continue;
     }
-    problems.push(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}, a ${actual}: the ${chartName} chart's default is ${JSON.stringify(defaults[key])}, a ${expected}`);
+    problems.add(`values key ${JSON.stringify(keyPath)} is ${JSON.stringify(value)}, a ${actual}: the ${chartName} chart's default is ${JSON.stringify(defaults[key])}, a ${expected}`);
   }
-  return problems;
+  return [...problems.list];
 }
 
 const LOG_FORMATS: unknown[] = ['plain', 'json'];
@@ -135,22 +136,22 @@ function typeOf(value: unknown): 'number' | 'boolean' | 'string' | 'list' | 'map
  * @internal
  */
 export function unknownKeyProblems(values: Record<string, any>, known: Record<string, any>[], chartName: string, prefix = ''): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const [key, value] of Object.entries(values)) {
     const keyPath = prefix ? `${prefix}.${key}` : key;
     const defaults = known.filter(k => isPlainObject(k) && key in k).map(k => k[key]);
     if (defaults.length === 0) {
       const candidates = known.flatMap(k => Object.keys(k));
       const suggestion = closest(key, candidates);
-      problems.push(`values key ${JSON.stringify(keyPath)} is not a ${chartName} value${suggestion ? ` (did you mean ${JSON.stringify(prefix ? `${prefix}.${suggestion}` : suggestion)}?)` : ''}: Helm would ignore it silently`);
+      problems.add(`values key ${JSON.stringify(keyPath)} is not a ${chartName} value${suggestion ? ` (did you mean ${JSON.stringify(prefix ? `${prefix}.${suggestion}` : suggestion)}?)` : ''}: Helm would ignore it silently`);
       continue;
     }
     const objects = defaults.filter(isPlainObject);
     if (isPlainObject(value) && objects.length > 0 && !objects.some(isFreeForm)) {
-      problems.push(...unknownKeyProblems(value, objects, chartName, keyPath));
+      problems.addAll(unknownKeyProblems(value, objects, chartName, keyPath));
     }
   }
-  return problems;
+  return [...problems.list];
 }
 
 function isFreeForm(defaults: Record<string, any>): boolean {

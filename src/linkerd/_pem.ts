@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { AsnConvert as AsnConvertType } from '@peculiar/asn1-schema';
 import type { Certificate as AsnCertificateType } from '@peculiar/asn1-x509';
+import { Problems } from '../_internal/problems';
 
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -47,7 +48,7 @@ export interface AnchorPemReport {
  * @internal
  */
 export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number): AnchorPemReport {
-  const problems: string[] = [];
+  const problems = new Problems();
   const warnings: string[] = [];
   const certificates: AnchorCertificate[] = [];
   if (PRIVATE_KEY_BLOCK.test(pem)) {
@@ -56,7 +57,7 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
   }
   const blocks = pem.match(CERTIFICATE_BLOCK) ?? [];
   if (blocks.length === 0) {
-    problems.push('is not a PEM certificate: expected one or more -----BEGIN CERTIFICATE----- blocks');
+    problems.add('is not a PEM certificate: expected one or more -----BEGIN CERTIFICATE----- blocks');
   }
   blocks.forEach((block, i) => {
     const label = blocks.length === 1 ? 'certificate' : `certificate ${i + 1}`;
@@ -65,7 +66,7 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
       // loaded on first use, like the ASN.1 modules below: most syntheses check no PEM
       cert = new (require('node:crypto') as typeof import('node:crypto')).X509Certificate(block);
     } catch (e) {
-      problems.push(`${label} does not parse: ${(e as Error).message}`);
+      problems.add(`${label} does not parse: ${(e as Error).message}`);
       return;
     }
     const subject = cert.subject.split('\n').join(', ');
@@ -75,38 +76,38 @@ export function checkTrustAnchorPem(pem: string, now: Date, warnWithinMs: number
     const notAfter = new Date(cert.validTo);
     certificates.push({ subject, commonName, notAfter });
 
-    if (!cert.ca) problems.push(`${named} is not a CA (basicConstraints CA:FALSE): a trust anchor must be a CA certificate`);
+    if (!cert.ca) problems.add(`${named} is not a CA (basicConstraints CA:FALSE): a trust anchor must be a CA certificate`);
     const key = cert.publicKey;
     const details = key.asymmetricKeyDetails ?? {};
     const signature = signatureOid(cert);
     const signatureName = SIGNATURE_NAMES[signature] ?? signature;
     if (key.asymmetricKeyType === 'ec') {
       if (details.namedCurve !== 'prime256v1') {
-        problems.push(`${named} uses ECDSA curve ${details.namedCurve}: Linkerd needs ECDSA P-256 (prime256v1) or RSA 2048/4096`);
+        problems.add(`${named} uses ECDSA curve ${details.namedCurve}: Linkerd needs ECDSA P-256 (prime256v1) or RSA 2048/4096`);
       }
       if (signature !== ECDSA_WITH_SHA256 && signature !== SHA256_WITH_RSA) {
-        problems.push(`${named} is signed with ${signatureName}: Linkerd needs ECDSAWithSHA256 or SHA256WithRSA`);
+        problems.add(`${named} is signed with ${signatureName}: Linkerd needs ECDSAWithSHA256 or SHA256WithRSA`);
       }
     } else if (key.asymmetricKeyType === 'rsa') {
       if (details.modulusLength !== 2048 && details.modulusLength !== 4096) {
-        problems.push(`${named} has a ${details.modulusLength}-bit RSA key: Linkerd needs RSA 2048 or 4096 (or ECDSA P-256)`);
+        problems.add(`${named} has a ${details.modulusLength}-bit RSA key: Linkerd needs RSA 2048 or 4096 (or ECDSA P-256)`);
       }
       if (signature !== SHA256_WITH_RSA) {
-        problems.push(`${named} is signed with ${signatureName}: Linkerd needs SHA256WithRSA for an RSA anchor`);
+        problems.add(`${named} is signed with ${signatureName}: Linkerd needs SHA256WithRSA for an RSA anchor`);
       }
     } else {
-      problems.push(`${named} has a ${key.asymmetricKeyType} key: Linkerd needs ECDSA P-256 or RSA 2048/4096`);
+      problems.add(`${named} has a ${key.asymmetricKeyType} key: Linkerd needs ECDSA P-256 or RSA 2048/4096`);
     }
     if (now < notBefore) {
-      problems.push(`${named} is not valid before ${notBefore.toISOString()}`);
+      problems.add(`${named} is not valid before ${notBefore.toISOString()}`);
     } else if (now > notAfter) {
-      problems.push(`${named} expired on ${notAfter.toISOString()}`);
+      problems.add(`${named} expired on ${notAfter.toISOString()}`);
     } else if (notAfter.getTime() - now.getTime() < warnWithinMs) {
       const days = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
       warnings.push(`${named} expires in ${days} days (${notAfter.toISOString()}): plan the anchor rotation`);
     }
   });
-  return { normalizedPem: blocks.map(b => `${b.trim()}\n`).join(''), certificates, problems, warnings };
+  return { normalizedPem: blocks.map(b => `${b.trim()}\n`).join(''), certificates, problems: [...problems.list], warnings };
 }
 
 function signatureOid(cert: X509Certificate): string {

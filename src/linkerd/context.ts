@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 import type { LinkerdControlPlane } from './control-plane';
 import { LinkerdVersion } from './version';
 
@@ -182,17 +183,17 @@ export class LinkerdContext {
 
   /** The problems with given values that differ from this context's. */
   private conflicts(given: LinkerdContextOverrides, fields: Field[], defaulted: Field[] = []): string[] {
-    const problems: string[] = [];
+    const problems = new Problems();
     for (const field of [...fields, ...defaulted]) {
       const value = given[field];
       if (value === undefined || String(value) === String(this[field])) continue;
       const shown = (v: unknown) => v instanceof LinkerdVersion ? v.toString() : JSON.stringify(v);
-      problems.push(defaulted.includes(field)
+      problems.add(defaulted.includes(field)
         ? `was made for ${FIELDS[field]} ${shown(value)} (the documented default: its tree had no control plane yet), but ${this.source} has `
           + `${shown(this[field])}: create the control plane first, or give ${field} explicitly`
         : `${field} ${shown(value)} contradicts ${FIELDS[field]} ${shown(this[field])} of ${this.source}: drop it (it is taken from the tree) or make them agree`);
     }
-    return problems;
+    return [...problems.list];
   }
 }
 

@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { clusterScoped } from '../_internal/cluster-scoped';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 
 /** Pod Security Standard levels for `pod-security.kubernetes.io/enforce`. */
 export enum PodSecurityLevel {
@@ -44,7 +44,7 @@ export class ControlPlaneNamespace extends Construct {
   constructor(scope: Construct, id: string, props: ControlPlaneNamespaceProps = {}) {
     super(scope, id);
     this.name = props.name ?? 'linkerd';
-    throwIfProblems([dns1123LabelProblem('name', this.name)].filter((p): p is string => p !== undefined), this);
+    new Problems().add(dns1123LabelProblem('name', this.name)).throwIfAny(this);
     this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name: this.name,

@@ -1,6 +1,7 @@
 import { isPlainObject } from '../_internal/merge';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { parseCidr } from '../_internal/cidr';
+import { Problems } from '../_internal/problems';
 import { defaultInboundPolicyProblem, proxyLogLevelProblem, proxyResourcesProblems } from './proxy-settings-rules';
 import { LinkerdVersion } from './version';
 import { webhookValuesProblems } from './webhook-issuer-rules';
@@ -16,23 +17,22 @@ const WEBHOOK_BLOCKS = ['proxyInjector', 'profileValidator', 'policyValidator'];
  * @internal
  */
 export function controlPlaneValuesProblems(values: Record<string, any>, ha: boolean, version?: LinkerdVersion): string[] {
-  const problems: string[] = [];
-  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const problems = new Problems();
   const networks = String(values.clusterNetworks ?? '').split(',').map(s => s.trim()).filter(s => s !== '');
   for (const cidr of networks) {
-    if (!cidr.includes('/') || parseCidr(cidr) === undefined) add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
+    if (!cidr.includes('/') || parseCidr(cidr) === undefined) problems.add(`clusterNetworks entry ${JSON.stringify(cidr)} is not a CIDR (e.g. 10.0.0.0/8 or fd00::/8)`);
   }
   if (values.imagePullPolicy !== undefined && !PULL_POLICIES.includes(values.imagePullPolicy)) {
-    add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
+    problems.add(`imagePullPolicy ${JSON.stringify(values.imagePullPolicy)} is not allowed: use one of ${PULL_POLICIES.join(', ')}`);
   }
   const proxy = isPlainObject(values.proxy) ? values.proxy : {};
-  problems.push(...proxyResourcesProblems(isPlainObject(proxy.resources) ? proxy.resources : undefined));
-  add(proxyLogLevelProblem(proxy.logLevel));
-  add(defaultInboundPolicyProblem(proxy.defaultInboundPolicy, version));
-  if (values.identityTrustDomain) add(dns1123SubdomainProblem('identityTrustDomain', values.identityTrustDomain));
+  problems.addAll(proxyResourcesProblems(isPlainObject(proxy.resources) ? proxy.resources : undefined));
+  problems.add(proxyLogLevelProblem(proxy.logLevel));
+  problems.add(defaultInboundPolicyProblem(proxy.defaultInboundPolicy, version));
+  if (values.identityTrustDomain) problems.add(dns1123SubdomainProblem('identityTrustDomain', values.identityTrustDomain));
   if (ha && Number(values.controllerReplicas ?? 1) < 3) {
-    add(`controllerReplicas ${values.controllerReplicas} is too few for ha: the HA profile needs at least 3 replicas (on at least 3 nodes)`);
+    problems.add(`controllerReplicas ${values.controllerReplicas} is too few for ha: the HA profile needs at least 3 replicas (on at least 3 nodes)`);
   }
-  for (const block of WEBHOOK_BLOCKS) problems.push(...webhookValuesProblems(block, values[block]));
-  return problems;
+  for (const block of WEBHOOK_BLOCKS) problems.addAll(webhookValuesProblems(block, values[block]));
+  return [...problems.list];
 }

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { AutomatedSync, SyncOption } from '../argocd/application';
 import { ChartRelease } from '../delivery/chart-release';
-import { throwIfProblems } from '../_internal/errors';
 import { mergeValues } from '../_internal/merge';
+import { Problems } from '../_internal/problems';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { LinkerdVersion } from './version';
@@ -67,18 +67,18 @@ export class LinkerdCrds extends Construct {
     super(scope, id);
     this.version = LinkerdContext.resolve(this, { version: props.version }).version;
     const switches = this.version.gatewayApiSwitches;
-    const problems: string[] = [];
+    const problems = new Problems();
     if (props.installGatewayApi === true && switches.length === 0) {
-      problems.push(`installGatewayApi true is not possible: the linkerd-crds chart of ${this.version} ships no Gateway API CRDs`);
+      problems.add(`installGatewayApi true is not possible: the linkerd-crds chart of ${this.version} ships no Gateway API CRDs`);
     }
     const gateway = props.installGatewayApi === undefined ? {} : Object.fromEntries(switches.map(key => [key, props.installGatewayApi]));
     this.helmValues = mergeValues(gateway, props.values);
     if (props.values) {
       const chart = `linkerd-crds ${this.version.major}`;
-      problems.push(...unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-crds')], chart));
-      problems.push(...valueTypeProblems(props.values, chartValues(this.version, 'linkerd-crds', 'values.yaml'), chart));
+      problems.addAll(unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-crds')], chart));
+      problems.addAll(valueTypeProblems(props.values, chartValues(this.version, 'linkerd-crds', 'values.yaml'), chart));
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
   }
 
   /**

@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../_internal/errors';
 import { cronProblem, DESCRIPTORS } from '../_internal/cron';
 import { CURL_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 
 /** Props for {@link IdentityRestarter}. */
 export interface IdentityRestarterProps {
@@ -118,16 +118,16 @@ export class IdentityRestarter extends Construct {
     this.namespace = namespace;
     this.schedule = props.schedule ?? '0 * * * *';
     const image = props.image ?? CURL_IMAGE;
-    const problems: string[] = [];
+    const problems = new Problems();
     const nsProblem = dns1123LabelProblem('namespace', namespace);
-    if (nsProblem) problems.push(nsProblem);
+    if (nsProblem) problems.add(nsProblem);
     // Kubernetes parses the schedule with robfig/cron and refuses a time zone in it (spec.timeZone holds that)
     const bad = /^(CRON_TZ|TZ)=/.test(this.schedule.trim()) ? 'a time zone prefix is not allowed here' : cronProblem(this.schedule);
     if (bad !== undefined) {
-      problems.push(`schedule ${JSON.stringify(this.schedule)} is not a cron schedule: give five fields (minute hour day month weekday) or one of ${DESCRIPTORS.join(', ')} (${bad})`);
+      problems.add(`schedule ${JSON.stringify(this.schedule)} is not a cron schedule: give five fields (minute hour day month weekday) or one of ${DESCRIPTORS.join(', ')} (${bad})`);
     }
-    if (image.trim() === '' || /\s/.test(image)) problems.push(`image ${JSON.stringify(image)} is not an image reference`);
-    throwIfProblems(problems, this);
+    if (image.trim() === '' || /\s/.test(image)) problems.add(`image ${JSON.stringify(image)} is not an image reference`);
+    problems.throwIfAny(this);
 
     const metadata = { name: IDENTITY_RESTARTER_NAME, namespace, labels: { 'app.kubernetes.io/name': IDENTITY_RESTARTER_NAME } };
     new k8s.KubeServiceAccount(this, 'service-account', { metadata, automountServiceAccountToken: false });

@@ -1,3 +1,4 @@
+import { Problems } from '../_internal/problems';
 import { IDENTITY_ISSUER_SECRET } from './identity';
 
 /**
@@ -7,14 +8,14 @@ import { IDENTITY_ISSUER_SECRET } from './identity';
  */
 export function issuerRules(obj: any, namespace: string): string[] {
   const spec = obj.spec ?? {};
-  const problems: string[] = [];
-  if (spec.isCA !== true) problems.push('the identity issuer certificate must have isCA: true: Linkerd signs workload certificates with it');
+  const problems = new Problems();
+  if (spec.isCA !== true) problems.add('the identity issuer certificate must have isCA: true: Linkerd signs workload certificates with it');
   const key = spec.privateKey ?? {};
   if (key.algorithm !== 'ECDSA' || ![undefined, 256].includes(key.size)) {
-    problems.push(`the identity issuer key ${key.algorithm ?? 'RSA (algorithm unset)'}${key.size ? ` ${key.size}` : ''} is not allowed: Linkerd needs ECDSA P-256`);
+    problems.add(`the identity issuer key ${key.algorithm ?? 'RSA (algorithm unset)'}${key.size ? ` ${key.size}` : ''} is not allowed: Linkerd needs ECDSA P-256`);
   }
   if (spec.secretName !== IDENTITY_ISSUER_SECRET || obj.metadata?.namespace !== namespace) {
-    problems.push(`the identity issuer must write Secret ${namespace}/${IDENTITY_ISSUER_SECRET}, got ${obj.metadata?.namespace}/${spec.secretName}`);
+    problems.add(`the identity issuer must write Secret ${namespace}/${IDENTITY_ISSUER_SECRET}, got ${obj.metadata?.namespace}/${spec.secretName}`);
   }
-  return problems;
+  return [...problems.list];
 }

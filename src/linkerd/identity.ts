@@ -7,8 +7,8 @@ import { Issuer } from '../cert-manager/issuer';
 import { IIssuer, IssuerType } from '../cert-manager/issuer-type';
 import { PrivateKey, PrivateKeyAlgorithm } from '../cert-manager/private-key';
 import { durationNanos, goDuration } from '../_internal/duration';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
 import { Bundle, BundleSource } from '../trust-manager/bundle';
 import { checkTrustAnchorPem } from './_pem';
@@ -241,29 +241,28 @@ export class LinkerdIdentity extends Construct {
       ...(props.previousTrustAnchor ? [{ prop: 'previousTrustAnchor', id: 'previous-trust-anchor', anchor: props.previousTrustAnchor }] : []),
     ];
 
-    const problems: string[] = [];
-    const add = (p: string | undefined) => { if (p) problems.push(p); };
-    add(dns1123LabelProblem('namespace', this.namespace));
-    add(dns1123SubdomainProblem('trustDomain', this.trustDomain));
-    add(dns1123LabelProblem('certManagerNamespace', certManagerNamespace));
+    const problems = new Problems();
+    problems.add(dns1123LabelProblem('namespace', this.namespace));
+    problems.add(dns1123SubdomainProblem('trustDomain', this.trustDomain));
+    problems.add(dns1123LabelProblem('certManagerNamespace', certManagerNamespace));
     if (!Object.values(AnchorIssuerScope).includes(this.anchorIssuerScope)) {
-      add(`anchorIssuerScope ${JSON.stringify(this.anchorIssuerScope)} is not one of ${Object.values(AnchorIssuerScope).map(v => JSON.stringify(v)).join(', ')}`);
+      problems.add(`anchorIssuerScope ${JSON.stringify(this.anchorIssuerScope)} is not one of ${Object.values(AnchorIssuerScope).map(v => JSON.stringify(v)).join(', ')}`);
     }
     if (props.nextTrustAnchor && props.previousTrustAnchor) {
-      add('nextTrustAnchor and previousTrustAnchor cannot both be set: rotate in stages (add the next anchor, then switch and keep the previous one)');
+      problems.add('nextTrustAnchor and previousTrustAnchor cannot both be set: rotate in stages (add the next anchor, then switch and keep the previous one)');
     }
     slots.forEach((slot, i) => slots.slice(0, i).filter(other => other.anchor.secretName === slot.anchor.secretName).forEach(other =>
-      add(`${slot.prop} uses Secret ${JSON.stringify(slot.anchor.secretName)}, like ${other.prop}: each trust anchor needs its own Secret`)));
+      problems.add(`${slot.prop} uses Secret ${JSON.stringify(slot.anchor.secretName)}, like ${other.prop}: each trust anchor needs its own Secret`)));
     if (durationNanos(issuerRenewBefore) <= durationNanos(WORKLOAD_CERT_LIFETIME)) {
-      add(`issuerRenewBefore ${goDuration(issuerRenewBefore)} must be longer than ${goDuration(WORKLOAD_CERT_LIFETIME)}, `
+      problems.add(`issuerRenewBefore ${goDuration(issuerRenewBefore)} must be longer than ${goDuration(WORKLOAD_CERT_LIFETIME)}, `
         + 'the lifetime of the workload certificates the issuer signs');
     }
     if (issuerPrivateKey.algorithm !== PrivateKeyAlgorithm.ECDSA || issuerPrivateKey.size !== 256) {
-      add(`issuerPrivateKey ${issuerPrivateKey} is not allowed: Linkerd's identity issuer must be ECDSA P-256 (PrivateKey.ecdsa())`);
+      problems.add(`issuerPrivateKey ${issuerPrivateKey} is not allowed: Linkerd's identity issuer must be ECDSA P-256 (PrivateKey.ecdsa())`);
     }
     const usages = props.issuerUsages ?? [];
     if (usages.some(u => EXTENDED_KEY_USAGES.has(u)) && !usages.includes(KeyUsage.SERVER_AUTH) && !usages.includes(KeyUsage.ANY)) {
-      add(`issuerUsages [${usages.join(', ')}] has extended key usages without "server auth": Linkerd verifies the issuer for server authentication`);
+      problems.add(`issuerUsages [${usages.join(', ')}] has extended key usages without "server auth": Linkerd verifies the issuer for server authentication`);
     }
 
     const now = new Date();
@@ -275,35 +274,35 @@ export class LinkerdIdentity extends Construct {
         const d = anchor._selfSignedDefaults(this.trustDomain);
         anchorCommonNames.set(slot, [d.commonName]);
         if (slot.prop === 'trustAnchor' && durationNanos(d.duration) <= durationNanos(issuerDuration)) {
-          add(`trustAnchor duration ${goDuration(d.duration)} must be longer than issuerDuration ${goDuration(issuerDuration)}: the anchor must outlive the issuer it signs`);
+          problems.add(`trustAnchor duration ${goDuration(d.duration)} must be longer than issuerDuration ${goDuration(issuerDuration)}: the anchor must outlive the issuer it signs`);
         }
         if (d.privateKey.algorithm === PrivateKeyAlgorithm.ECDSA ? d.privateKey.size !== 256
           : d.privateKey.algorithm !== PrivateKeyAlgorithm.RSA || ![2048, 4096].includes(d.privateKey.size ?? 0)) {
-          add(`${slot.prop} privateKey ${d.privateKey} is not allowed: a Linkerd trust anchor must be ECDSA P-256 or RSA 2048/4096`);
+          problems.add(`${slot.prop} privateKey ${d.privateKey} is not allowed: a Linkerd trust anchor must be ECDSA P-256 or RSA 2048/4096`);
         }
       } else if (anchor.pem !== undefined) {
         const report = checkTrustAnchorPem(anchor.pem, now, anchor._expiryWarningThreshold.toMilliseconds());
-        report.problems.forEach(p => add(`${slot.prop} PEM ${p}`));
+        report.problems.forEach(p => problems.add(`${slot.prop} PEM ${p}`));
         report.warnings.forEach(w => addWarning(this, `${slot.prop} PEM ${w}`));
         anchorCommonNames.set(slot, report.certificates.map(c => c.commonName ?? ''));
         normalizedPems.set(slot, report.normalizedPem);
         const outlives = now.getTime() + issuerDuration.toMilliseconds();
         for (const cert of slot.prop === 'trustAnchor' && report.problems.length === 0 ? report.certificates : []) {
           if (cert.notAfter.getTime() <= outlives) {
-            add(`trustAnchor PEM certificate (${cert.subject}) expires on ${cert.notAfter.toISOString()}, before an identity issuer `
+            problems.add(`trustAnchor PEM certificate (${cert.subject}) expires on ${cert.notAfter.toISOString()}, before an identity issuer `
               + `signed now (issuerDuration ${goDuration(issuerDuration)}) would: the anchor must outlive the issuer it signs`);
           }
         }
       } else if (!trustBundle) {
-        add(`${slot.prop} needs its PEM (TrustAnchor.fromPem) when trustBundle is false: the chart renders the trust roots from identityTrustAnchorsPEM`);
+        problems.add(`${slot.prop} needs its PEM (TrustAnchor.fromPem) when trustBundle is false: the chart renders the trust roots from identityTrustAnchorsPEM`);
       }
     }
     for (const [slot, names] of anchorCommonNames) {
       if (names.includes(issuerCommonName)) {
-        add(`${slot.prop} has the common name ${JSON.stringify(issuerCommonName)}, like the identity issuer: anchor and issuer need distinct subjects`);
+        problems.add(`${slot.prop} has the common name ${JSON.stringify(issuerCommonName)}, like the identity issuer: anchor and issuer need distinct subjects`);
       }
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
 
     if (slots.some(s => s.anchor.isSelfSigned)) {
       const rootIssuer = new Issuer(this, 'trust-root-issuer', {

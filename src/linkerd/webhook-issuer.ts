@@ -4,8 +4,8 @@ import { Certificate, KeyUsage } from '../cert-manager/certificate';
 import { Issuer } from '../cert-manager/issuer';
 import { IssuerType } from '../cert-manager/issuer-type';
 import { PrivateKey, PrivateKeyEncoding, RotationPolicy } from '../cert-manager/private-key';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 
 /** The chart values that make a webhook use a cert-manager Certificate instead of a chart-generated one. */
 export interface WebhookHelmValues {
@@ -93,7 +93,7 @@ export class WebhookIssuer extends Construct {
   constructor(scope: Construct, id: string, props: WebhookIssuerProps) {
     super(scope, id);
     this.namespace = props.namespace;
-    throwIfProblems([dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined), this);
+    new Problems().add(dns1123LabelProblem('namespace', this.namespace)).throwIfAny(this);
     this.certificateDuration = props.certificateDuration ?? Duration.hours(24);
     this.certificateRenewBefore = props.certificateRenewBefore ?? Duration.hours(1);
     const selfSigned = new Issuer(this, 'selfsigned-issuer', {

@@ -4,6 +4,7 @@ import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
+import { Problems } from '../_internal/problems';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { compareStrings } from '../_internal/order';
@@ -201,14 +202,14 @@ function parseText(file: string, text: string): unknown[] {
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */
 function duplicateObjectProblems(app: App): string[] {
   const seen = new Map<string, string>();
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const obj of app.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const key = `${obj.apiGroup}/${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.name}`;
     const first = seen.get(key);
-    if (first !== undefined) problems.push(`${key} appears twice (${first} and ${obj.node.path}): Argo CD would keep only the last one`);
+    if (first !== undefined) problems.add(`${key} appears twice (${first} and ${obj.node.path}): Argo CD would keep only the last one`);
     else seen.set(key, obj.node.path);
   }
-  return problems;
+  return [...problems.list];
 }
 
 function replaceFolder(from: string, to: string): void {

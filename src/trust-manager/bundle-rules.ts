@@ -1,4 +1,5 @@
 import { dns1123SubdomainProblem, labelProblems } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 
 const SOURCE_KINDS = ['configMap', 'secret', 'inLine', 'useDefaultCAs'];
 const RESERVED_LABEL_PREFIXES = ['trust.cert-manager.io/', 'trust-manager.io/'];
@@ -9,58 +10,57 @@ const RESERVED_LABEL_PREFIXES = ['trust.cert-manager.io/', 'trust-manager.io/'];
  * @internal
  */
 export function bundleProblems(obj: any): string[] {
-  const problems: string[] = [];
-  const add = (p: string | undefined) => { if (p) problems.push(p); };
+  const problems = new Problems();
   const name = obj?.metadata?.name;
-  if (typeof name === 'string') add(dns1123SubdomainProblem('name', name));
+  if (typeof name === 'string') problems.add(dns1123SubdomainProblem('name', name));
   const spec = obj?.spec ?? {};
   const sources: any[] = spec.sources ?? [];
   const target = spec.target ?? {};
 
-  if (sources.length === 0) add('sources must not be empty: at least one source is required');
-  if (sources.length > 100) add(`sources has ${sources.length} entries: at most 100 are allowed`);
+  if (sources.length === 0) problems.add('sources must not be empty: at least one source is required');
+  if (sources.length > 100) problems.add(`sources has ${sources.length} entries: at most 100 are allowed`);
   let defaultCAs = 0;
   sources.forEach((source, i) => {
     const kinds = SOURCE_KINDS.filter(k => source?.[k] !== undefined);
     if (kinds.length !== 1) {
-      add(`sources[${i}] must define exactly one source type (${SOURCE_KINDS.join(', ')}) but found ${kinds.length}`);
+      problems.add(`sources[${i}] must define exactly one source type (${SOURCE_KINDS.join(', ')}) but found ${kinds.length}`);
     }
     if (source?.useDefaultCAs !== undefined) defaultCAs++;
     for (const kind of ['configMap', 'secret']) {
       const ref = source?.[kind];
       if (ref === undefined) continue;
-      problems.push(...sourceObjectProblems(ref, `sources[${i}].${kind}`));
+      problems.addAll(sourceObjectProblems(ref, `sources[${i}].${kind}`));
       if (ref.name === name && ref.key !== undefined && ref.key === target[kind]?.key) {
-        add(`sources[${i}].${kind} ${ref.name}/${ref.key} cannot be the same as the target`);
+        problems.add(`sources[${i}].${kind} ${ref.name}/${ref.key} cannot be the same as the target`);
       }
     }
     if (source?.inLine !== undefined && (typeof source.inLine !== 'string' || source.inLine.length === 0)) {
-      add(`sources[${i}].inLine must not be empty`);
+      problems.add(`sources[${i}].inLine must not be empty`);
     }
   });
   if (sources.length > 0 && !sources.some(countsAsSource) && sources.some((s: any) => s?.useDefaultCAs === false)) {
-    add('sources must define at least one source of certificates: useDefaultCAs: false adds none');
+    problems.add('sources must define at least one source of certificates: useDefaultCAs: false adds none');
   }
-  if (defaultCAs > 1) add(`must request default CAs either once or not at all but got ${defaultCAs} requests`);
+  if (defaultCAs > 1) problems.add(`must request default CAs either once or not at all but got ${defaultCAs} requests`);
 
   if (target.configMap === undefined && target.secret === undefined) {
-    add('target must have a configMap or a secret key (targetConfigMapKey or targetSecretKey)');
+    problems.add('target must have a configMap or a secret key (targetConfigMapKey or targetSecretKey)');
   }
   for (const kind of ['configMap', 'secret']) {
     const t = target[kind];
     if (t === undefined) continue;
-    if (!t.key || t.key.length > 253) add(`target.${kind}.key ${JSON.stringify(t.key ?? '')} must be 1 to 253 characters`);
+    if (!t.key || t.key.length > 253) problems.add(`target.${kind}.key ${JSON.stringify(t.key ?? '')} must be 1 to 253 characters`);
     for (const field of ['labels', 'annotations']) {
       for (const key of Object.keys(t.metadata?.[field] ?? {})) {
         if (RESERVED_LABEL_PREFIXES.some(p => key.startsWith(p))) {
-          add(`target.${kind}.metadata.${field} key ${JSON.stringify(key)} is not allowed: the ${RESERVED_LABEL_PREFIXES.join(' and ')} prefixes are reserved`);
+          problems.add(`target.${kind}.metadata.${field} key ${JSON.stringify(key)} is not allowed: the ${RESERVED_LABEL_PREFIXES.join(' and ')} prefixes are reserved`);
         }
       }
     }
   }
-  problems.push(...additionalFormatProblems(target));
-  problems.push(...labelProblems('namespaceSelector label', target.namespaceSelector?.matchLabels));
-  return problems;
+  problems.addAll(additionalFormatProblems(target));
+  problems.addAll(labelProblems('namespaceSelector label', target.namespaceSelector?.matchLabels));
+  return [...problems.list];
 }
 
 /**
@@ -79,17 +79,17 @@ function countsAsSource(source: any): boolean {
  * `includeAllKeys: true` (pkg/webhook/validation.go:80-85).
  */
 function sourceObjectProblems(ref: any, where: string): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   const hasName = ref?.name !== undefined && ref?.name !== '';
   const hasSelector = ref?.selector !== undefined && ref?.selector !== null;
   if (hasName === hasSelector) {
-    problems.push(`${where} must set exactly one of name and selector, ${hasName ? 'got both' : 'got neither'}`);
+    problems.add(`${where} must set exactly one of name and selector, ${hasName ? 'got both' : 'got neither'}`);
   }
-  if (hasName && ref.name.length > 253) problems.push(`${where}.name ${JSON.stringify(ref.name)} must be 1 to 253 characters`);
-  if (hasSelector) problems.push(...labelProblems(`${where}.selector label`, ref.selector.matchLabels));
-  if (ref?.includeAllKeys !== true && !ref?.key) problems.push(`${where}.key must be defined when includeAllKeys is false`);
-  if (ref?.includeAllKeys === true && ref?.key) problems.push(`${where}.key cannot be defined when includeAllKeys is true`);
-  return problems;
+  if (hasName && ref.name.length > 253) problems.add(`${where}.name ${JSON.stringify(ref.name)} must be 1 to 253 characters`);
+  if (hasSelector) problems.addAll(labelProblems(`${where}.selector label`, ref.selector.matchLabels));
+  if (ref?.includeAllKeys !== true && !ref?.key) problems.add(`${where}.key must be defined when includeAllKeys is false`);
+  if (ref?.includeAllKeys === true && ref?.key) problems.add(`${where}.key cannot be defined when includeAllKeys is true`);
+  return [...problems.list];
 }
 
 /**
@@ -100,18 +100,18 @@ function sourceObjectProblems(ref: any, where: string): string[] {
 function additionalFormatProblems(target: any): string[] {
   const formats = target.additionalFormats;
   if (formats === undefined || formats === null) return [];
-  const problems: string[] = [];
+  const problems = new Problems();
   const present = ['jks', 'pkcs12'].filter(f => formats[f] !== undefined && formats[f] !== null);
-  if (present.length === 0) problems.push('target.additionalFormats must set jks or pkcs12');
+  if (present.length === 0) problems.add('target.additionalFormats must set jks or pkcs12');
   const keys = new Set<string>(['configMap', 'secret'].map(k => target[k]?.key).filter((k): k is string => typeof k === 'string'));
   for (const format of present) {
     const key = formats[format].key;
     if (typeof key !== 'string' || key.length === 0 || key.length > 253) {
-      problems.push(`target.additionalFormats.${format}.key ${JSON.stringify(key ?? '')} must be 1 to 253 characters`);
+      problems.add(`target.additionalFormats.${format}.key ${JSON.stringify(key ?? '')} must be 1 to 253 characters`);
     } else if (keys.has(key)) {
-      problems.push(`target.additionalFormats.${format}.key ${JSON.stringify(key)} is already a target key: every output key must be unique`);
+      problems.add(`target.additionalFormats.${format}.key ${JSON.stringify(key)} is already a target key: every output key must be unique`);
     }
     keys.add(key);
   }
-  return problems;
+  return [...problems.list];
 }

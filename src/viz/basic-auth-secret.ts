@@ -6,6 +6,7 @@ import { Construct, IConstruct } from 'constructs';
 import { goDuration } from '../_internal/duration';
 import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { vouchForSecret } from '../_internal/vouch';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { HtpasswdUser, WeakHashFormat } from './htpasswd-user';
@@ -138,15 +139,15 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
    */
   public static fromSealedSecret(scope: Construct, id: string, props: SealedBasicAuthSecretProps): IBasicAuthSecret {
     return new DeliveredBasicAuthSecret(scope, id, props.name, props.namespace, self => {
-      const problems: string[] = [];
+      const problems = new Problems();
       const sealed = props.encryptedAuth.trim();
       // kubeseal's output: a 2-byte length, the RSA-OAEP session key (256+ bytes) and the AES-GCM payload with its
       // 16-byte tag, base64 (sealed-secrets@v0.36.6 pkg/crypto/crypto.go:36-70)
       const decoded = BASE64.test(sealed) ? Buffer.from(sealed, 'base64') : undefined;
       if (decoded === undefined || decoded.length < 256 + 2 + 16) {
-        problems.push(`encryptedAuth (${sealed.length} characters) is not kubeseal output: seal the htpasswd lines with kubeseal --raw; its content is not shown`);
+        problems.add(`encryptedAuth (${sealed.length} characters) is not kubeseal output: seal the htpasswd lines with kubeseal --raw; its content is not shown`);
       }
-      throwIfProblems(problems, self);
+      problems.throwIfAny(self);
       return new ApiObject(self, 'Resource', {
         apiVersion: 'bitnami.com/v1alpha1',
         kind: 'SealedSecret',
@@ -172,15 +173,15 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
       const kind = props.secretStore.kind ?? 'SecretStore';
       const usernameProperty = props.usernameProperty ?? 'username';
       const passwordProperty = props.passwordProperty ?? 'password';
-      const problems: string[] = [];
-      if (!EXTERNAL_STORE_KINDS.includes(kind)) problems.push(`secretStore.kind ${JSON.stringify(kind)} is not allowed: use SecretStore or ClusterSecretStore`);
+      const problems = new Problems();
+      if (!EXTERNAL_STORE_KINDS.includes(kind)) problems.add(`secretStore.kind ${JSON.stringify(kind)} is not allowed: use SecretStore or ClusterSecretStore`);
       const storeName = dns1123SubdomainProblem('secretStore.name', props.secretStore.name);
-      if (storeName) problems.push(storeName);
-      if (props.remoteKey.trim() === '') problems.push('remoteKey must not be empty');
+      if (storeName) problems.add(storeName);
+      if (props.remoteKey.trim() === '') problems.add('remoteKey must not be empty');
       for (const [what, property] of [['usernameProperty', usernameProperty], ['passwordProperty', passwordProperty]]) {
-        if (property.trim() === '') problems.push(`${what} must not be empty`);
+        if (property.trim() === '') problems.add(`${what} must not be empty`);
       }
-      throwIfProblems(problems, self);
+      problems.throwIfAny(self);
       return new ApiObject(self, 'Resource', {
         apiVersion: 'external-secrets.io/v1',
         kind: 'ExternalSecret',
@@ -236,15 +237,15 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
     this.secretNamespace = props.namespace;
     this.namespace = props.namespace;
     const cost = props.cost ?? 10;
-    const problems = [dns1123SubdomainProblem('name', props.name), dns1123LabelProblem('namespace', props.namespace)].filter((p): p is string => p !== undefined);
-    if (props.users.length === 0) problems.push('users must not be empty: the Ingress would let nobody in');
+    const problems = new Problems().add(dns1123SubdomainProblem('name', props.name), dns1123LabelProblem('namespace', props.namespace));
+    if (props.users.length === 0) problems.add('users must not be empty: the Ingress would let nobody in');
     const seen = new Set<string>();
     for (const user of props.users) {
-      problems.push(...user._problems(cost, props.allowWeakHashes ?? []));
-      if (seen.has(user.user)) problems.push(`user ${JSON.stringify(user.user)} appears twice: each user needs one line`);
+      problems.addAll(user._problems(cost, props.allowWeakHashes ?? []));
+      if (seen.has(user.user)) problems.add(`user ${JSON.stringify(user.user)} appears twice: each user needs one line`);
       seen.add(user.user);
     }
-    throwIfProblems([...new Set(problems)], this);
+    throwIfProblems([...new Set(problems.list)], this);
     const previous = new Map<string, string>();
     for (const line of (props.previousHtpasswd ?? '').split(/\r?\n/)) {
       const colon = line.indexOf(':');
@@ -263,7 +264,7 @@ export class BasicAuthSecret extends Construct implements IBasicAuthSecret {
 class ExistingBasicAuthSecret extends Construct implements IBasicAuthSecret {
   constructor(scope: Construct, id: string, public readonly secretName: string, public readonly secretNamespace: string) {
     super(scope, id);
-    throwIfProblems([dns1123SubdomainProblem('name', secretName), dns1123LabelProblem('namespace', secretNamespace)].filter((p): p is string => p !== undefined), this);
+    new Problems().add(dns1123SubdomainProblem('name', secretName), dns1123LabelProblem('namespace', secretNamespace)).throwIfAny(this);
   }
 }
 

@@ -2,10 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRoute as HttpRouteL1, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway.networking.k8s.io';
 import { Middleware as MiddlewareL1 } from '../../imports/traefik.io';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { dashboardAuthProblems } from './_dashboard-auth';
 import { IBasicAuthSecret } from './basic-auth-secret';
+import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
 import { DashboardClient, LinkerdViz } from './viz';
 
@@ -89,12 +89,11 @@ export class DashboardHttpRoute extends Construct {
     this.namespace = namespace;
     const name = props.name ?? 'linkerd-dashboard';
     const realm = props.realm ?? 'Linkerd Dashboard';
-    throwIfProblems([
-      ...(props.hosts.length === 0 ? ['hosts must not be empty'] : []),
-      ...[dns1123SubdomainProblem('gateway.name', props.gateway.name), dns1123LabelProblem('gateway.namespace', props.gateway.namespace)]
-        .filter((p): p is string => p !== undefined),
-      ...dashboardAuthProblems(realm, props.auth, namespace),
-    ], this);
+    new Problems()
+      .when(props.hosts.length === 0, () => 'hosts must not be empty')
+      .add(dns1123SubdomainProblem('gateway.name', props.gateway.name), dns1123LabelProblem('gateway.namespace', props.gateway.namespace))
+      .addAll(dashboardAuthProblems(realm, props.auth, namespace))
+      .throwIfAny(this);
     props.viz.addDashboardHosts(this, props.hosts);
     this.middleware = new MiddlewareL1(this, 'middleware', {
       metadata: { name, namespace },

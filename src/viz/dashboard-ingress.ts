@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123SubdomainProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
 import { UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
 import { dashboardAuthProblems } from './_dashboard-auth';
@@ -88,11 +88,11 @@ export class DashboardIngress extends Construct {
     this.namespace = namespace;
     const realm = props.realm ?? 'Linkerd Dashboard';
     const ingressClassName = props.ingressClassName ?? 'nginx';
-    throwIfProblems([
-      ...(props.hosts.length === 0 ? ['hosts must not be empty'] : []),
-      ...[dns1123SubdomainProblem('ingressClassName', ingressClassName)].filter((p): p is string => p !== undefined),
-      ...dashboardAuthProblems(realm, props.auth, namespace),
-    ], this);
+    new Problems()
+      .when(props.hosts.length === 0, () => 'hosts must not be empty')
+      .add(dns1123SubdomainProblem('ingressClassName', ingressClassName))
+      .addAll(dashboardAuthProblems(realm, props.auth, namespace))
+      .throwIfAny(this);
     props.viz.addDashboardHosts(this, props.hosts);
     const tlsSecret = props.tls?._bind(this, namespace, props.hosts);
     this.apiObject = new k8s.KubeIngress(this, 'Resource', {

@@ -2,6 +2,7 @@ import type * as Crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as Bcrypt from 'bcryptjs';
 import { ValidationError } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 
 const BCRYPT_HASH = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/;
 const APR1_HASH = /^\$apr1\$[./A-Za-z0-9]{1,8}\$[./A-Za-z0-9]{22}$/;
@@ -119,14 +120,14 @@ export class HtpasswdUser {
     if (credential.malformed !== undefined) {
       return [`${credential.malformed} is not user:hash (no ':'); its content is not shown, as it may be a password`];
     }
-    const problems: string[] = [];
+    const problems = new Problems();
     if (this.user === '' || /[:\s]/.test(this.user) || this.user.startsWith('#')) {
-      problems.push(`user name ${JSON.stringify(this.user)} must be non-empty, without ':' or whitespace, and not start with '#' (nginx reads such a line as a comment)`);
+      problems.add(`user name ${JSON.stringify(this.user)} must be non-empty, without ':' or whitespace, and not start with '#' (nginx reads such a line as a comment)`);
     }
-    if (credential.hash !== undefined) problems.push(...hashProblems(this.user, credential.hash, allowWeakHashes));
-    if (credential.password === '') problems.push(`the password of user ${JSON.stringify(this.user)} must not be empty`);
-    if (cost < 4 || cost > MAX_BCRYPT_COST || !Number.isInteger(cost)) problems.push(`bcrypt cost ${cost} is out of range: use 4 to 19 (ingress-nginx's musl crypt rejects 20 and above)`);
-    return problems;
+    if (credential.hash !== undefined) problems.addAll(hashProblems(this.user, credential.hash, allowWeakHashes));
+    if (credential.password === '') problems.add(`the password of user ${JSON.stringify(this.user)} must not be empty`);
+    if (cost < 4 || cost > MAX_BCRYPT_COST || !Number.isInteger(cost)) problems.add(`bcrypt cost ${cost} is out of range: use 4 to 19 (ingress-nginx's musl crypt rejects 20 and above)`);
+    return [...problems.list];
   }
 
   /**

@@ -7,6 +7,7 @@ import { clusterScoped } from '../_internal/cluster-scoped';
 import { ValidationError, throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from '../linkerd/_chart-values';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
@@ -170,15 +171,15 @@ export class LinkerdViz extends Construct {
     this.namespace = props.namespace ?? VIZ_NAMESPACE;
     this.hosts = [...props.dashboardHosts ?? []];
     const ha = props.ha ?? false;
-    const problems = [dns1123LabelProblem('namespace', this.namespace)].filter((p): p is string => p !== undefined);
+    const problems = new Problems().add(dns1123LabelProblem('namespace', this.namespace));
     const haProfile = ha ? chartValues(this.version, 'linkerd-viz', 'values-ha.yaml') : undefined;
     if (props.values) {
       const chart = `linkerd-viz ${this.version.major}`;
-      problems.push(...unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-viz')], chart));
-      problems.push(...valueTypeProblems(props.values, mergeValues(chartValues(this.version, 'linkerd-viz', 'values.yaml'), haProfile), chart));
+      problems.addAll(unknownKeyProblems(props.values, [knownKeys(this.version, 'linkerd-viz')], chart));
+      problems.addAll(valueTypeProblems(props.values, mergeValues(chartValues(this.version, 'linkerd-viz', 'values.yaml'), haProfile), chart));
     }
-    problems.push(...enforcedHostProblems(this.hosts));
-    throwIfProblems(problems, this);
+    problems.addAll(enforcedHostProblems(this.hosts));
+    problems.throwIfAny(this);
 
     this.namespaceObject = new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
@@ -265,8 +266,7 @@ export class LinkerdViz extends Construct {
    * (linkerd2@version-2.20 `policy-controller/k8s/index/src/inbound/index.rs:2075-2086`): the client must be meshed.
    */
   public allowDashboardClient(scope: Construct, client: DashboardClient): void {
-    throwIfProblems([dns1123SubdomainProblem('dashboard client name', client.name), dns1123LabelProblem('dashboard client namespace', client.namespace)]
-      .filter((p): p is string => p !== undefined), scope);
+    new Problems().add(dns1123SubdomainProblem('dashboard client name', client.name), dns1123LabelProblem('dashboard client namespace', client.namespace)).throwIfAny(scope);
     if (!this.webServer) {
       this.webServer = new Server(this, 'dashboard-web', {
         metadata: { name: 'dashboard-web', namespace: this.namespace, labels: { 'linkerd.io/extension': 'viz', 'component': 'web' } },
