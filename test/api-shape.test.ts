@@ -2,6 +2,7 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { AppProject, Application, ApplicationSource, SyncGate } from '../src/argocd';
 import { Certificate, Issuer, IssuerType } from '../src/cert-manager';
 import { ChartRelease } from '../src/delivery';
+import { IdentityRestarter } from '../src/linkerd';
 import { LinkerdPlatform } from '../src/platform';
 import { BasicAuthSecret, DashboardHttpRoute, DashboardIngress, HtpasswdUser } from '../src/viz';
 import { testChart } from './_util';
@@ -61,6 +62,9 @@ describe('every namespaced construct exposes the namespace it renders into', () 
     const platform = new LinkerdPlatform(Testing.app(), 'platform', { identity: { namespace: 'mesh-system' } });
     expect(platform.identity.restarter!.namespace).toBe('mesh-system');
     expect(renderedNamespaces(platform.identity.restarter!).filter(n => n !== undefined)).toStrictEqual(['mesh-system']);
+    // on its own, it takes the tree's control-plane namespace, else linkerd
+    expect(new IdentityRestarter(platform, 'standalone').namespace).toBe('mesh-system');
+    expect(new IdentityRestarter(testChart(), 'standalone').namespace).toBe('linkerd');
   });
 });
 

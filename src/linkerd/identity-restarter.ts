@@ -4,13 +4,14 @@ import { cronProblem, DESCRIPTORS } from '../_internal/cron';
 import { CURL_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
 import { Problems } from '../_internal/problems';
+import { LinkerdContext } from './context';
 
 /** Props for {@link IdentityRestarter}. */
 export interface IdentityRestarterProps {
   /**
    * The control-plane namespace, where `linkerd-identity` and `linkerd-identity-trust-roots` live.
    *
-   * @default 'linkerd'
+   * @default - the control-plane namespace of the tree ({@link LinkerdContext}), else 'linkerd'
    */
   readonly namespace?: string;
   /**
@@ -114,7 +115,7 @@ export class IdentityRestarter extends Construct {
 
   constructor(scope: Construct, id: string, props: IdentityRestarterProps = {}) {
     super(scope, id);
-    const namespace = props.namespace ?? 'linkerd';
+    const namespace = props.namespace ?? LinkerdContext.of(this).controlPlaneNamespace;
     this.namespace = namespace;
     this.schedule = props.schedule ?? '0 * * * *';
     const image = props.image ?? CURL_IMAGE;
