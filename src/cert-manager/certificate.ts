@@ -6,9 +6,9 @@ import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { annotationProblems, labelProblems } from '../_internal/names';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
+import { certificateProblems } from './certificate-rules';
 import { IIssuer } from './issuer-type';
 import { PrivateKey } from './private-key';
-import { certificateProblems } from './certificate-rules';
 
 /** `spec.usages` entries, as cert-manager's CRD defines them. */
 export { CertificateSpecUsages as KeyUsage };

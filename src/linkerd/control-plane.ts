@@ -9,12 +9,12 @@ import { isPlainObject, mergeValues } from '../_internal/merge';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
+import { controlPlaneValuesProblems } from './control-plane-rules';
 import { LinkerdIdentity } from './identity';
 import { ProxyResources } from './proxy-settings';
 import { renderProxyResources } from './proxy-settings-rules';
 import { LinkerdVersion } from './version';
 import { WebhookIssuer } from './webhook-issuer';
-import { controlPlaneValuesProblems } from './control-plane-rules';
 
 /** The default inbound policy of meshed pods (`proxy.defaultInboundPolicy`). */
 export enum DefaultInboundPolicy {

@@ -13,8 +13,8 @@ import { addWarning } from '../_internal/warnings';
 import { Bundle, BundleSource } from '../trust-manager/bundle';
 import { checkTrustAnchorPem } from './_pem';
 import { IdentityRestarter, IdentityRestarterOptions } from './identity-restarter';
-import { TrustAnchor } from './trust-anchor';
 import { issuerRules } from './identity-rules';
+import { TrustAnchor } from './trust-anchor';
 
 /** The identity part of the linkerd-control-plane chart's values. */
 export interface IdentityHelmValues {
