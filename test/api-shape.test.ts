@@ -46,7 +46,7 @@ describe('every namespaced construct exposes the namespace it renders into', () 
     const chart = testChart();
     const viz = vizFor(chart);
     const release = new ChartRelease(chart, 'release', {
-      repository: 'https://helm.linkerd.io/edge', chart: 'linkerd-crds', version: '2026.6.3', releaseName: 'crds', namespace: 'linkerd',
+      repository: 'https://helm.linkerd.io/edge', chart: 'linkerd-crds', version: '2026.6.3', releaseName: 'crds', namespace: 'linkerd', values: {},
     });
     const auth = new BasicAuthSecret(chart, 'auth', { name: 'dashboard-auth', namespace: viz.namespace, users: [HtpasswdUser.fromHash('admin', '$2y$10$' + 'a'.repeat(53))] });
     const ingress = new DashboardIngress(chart, 'ingress', { viz, hosts: ['linkerd.example.com'], auth });
