@@ -7,7 +7,8 @@ export * as mesh from './mesh';
 export * as traffic from './traffic';
 export * from './delivery';
 export * from './synth';
-// named, not `export *`: the file's @internal helpers stay out of the package's runtime exports (test/exports.test.ts)
+// named, not `export *`: the file's internal helpers stay out of the package's runtime exports (test/exports.test.ts);
+// no at-internal tag in this comment: stripInternal would drop the export statement below it from the .d.ts
 export { LinkerdPlatform } from './platform';
 export type { LinkerdPlatformProps, PlatformDashboardOptions } from './platform';
 export { ValidationError } from './_internal/errors';

@@ -100,6 +100,11 @@ describe('the package\'s runtime exports are its public API', () => {
     expect(PENDING_ELSEWHERE.filter(key => !pending.some(l => l.startsWith(`${key}:`)))).toStrictEqual([]);
   });
 
+  test('no barrel mentions the internal tag: stripInternal drops the export after any comment holding it from the .d.ts', () => {
+    const barrels = sourceFiles().filter(f => f === 'index.ts' || f.endsWith('/index.ts'));
+    expect(barrels.filter(f => fs.readFileSync(path.join(SRC, f), 'utf8').includes('@internal'))).toStrictEqual([]);
+  });
+
   test('every public value of a public source file is reachable (a named barrel forgets nothing)', () => {
     const barrels = new Set(['cert-manager', 'trust-manager', 'linkerd', 'argocd', 'viz', 'mesh', 'traffic', 'delivery', 'synth']);
     const reachable = new Set(runtime.values());

@@ -1,6 +1,7 @@
 export * from './version';
 export * from './trust-anchor';
-// named, not `export *`: the file's @internal helpers stay out of the package's runtime exports (test/exports.test.ts)
+// named, not `export *`: the file's internal helpers stay out of the package's runtime exports (test/exports.test.ts);
+// no at-internal tag in this comment: stripInternal would drop the export statement below it from the .d.ts
 export { AnchorIssuerScope, LinkerdIdentity } from './identity';
 export type { IdentityHelmValues, LinkerdIdentityProps } from './identity';
 export * from './identity-restarter';
