@@ -2,6 +2,7 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import type { MeshTLSAuthentication } from './meshtls-authentication';
@@ -101,7 +102,7 @@ export interface AuthorizationPolicyProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the target's namespace
+   * @default - a name generated from the construct path, in the target's namespace, else the chart's (one is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /** What the policy applies to; it must be in the policy's namespace. */
@@ -124,16 +125,19 @@ export class AuthorizationPolicy extends Construct {
   public readonly apiObject: ApiObject;
   /** What the policy applies to. */
   public readonly targetRef: PolicyTarget;
+  /** The namespace: `metadata.namespace`, else the target's, else the chart's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
     this.targetRef = props.targetRef;
-    const namespace = props.metadata?.namespace ?? props.targetRef.namespace;
+    const namespace = requireNamespace(this, 'AuthorizationPolicy', props.metadata?.namespace ?? props.targetRef.namespace);
+    this.namespace = namespace;
     this.apiObject = new AuthorizationPolicyL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace },
       spec: {
         targetRef: props.targetRef._toKube(),
-        requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace ?? 'default')),
+        requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace)),
       },
     });
     const own = this.namespace;
@@ -141,17 +145,13 @@ export class AuthorizationPolicy extends Construct {
       throwIfProblems([`targetRef ${props.targetRef.kind} ${props.targetRef.namespace}/${props.targetRef.name} is in another namespace than the policy (${own}): `
         + 'an AuthorizationPolicy can only target objects of its own namespace'], this);
     }
+    keepNamespace(this, this.apiObject, 'AuthorizationPolicy');
     validateRendered(this, this.apiObject, authorizationPolicyRules);
   }
 
   /** The object name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
   }
 }
 

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
@@ -13,7 +14,7 @@ export interface MeshTLSAuthenticationProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the chart's namespace
+   * @default - a name generated from the construct path, in the chart's namespace (one of the two is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /**
@@ -44,6 +45,8 @@ export interface MeshTLSAuthenticationProps {
 export class MeshTLSAuthentication extends Construct {
   /** The generated object. */
   public readonly apiObject: ApiObject;
+  /** The namespace: `metadata.namespace`, else the chart's. */
+  public readonly namespace: string;
   private readonly identities: MeshIdentity[] = [];
   private readonly identityRefs: IdentityRef[] = [];
 
@@ -51,13 +54,15 @@ export class MeshTLSAuthentication extends Construct {
     super(scope, id);
     this.identities.push(...props.identities ?? []);
     this.identityRefs.push(...props.identityRefs ?? []);
+    this.namespace = requireNamespace(this, 'MeshTLSAuthentication', props.metadata?.namespace);
     this.apiObject = new MeshTlsAuthenticationL1(this, 'Resource', {
-      metadata: props.metadata,
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: {
         identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.resolve(this)) : undefined }),
         identityRefs: Lazy.any({ produce: () => this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined }),
       },
     });
+    keepNamespace(this, this.apiObject, 'MeshTLSAuthentication');
     validateRendered(this, this.apiObject, obj => meshTlsAuthenticationRules(obj, LinkerdContext.tryOf(this)));
     this.node.addValidation({
       validate: () => this.identities.length + this.identityRefs.length === 0 ? ['has no identities and no identityRefs: it would authenticate nobody'] : [],
@@ -67,11 +72,6 @@ export class MeshTLSAuthentication extends Construct {
   /** The object name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
   }
 
   /** Adds identity strings; checked at once. */

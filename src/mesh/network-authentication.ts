@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { cidrContains, parseCidr } from '../_internal/cidr';
@@ -21,7 +22,7 @@ export interface NetworkAuthenticationProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the chart's namespace
+   * @default - a name generated from the construct path, in the chart's namespace (one of the two is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /** The client networks; at least one. */
@@ -40,24 +41,23 @@ export interface NetworkAuthenticationProps {
 export class NetworkAuthentication extends Construct {
   /** The generated object. */
   public readonly apiObject: ApiObject;
+  /** The namespace: `metadata.namespace`, else the chart's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: NetworkAuthenticationProps) {
     super(scope, id);
+    this.namespace = requireNamespace(this, 'NetworkAuthentication', props.metadata?.namespace);
     this.apiObject = new NetworkAuthenticationL1(this, 'Resource', {
-      metadata: props.metadata,
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: { networks: props.networks.map(n => ({ cidr: n.cidr, except: n.except })) },
     });
+    keepNamespace(this, this.apiObject, 'NetworkAuthentication');
     validateRendered(this, this.apiObject, networkAuthenticationRules);
   }
 
   /** The object name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
   }
 }
 

@@ -1,8 +1,9 @@
-import { ApiObject, ApiObjectMetadata } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct, IConstruct } from 'constructs';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { addWarning } from '../_internal/warnings';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
 import { LinkerdContext } from '../linkerd/context';
@@ -27,7 +28,7 @@ export interface ServerProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - `<workload>-<port>` in the workload's namespace when `workload` is given, else a generated name
+   * @default - `<workload>-<port>` in the workload's namespace when `workload` is given, else a generated name in the chart's namespace (a namespace is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /**
@@ -117,6 +118,8 @@ export class Server extends Construct {
   public readonly version: LinkerdVersion;
   /** The selected workload, when the Server was made for one. */
   public readonly workload?: IConstruct;
+  /** The namespace: `metadata.namespace`, else the workload's, else the chart's. */
+  public readonly namespace: string;
   private clients?: MeshTLSAuthentication;
   private probes?: IConstruct;
   private probePaths?: string[];
@@ -155,29 +158,26 @@ export class Server extends Construct {
     const name = props.metadata?.name ?? (facts ? `${facts.name}-${props.port}` : undefined);
     // a name derived from a bad port would only repeat the port's problem
     if (name !== undefined && (props.metadata?.name !== undefined || !portProblem)) add(dns1123SubdomainProblem('name', name));
-    const namespace = props.metadata?.namespace ?? (props.workload && meshTarget(props.workload)?.apiObject.metadata.namespace);
-    if (namespace !== undefined) add(dns1123LabelProblem('namespace', namespace));
+    const namespace = props.metadata?.namespace ?? (props.workload && meshTarget(props.workload)?.apiObject.metadata.namespace) ?? Chart.of(this).namespace;
+    if (namespace !== undefined && namespace !== '') add(dns1123LabelProblem('namespace', namespace));
     if (facts && props.metadata?.namespace !== undefined && props.metadata.namespace !== facts.namespace) {
       add(`namespace ${props.metadata.namespace} is not the namespace of ${describe(facts)}: a Server selects pods of its own namespace only`);
     }
     throwIfProblems(problems, this);
+    this.namespace = requireNamespace(this, 'Server', namespace);
 
-    const metadata = { ...props.metadata, name, namespace };
+    const metadata = { ...props.metadata, name, namespace: this.namespace };
     const spec = { podSelector: selector, port: props.port._toKube(), proxyProtocol: props.proxyProtocol };
     this.apiObject = minorOf(this.version) >= 16
       ? new ServerV1Beta3(this, 'Resource', { metadata, spec: { ...spec, accessPolicy: props.accessPolicy } })
       : new ServerV1Beta1(this, 'Resource', { metadata, spec });
+    keepNamespace(this, this.apiObject, 'Server');
     this.node.addValidation({ validate: () => this.synthProblems() });
   }
 
   /** The object name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
   }
 
   /**
@@ -190,7 +190,7 @@ export class Server extends Construct {
   public allowFrom(...peers: IConstruct[]): void {
     const refs = peers.map(peer => identityRefOf(peer, this));
     if (!this.clients) {
-      const namespace = this.apiObject.metadata.namespace;
+      const namespace = this.namespace;
       this.clients = new MeshTLSAuthentication(this, 'Clients', { metadata: { name: `${this.name}-clients`, namespace } });
       new AuthorizationPolicy(this, 'Authorization', {
         metadata: { name: this.name, namespace },
@@ -236,7 +236,7 @@ export class Server extends Construct {
     const probes = new Construct(this, 'Probes');
     this.probes = probes;
     this.probePaths = [...new Set(paths)].sort();
-    const metadata = { name: `${this.name}-probes`, namespace: this.apiObject.metadata.namespace };
+    const metadata = { name: `${this.name}-probes`, namespace: this.namespace };
     const spec: HttpRouteV1Beta3Spec = {
       parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: this.name }],
       rules: [{ matches: [...new Set(paths)].sort().map(value => ({ path: { type: PathType.EXACT, value }, method: Method.GET })) }],

@@ -7,6 +7,7 @@ import {
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { keepNamespace } from '../_internal/namespaced';
 import { targetsKind } from '../_internal/target-kind';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
@@ -163,6 +164,8 @@ export class HttpRoute extends Construct {
   public readonly service: ResolvedService;
   /** The Service port. */
   public readonly port: number;
+  /** The route's namespace: `metadata.namespace` (a client namespace makes it a consumer route), else the Service's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
@@ -208,6 +211,7 @@ export class HttpRoute extends Construct {
     }
 
     const namespace = props.metadata?.namespace ?? this.service.namespace;
+    this.namespace = namespace;
     const sameNamespace = namespace === this.service.namespace;
     this.apiObject = new HttpRouteL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace, annotations: { ...props.metadata?.annotations, ...annotations } },
@@ -224,6 +228,7 @@ export class HttpRoute extends Construct {
         })),
       },
     });
+    keepNamespace(this, this.apiObject, 'HTTPRoute');
     validateRendered(this, this.apiObject, httpRouteProblems);
     let warned = false;
     this.node.addValidation({
@@ -243,11 +248,6 @@ export class HttpRoute extends Construct {
   /** The route's name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The route's namespace. */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace!;
   }
 }
 

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ServiceProfileV1Alpha2 as ServiceProfileL1 } from '../../imports/linkerd.io';
 import { goDuration, parseGoDuration } from '../_internal/duration';
 import { ValidationError, throwIfProblems } from '../_internal/errors';
+import { keepNamespace } from '../_internal/namespaced';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
@@ -207,6 +208,8 @@ export class ServiceProfile extends Construct {
   public readonly retryBudget?: RetryBudget;
   /** The timeout given to routes without one. */
   public readonly defaultTimeout?: Duration;
+  /** The profile's namespace: `metadata.namespace`, else the Service's. */
+  public readonly namespace: string;
   private readonly _routes: RouteSpec[] = [];
   private readonly linter = new RouteLinter();
 
@@ -218,6 +221,7 @@ export class ServiceProfile extends Construct {
     this.retryBudget = props.retryBudget;
     this.defaultTimeout = props.defaultTimeout;
     this.service = resolveService(this, props.service);
+    this.namespace = props.metadata?.namespace ?? this.service.namespace;
     const name = `${this.service.name}.${this.service.namespace}.svc.${this.clusterDomain}`;
 
     const problems = [dns1123SubdomainProblem('clusterDomain', this.clusterDomain)].filter((p): p is string => p !== undefined);
@@ -237,7 +241,7 @@ export class ServiceProfile extends Construct {
     }
 
     this.apiObject = new ServiceProfileL1(this, 'Resource', {
-      metadata: { ...props.metadata, name, namespace: props.metadata?.namespace ?? this.service.namespace },
+      metadata: { ...props.metadata, name, namespace: this.namespace },
       spec: {
         // rendered late so addRoute() after construction counts; omitted when empty, as linkerd profile writes it
         routes: Lazy.any({ produce: () => (this._routes.length > 0 ? [...this._routes] : undefined) }) as any,
@@ -249,6 +253,7 @@ export class ServiceProfile extends Construct {
       },
     });
     for (const route of props.routes ?? []) this.addRoute(route);
+    keepNamespace(this, this.apiObject, 'ServiceProfile');
     validateRendered(this, this.apiObject, serviceProfileProblems);
     this.node.addValidation({ validate: () => profileConflictProblems(this, this.apiObject, this.service, name) });
   }
@@ -256,11 +261,6 @@ export class ServiceProfile extends Construct {
   /** The profile's name, `<service>.<namespace>.svc.<clusterDomain>`. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The profile's namespace. */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace!;
   }
 
   /** The routes as written, in match order. */

@@ -160,7 +160,7 @@ export const CASES: BadInput[] = [
   { id: 'namespace/name', input: 'ControlPlaneNamespace name mesh.system', run: () => new ControlPlaneNamespace(chart(), 'namespace', { name: 'mesh.system' }) },
   // the construct tree's control plane (LinkerdContext)
   { id: 'context/contradicting-version', input: 'CircuitBreaker version 2.20 beside a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), version: LinkerdVersion.V2_20 })) },
-  { id: 'context/identity-trust-domain', input: 'identity *.prod.example.com beside a cluster.local control plane', run: besideControlPlane(LinkerdVersion.V2_20, c => new MeshTLSAuthentication(c, 'authn', { identities: [MeshIdentity.of('*.prod.example.com')] })) },
+  { id: 'context/identity-trust-domain', input: 'identity *.prod.example.com beside a cluster.local control plane', run: besideControlPlane(LinkerdVersion.V2_20, c => new MeshTLSAuthentication(c, 'authn', { metadata: { namespace: 'shop' }, identities: [MeshIdentity.of('*.prod.example.com')] })) },
   { id: 'context/made-before-control-plane', input: 'unified CircuitBreaker made before a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), accrual: FailureAccrual.unified() }), true) },
   { id: 'context/two-control-planes', input: 'CircuitBreaker beside two control planes', run: () => {
     const a = Testing.app();

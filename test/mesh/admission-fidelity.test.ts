@@ -56,7 +56,7 @@ describe('targetRef group and kind', () => {
 
   test('fails on a MeshTLSAuthentication identityRef of a group other than core', () => {
     const chart = testChart();
-    const authn = new MeshTLSAuthentication(chart, 'clients', { identityRefs: [IdentityRef.serviceAccount('web', 'shop')] });
+    const authn = new MeshTLSAuthentication(chart, 'clients', { metadata: { namespace: 'shop' }, identityRefs: [IdentityRef.serviceAccount('web', 'shop')] });
     authn.apiObject.addJsonPatch(JsonPatch.add('/spec/identityRefs/0/group', 'policy.linkerd.io'));
     expect(() => Testing.synth(chart)).toThrow(/identityRef "policy\.linkerd\.io\/ServiceAccount" is not allowed: use a core ServiceAccount or Namespace/);
   });
@@ -65,12 +65,12 @@ describe('targetRef group and kind', () => {
 describe('SPIFFE identities', () => {
   // linkerd/linkerd2@version-2.20:policy-controller/runtime/src/validation.rs:93-109 (tests at :236 and :242)
   test.each(['spiffe://test.org/./other', 'spiffe://test.org/../other', 'spiffe://test.org/path/.', 'spiffe://test.org/path/..'])('fails on the dot segment in %s', id => {
-    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { identities: [MeshIdentity.of(id)] }))
+    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { metadata: { namespace: 'demo' }, identities: [MeshIdentity.of(id)] }))
       .toThrow(/is not allowed: .* or a spiffe:\/\/ ID whose path has no empty, '\.' or '\.\.' segment$/);
   });
 
   test('accepts segments that only start with dots', () => {
-    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { identities: [MeshIdentity.of('spiffe://test.org/.hidden/..x/...')] })).not.toThrow();
+    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { metadata: { namespace: 'demo' }, identities: [MeshIdentity.of('spiffe://test.org/.hidden/..x/...')] })).not.toThrow();
   });
 });
 
