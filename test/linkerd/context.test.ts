@@ -168,7 +168,7 @@ describe('domains and namespaces from the tree', () => {
   test('fails on an identity the tree\'s control plane cannot issue', () => {
     const app = Testing.app();
     controlPlane(app, 'platform', LinkerdVersion.V2_20);
-    const apps = new Chart(app, 'apps');
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
     expect(() => new MeshTLSAuthentication(apps, 'prod', { identities: [MeshIdentity.of('*.prod.example.com')] }))
       .toThrow(/^\[apps\/prod\] identity "\*\.prod\.example\.com" matches no identity of trust domain "cluster\.local" and control-plane namespace "linkerd" \(the control plane platform\/control-plane\), which issues <sa>\.<ns>\.serviceaccount\.identity\.linkerd\.cluster\.local$/);
     expect(() => new MeshTLSAuthentication(apps, 'ns', { identities: [MeshIdentity.of('web.shop.serviceaccount.identity.mesh.cluster.local')] }))
@@ -181,7 +181,7 @@ describe('domains and namespaces from the tree', () => {
   test('fails when a MeshIdentity is given a trust domain the tree contradicts', () => {
     const app = Testing.app();
     controlPlane(app, 'platform', LinkerdVersion.V2_20, { trustDomain: 'prod.example.com' });
-    const apps = new Chart(app, 'apps');
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
     expect(() => new MeshTLSAuthentication(apps, 'authn', { identities: [MeshIdentity.serviceAccount('web', 'shop', { trustDomain: 'cluster.local' })] }))
       .toThrow(/^\[apps\/authn\] identity "web\.shop\.serviceaccount\.identity\.linkerd\.cluster\.local" matches no identity of trust domain "prod\.example\.com"/);
   });
