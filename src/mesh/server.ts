@@ -7,12 +7,11 @@ import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { addWarning } from '../_internal/warnings';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
 import { LinkerdContext } from '../linkerd/context';
-import { LinkerdVersion } from '../linkerd/version';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
   HttpRouteV1Beta1, HttpRouteV1Beta1Spec, HttpRouteV1Beta3, HttpRouteV1Beta3Spec, HttpRouteV1Beta3SpecRulesMatchesMethod as Method,
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
-import { minorOf } from './_annotations';
 import { ClusterDefaults, clusterDefaults, isProbePolicy, requiresIdentity, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
 import {
   describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
@@ -146,7 +145,7 @@ export class Server extends Construct {
     }
     if (props.accessPolicy !== undefined) {
       // Server v1beta3 and the audit policy both arrived in 2.16, so this gate covers `audit` too
-      if (minorOf(this.version) < 16) add(`accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd ${this.version.major}`);
+      add(this.version.featureProblem(LinkerdFeature.SERVER_ACCESS_POLICY, 'accessPolicy'));
       if (!(Object.values(DefaultInboundPolicy) as string[]).includes(props.accessPolicy)) {
         add(`accessPolicy ${JSON.stringify(props.accessPolicy)} is not allowed: use one of ${Object.values(DefaultInboundPolicy).join(', ')}`);
       }
@@ -168,7 +167,7 @@ export class Server extends Construct {
 
     const metadata = { ...props.metadata, name, namespace: this.namespace };
     const spec = { podSelector: selector, port: props.port._toKube(), proxyProtocol: props.proxyProtocol };
-    this.apiObject = minorOf(this.version) >= 16
+    this.apiObject = this.version.supports(LinkerdFeature.SERVER_ACCESS_POLICY)
       ? new ServerV1Beta3(this, 'Resource', { metadata, spec: { ...spec, accessPolicy: props.accessPolicy } })
       : new ServerV1Beta1(this, 'Resource', { metadata, spec });
     keepNamespace(this, this.apiObject, 'Server');
@@ -242,7 +241,7 @@ export class Server extends Construct {
       rules: [{ matches: [...new Set(paths)].sort().map(value => ({ path: { type: PathType.EXACT, value }, method: Method.GET })) }],
     };
     // v1beta1 (2.12, 2.13) has the same shape; only its generated enum types differ
-    const route = minorOf(this.version) >= 14 ? new HttpRouteV1Beta3(probes, 'Route', { metadata, spec })
+    const route = this.version.supports(LinkerdFeature.POLICY_HTTP_ROUTE_V1BETA3) ? new HttpRouteV1Beta3(probes, 'Route', { metadata, spec })
       : new HttpRouteV1Beta1(probes, 'Route', { metadata, spec: spec as HttpRouteV1Beta1Spec });
     const networks = new NetworkAuthentication(probes, 'Networks', {
       metadata,

@@ -12,7 +12,7 @@ import { targetsKind } from '../_internal/target-kind';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
-import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
 import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
@@ -170,9 +170,7 @@ export class HttpRoute extends Construct {
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
-    if (version.gatewayApiCrds === GatewayApiCrds.NONE) {
-      throw new ValidationError(`a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is ${version}`, this);
-    }
+    version.requireFeature(this, LinkerdFeature.GATEWAY_API_HTTP_ROUTES, 'a gateway.networking.k8s.io HTTPRoute');
     if (props.retry !== undefined || props.timeouts !== undefined) {
       version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
     }

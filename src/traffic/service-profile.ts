@@ -8,7 +8,7 @@ import { dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
-import { LinkerdVersion } from '../linkerd/version';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { profileConflictProblems } from './_conflicts';
 import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } from './_generators';
 import { millisText, wholeMillis } from './_policy-grammar';
@@ -177,7 +177,7 @@ export class ServiceProfile extends Construct {
   public static fromOpenApi(scope: Construct, id: string, props: ServiceProfileFromOpenApiProps): ServiceProfile {
     const { spec, allowNonIdempotentRetries, ...base } = props;
     const profile = new ServiceProfile(scope, id, base);
-    profile.addGenerated(() => openApiRoutes(readOpenApi(spec), profile.minor <= 14 ? 'clean' : 'concat'), {
+    profile.addGenerated(() => openApiRoutes(readOpenApi(spec), profile.version.supports(LinkerdFeature.OPENAPI_PROFILE_PATH_CONCAT) ? 'concat' : 'clean'), {
       allowNonIdempotentRetry: allowNonIdempotentRetries ?? false,
       optIn: 'set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable',
     });
@@ -290,10 +290,6 @@ export class ServiceProfile extends Construct {
       allowNonIdempotentRetry: route.allowNonIdempotentRetry ?? false,
       optIn: 'set allowNonIdempotentRetry: true on the route if the handler is idempotent',
     });
-  }
-
-  private get minor(): number {
-    return Number(this.version.major.split('.')[1]);
   }
 
   private addGenerated(generate: () => Generated, origin: RouteOrigin): void {

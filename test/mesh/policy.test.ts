@@ -143,7 +143,7 @@ describe('Server', () => {
 
   test('fails on accessPolicy before 2.16', () => {
     expect(() => new Server(testChart(), 'server', { podSelector: { app: 'db' }, port: ServerPort.of(5432), accessPolicy: DefaultInboundPolicy.DENY, version: LinkerdVersion.V2_14 }))
-      .toThrow(/^\[test\/server\] accessPolicy needs Linkerd 2\.16 or later \(Server v1beta3\), but this is Linkerd 2\.14$/);
+      .toThrow(/^\[test\/server\] accessPolicy needs Linkerd 2\.16 or later \(Server v1beta3 with accessPolicy\), but this is Linkerd 2\.14$/);
   });
 
   test('fails on a named port the workload does not have', () => {

@@ -121,7 +121,7 @@ describe('HttpRoute', () => {
   });
 
   test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
-    expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is Linkerd 2.13$/);
+    expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later \(Gateway API HTTPRoutes for meshed clients\), but this is Linkerd 2.13$/);
   });
 
   test('fails to use retry or timeout annotations before Linkerd 2.16', () => {
