@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
@@ -173,33 +174,33 @@ const AUTHENTICATION_KINDS: ReadonlyArray<[string, string]> = [
  * @internal
  */
 export function authorizationPolicyRules(obj: any): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   const namespace = obj.metadata?.namespace ?? 'default';
   const target = obj.spec?.targetRef ?? {};
   const targetKind = TARGET_KINDS.find(([g, k]) => targetsKind(target, g, k));
   if (!targetKind) {
-    problems.push(`targetRef ${JSON.stringify([target.group, target.kind].filter(Boolean).join('/'))} is not allowed: target a policy.linkerd.io Server or HTTPRoute, `
+    problems.add(`targetRef ${JSON.stringify([target.group, target.kind].filter(Boolean).join('/'))} is not allowed: target a policy.linkerd.io Server or HTTPRoute, `
       + 'a gateway.networking.k8s.io HTTPRoute or GRPCRoute, or a Namespace');
   } else if (targetKind[1] === 'Namespace' && target.name !== namespace) {
-    problems.push(`targetRef Namespace ${JSON.stringify(target.name)} cannot target another namespace: an AuthorizationPolicy in ${namespace} can only target Namespace ${namespace}`);
+    problems.add(`targetRef Namespace ${JSON.stringify(target.name)} cannot target another namespace: an AuthorizationPolicy in ${namespace} can only target Namespace ${namespace}`);
   }
   const refs = obj.spec?.requiredAuthenticationRefs;
-  if (!Array.isArray(refs)) problems.push('requiredAuthenticationRefs must be a list (empty to deny every client)');
+  if (!Array.isArray(refs)) problems.add('requiredAuthenticationRefs must be a list (empty to deny every client)');
   const counts = new Map<string, number>();
   for (const ref of Array.isArray(refs) ? refs : []) {
     const kind = AUTHENTICATION_KINDS.find(([g, k]) => targetsKind(ref, g, k))?.[1];
     if (kind === undefined) {
-      problems.push(`requiredAuthenticationRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: `
+      problems.add(`requiredAuthenticationRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: `
         + 'use a policy.linkerd.io MeshTLSAuthentication or NetworkAuthentication, or a ServiceAccount');
       continue;
     }
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
   for (const [kind, count] of counts) {
-    if (count > 1) problems.push(`requiredAuthenticationRefs has ${count} ${kind} refs: at most one of each kind is allowed (all of them must match)`);
+    if (count > 1) problems.add(`requiredAuthenticationRefs has ${count} ${kind} refs: at most one of each kind is allowed (all of them must match)`);
   }
   if (counts.has('MeshTLSAuthentication') && counts.has('ServiceAccount')) {
-    problems.push('requiredAuthenticationRefs has a MeshTLSAuthentication and a ServiceAccount: they may not be set together (put the ServiceAccount in the MeshTLSAuthentication)');
+    problems.add('requiredAuthenticationRefs has a MeshTLSAuthentication and a ServiceAccount: they may not be set together (put the ServiceAccount in the MeshTLSAuthentication)');
   }
-  return problems;
+  return [...problems.list];
 }

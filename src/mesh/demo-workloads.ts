@@ -3,8 +3,8 @@ import {
   ContainerProps, Cpu, Deployment, ImagePullPolicy, LabelSelector, Namespace, Probe, Service, ServiceAccount,
 } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { CURL_IMAGE, HTTP_ECHO_IMAGE } from '../_internal/images';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
@@ -70,7 +70,7 @@ export class DemoWorkloads extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? 'mesh-demo';
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
-    throwIfProblems([dns1123LabelProblem('namespace', namespace)].filter((p): p is string => p !== undefined), this);
+    new Problems().add(dns1123LabelProblem('namespace', namespace)).throwIfAny(this);
 
     this.namespace = namespace;
     this.namespaceObject = new Namespace(this, 'namespace', { metadata: { name: namespace } });

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
@@ -98,25 +99,25 @@ export class MeshTLSAuthentication extends Construct {
  */
 export function meshTlsAuthenticationRules(obj: any, context?: LinkerdContext): string[] {
   const spec = obj.spec ?? {};
-  const problems: string[] = [];
+  const problems = new Problems();
   if (spec.identities !== undefined && spec.identityRefs !== undefined) {
-    problems.push('identities and identityRefs may not be set together: use one of them');
+    problems.add('identities and identityRefs may not be set together: use one of them');
   }
   for (const identity of spec.identities ?? []) {
     const problem = identityProblem(String(identity)) ?? context?.identityProblem(String(identity));
-    if (problem) problems.push(problem);
+    problems.add(problem);
   }
   for (const ref of spec.identityRefs ?? []) {
     const namespaceRef = targetsKind(ref, '', 'Namespace');
     if (namespaceRef && ref.namespace !== undefined) {
-      problems.push(`identityRef Namespace ${JSON.stringify(ref.name)} has namespace ${JSON.stringify(ref.namespace)}: a Namespace identityRef is cluster-scoped and cannot have a namespace`);
+      problems.add(`identityRef Namespace ${JSON.stringify(ref.name)} has namespace ${JSON.stringify(ref.namespace)}: a Namespace identityRef is cluster-scoped and cannot have a namespace`);
     } else if (!namespaceRef && !targetsKind(ref, '', 'ServiceAccount')) {
-      problems.push(`identityRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: use a core ServiceAccount or Namespace`);
+      problems.add(`identityRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: use a core ServiceAccount or Namespace`);
     }
     for (const p of [dns1123SubdomainProblem(`identityRef ${ref.kind} name`, String(ref.name)),
       ref.namespace === undefined ? undefined : dns1123LabelProblem(`identityRef ${ref.kind} namespace`, String(ref.namespace))]) {
-      if (p) problems.push(p);
+      problems.add(p);
     }
   }
-  return problems;
+  return [...problems.list];
 }

@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
@@ -69,24 +70,24 @@ export class NetworkAuthentication extends Construct {
  */
 export function networkAuthenticationRules(obj: any): string[] {
   const networks: any[] = obj.spec?.networks ?? [];
-  const problems: string[] = [];
-  if (networks.length === 0) problems.push('networks must not be empty: give at least one network');
+  const problems = new Problems();
+  if (networks.length === 0) problems.add('networks must not be empty: give at least one network');
   for (const network of networks) {
     const cidr = parseCidr(String(network.cidr));
     if (!cidr) {
-      problems.push(`network cidr ${JSON.stringify(network.cidr)} is not a CIDR or an IP address (e.g. 10.0.0.0/8, fd00::/8)`);
+      problems.add(`network cidr ${JSON.stringify(network.cidr)} is not a CIDR or an IP address (e.g. 10.0.0.0/8, fd00::/8)`);
       continue;
     }
     for (const text of network.except ?? []) {
       const except = parseCidr(String(text));
       if (!except) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is not a CIDR or an IP address`);
+        problems.add(`network ${network.cidr} except ${JSON.stringify(text)} is not a CIDR or an IP address`);
       } else if (cidrContains(except, cidr)) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} covers the whole cidr: an exception must leave part of its cidr`);
+        problems.add(`network ${network.cidr} except ${JSON.stringify(text)} covers the whole cidr: an exception must leave part of its cidr`);
       } else if (!cidrContains(cidr, except)) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is outside its cidr: an exception must lie inside ${network.cidr}`);
+        problems.add(`network ${network.cidr} except ${JSON.stringify(text)} is outside its cidr: an exception must lie inside ${network.cidr}`);
       }
     }
   }
-  return problems;
+  return [...problems.list];
 }

@@ -1,6 +1,7 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct, IConstruct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
@@ -128,41 +129,40 @@ export class Server extends Construct {
     this.port = props.port;
     this.version = LinkerdContext.resolve(this, { version: props.version }).version;
     this.workload = props.workload;
-    const problems: string[] = [];
-    const add = (p: string | undefined) => { if (p) problems.push(p); };
-    if ((props.workload === undefined) === (props.podSelector === undefined)) add('give exactly one of workload and podSelector');
+    const problems = new Problems();
+    if ((props.workload === undefined) === (props.podSelector === undefined)) problems.add('give exactly one of workload and podSelector');
     const portProblem = props.port._problem();
-    add(portProblem);
+    problems.add(portProblem);
     const facts = props.workload ? selectedFacts(props.workload) : undefined;
-    if (props.workload && !facts) add(`workload ${props.workload.node.path} is not a workload: pass a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod`);
+    if (props.workload && !facts) problems.add(`workload ${props.workload.node.path} is not a workload: pass a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod`);
     if (facts && !portProblem && props.port.portName !== undefined && resolveServerPorts(facts, props.port.portName).length === 0) {
       const other = facts.ports.find(p => p.name === props.port.portName);
-      add(other ? `port ${JSON.stringify(props.port.portName)} names only ${other.protocol} container ports of ${describe(facts)}: a Server selects TCP ports; name one of ${namedPorts(facts)}`
+      problems.add(other ? `port ${JSON.stringify(props.port.portName)} names only ${other.protocol} container ports of ${describe(facts)}: a Server selects TCP ports; name one of ${namedPorts(facts)}`
         : `port ${JSON.stringify(props.port.portName)} is not a container port of ${describe(facts)}: name one of ${namedPorts(facts)}`);
     }
     if (props.proxyProtocol !== undefined && !(Object.values(ProxyProtocol) as string[]).includes(props.proxyProtocol)) {
-      add(`proxyProtocol ${JSON.stringify(props.proxyProtocol)} is not allowed: use one of ${Object.values(ProxyProtocol).join(', ')}`);
+      problems.add(`proxyProtocol ${JSON.stringify(props.proxyProtocol)} is not allowed: use one of ${Object.values(ProxyProtocol).join(', ')}`);
     }
     if (props.accessPolicy !== undefined) {
       // Server v1beta3 and the audit policy both arrived in 2.16, so this gate covers `audit` too
-      add(this.version.featureProblem(LinkerdFeature.SERVER_ACCESS_POLICY, 'accessPolicy'));
+      problems.add(this.version.featureProblem(LinkerdFeature.SERVER_ACCESS_POLICY, 'accessPolicy'));
       if (!(Object.values(DefaultInboundPolicy) as string[]).includes(props.accessPolicy)) {
-        add(`accessPolicy ${JSON.stringify(props.accessPolicy)} is not allowed: use one of ${Object.values(DefaultInboundPolicy).join(', ')}`);
+        problems.add(`accessPolicy ${JSON.stringify(props.accessPolicy)} is not allowed: use one of ${Object.values(DefaultInboundPolicy).join(', ')}`);
       }
     }
     const selector = facts ? podSelectorOf(facts) : { matchLabels: props.podSelector };
     if (facts && Object.keys(selector.matchLabels ?? {}).length + (selector.matchExpressions?.length ?? 0) === 0) {
-      add(`${describe(facts)} has no pod labels to select: label its pod template`);
+      problems.add(`${describe(facts)} has no pod labels to select: label its pod template`);
     }
     const name = props.metadata?.name ?? (facts ? `${facts.name}-${props.port}` : undefined);
     // a name derived from a bad port would only repeat the port's problem
-    if (name !== undefined && (props.metadata?.name !== undefined || !portProblem)) add(dns1123SubdomainProblem('name', name));
+    if (name !== undefined && (props.metadata?.name !== undefined || !portProblem)) problems.add(dns1123SubdomainProblem('name', name));
     const namespace = props.metadata?.namespace ?? (props.workload && meshTarget(props.workload)?.apiObject.metadata.namespace) ?? Chart.of(this).namespace;
-    if (namespace !== undefined && namespace !== '') add(dns1123LabelProblem('namespace', namespace));
+    if (namespace !== undefined && namespace !== '') problems.add(dns1123LabelProblem('namespace', namespace));
     if (facts && props.metadata?.namespace !== undefined && props.metadata.namespace !== facts.namespace) {
-      add(`namespace ${props.metadata.namespace} is not the namespace of ${describe(facts)}: a Server selects pods of its own namespace only`);
+      problems.add(`namespace ${props.metadata.namespace} is not the namespace of ${describe(facts)}: a Server selects pods of its own namespace only`);
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     this.namespace = requireNamespace(this, 'Server', namespace);
 
     const metadata = { ...props.metadata, name, namespace: this.namespace };
@@ -216,7 +216,7 @@ export class Server extends Construct {
     const facts = this.workload ? selectedFacts(this.workload) : undefined;
     const protocol: string = this.apiObject.toJson().spec?.proxyProtocol ?? ProxyProtocol.UNKNOWN;
     const paths = options.paths ?? (facts ? httpProbesOn(facts, this.port._toKube()).filter(p => p.scheme === 'HTTP').map(p => p.path) : []);
-    const problems: string[] = [];
+    const problems = new Problems();
     if (HTTP2_PROTOCOLS.includes(protocol)) {
       throwIfProblems([`authorizeProbes() cannot help a proxyProtocol ${protocol} Server: the proxy reads its port as HTTP/2 without detection, `
         + 'so the kubelet\'s HTTP/1.1 probes fail before any route applies; probe a port this Server does not select'], this);
@@ -225,12 +225,12 @@ export class Server extends Construct {
       throwIfProblems([`authorizeProbes() cannot help a proxyProtocol ${protocol} Server: its proxy uses no HTTP routes, only the Server's own `
         + 'authorizations; probe a port this Server does not select'], this);
     }
-    if (this.probes) problems.push('probes are already authorized on this Server');
+    if (this.probes) problems.add('probes are already authorized on this Server');
     if (paths.length === 0) {
-      problems.push(facts ? `${describe(facts)} has no HTTP probes on port ${this.port}: pass paths` : 'this Server selects pods by podSelector: pass the probe paths');
+      problems.add(facts ? `${describe(facts)} has no HTTP probes on port ${this.port}: pass paths` : 'this Server selects pods by podSelector: pass the probe paths');
     }
-    for (const path of paths) if (!path.startsWith('/')) problems.push(`probe path ${JSON.stringify(path)} must start with "/"`);
-    throwIfProblems(problems, this);
+    for (const path of paths) if (!path.startsWith('/')) problems.add(`probe path ${JSON.stringify(path)} must start with "/"`);
+    problems.throwIfAny(this);
 
     const probes = new Construct(this, 'Probes');
     this.probes = probes;
@@ -259,17 +259,17 @@ export class Server extends Construct {
     const model = MeshModel.of(this.node.root);
     const own = this.apiObject.toJson();
     const selected = this.workload ? this.ownWorkload(model) : model.workloadsSelectedBy(this.namespace, own.spec?.podSelector);
-    const problems: string[] = [];
+    const problems = new Problems();
     for (const w of selected) {
       const m = meshing(w.facts, model);
       if (!m.meshed) {
-        problems.push(`selects ${describe(w.facts)}, which is not meshed (${m.reason}): the proxy enforces policy, so this Server would protect nothing; `
+        problems.add(`selects ${describe(w.facts)}, which is not meshed (${m.reason}): the proxy enforces policy, so this Server would protect nothing; `
           + 'mesh the workload (Mesh.inject) or drop the Server');
       }
     }
-    problems.push(...this.overlapProblems(model, own, selected.map(w => w.facts)));
-    problems.push(...this.probeProblems(model, own, selected.filter(w => meshing(w.facts, model).meshed).map(w => w.facts)));
-    return problems;
+    problems.addAll(this.overlapProblems(model, own, selected.map(w => w.facts)));
+    problems.addAll(this.probeProblems(model, own, selected.filter(w => meshing(w.facts, model).meshed).map(w => w.facts)));
+    return [...problems.list];
   }
 
   /** The workload this Server was made for, when it is in the Server's namespace. */
@@ -321,30 +321,30 @@ export class Server extends Construct {
     const routes = model.routesTo(this.name, this.namespace).filter(r => r.json.kind === 'HTTPRoute');
     const probeRoute = routes.find(r => r.apiObject.node.scope === this.probes);
     const userRoutes = routes.filter(r => r !== probeRoute);
-    const problems: string[] = [];
+    const problems = new Problems();
     if (HTTP2_PROTOCOLS.includes(protocol)) {
       if (probes.length > 0) {
-        problems.push(`the kubelet's HTTP/1.1 probes (${list(probes)}) would fail: the proxy reads the port of a proxyProtocol ${protocol} Server as HTTP/2 `
+        problems.add(`the kubelet's HTTP/1.1 probes (${list(probes)}) would fail: the proxy reads the port of a proxyProtocol ${protocol} Server as HTTP/2 `
           + 'without detection; use ProxyProtocol.UNKNOWN or HTTP1 if the app also serves HTTP/1.1, or probe a port this Server does not select');
       }
-      return problems;
+      return [...problems.list];
     }
     // HTTPS probes are not HTTP to the proxy: on a detecting Server they go the TCP way, on an HTTP/1 Server they break
     const broken = protocol === ProxyProtocol.HTTP1 ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
     if (broken.length > 0) {
-      problems.push(`the kubelet's HTTPS probes (${list(broken)}) would fail: the proxy reads the port of a proxyProtocol HTTP/1 Server as plaintext HTTP/1 `
+      problems.add(`the kubelet's HTTPS probes (${list(broken)}) would fail: the proxy reads the port of a proxyProtocol HTTP/1 Server as plaintext HTTP/1 `
         + 'without detection; use ProxyProtocol.UNKNOWN, or probe a port this Server does not select');
     }
     const tcp = TCP_PROTOCOLS.includes(protocol) ? probes : protocol === ProxyProtocol.UNKNOWN ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
     const refusedTcp = tcp.filter(p => !this.admitsUnauthenticated(model, p.facts, p.probe.port, defaults));
     if (refusedTcp.length > 0) {
       const why = TCP_PROTOCOLS.includes(protocol) ? `a proxyProtocol ${protocol} Server has no probe route` : 'HTTPS is not HTTP to the proxy, so the probe route does not apply';
-      problems.push(`the kubelet's probes (${list(refusedTcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
+      problems.add(`the kubelet's probes (${list(refusedTcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
         + 'authorize the probe networks on the Server (an AuthorizationPolicy with only a NetworkAuthentication), or probe a port this Server does not select');
     }
     const http = TCP_PROTOCOLS.includes(protocol) ? [] : probes.filter(p => p.probe.scheme !== 'HTTPS');
     if (probeRoute && userRoutes.length === 0) {
-      problems.push(`authorizeProbes() attached HTTPRoute ${this.namespace}/${probeRoute.json.metadata?.name}, the only HTTPRoute of this Server: Linkerd then drops `
+      problems.add(`authorizeProbes() attached HTTPRoute ${this.namespace}/${probeRoute.json.metadata?.name}, the only HTTPRoute of this Server: Linkerd then drops `
         + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
     } else if (userRoutes.length > 0) {
       // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
@@ -352,13 +352,13 @@ export class Server extends Construct {
       const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r, p)));
       const names = userRoutes.map(r => `HTTPRoute ${this.namespace}/${r.json.metadata?.name}`).join(', ');
       if (missing.length > 0 && !probeRoute) {
-        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
+        problems.add(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
       } else if (missing.length > 0) {
-        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes, and authorizeProbes() was not given ${list(missing)}: `
+        problems.add(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes, and authorizeProbes() was not given ${list(missing)}: `
           + 'add the paths (or leave paths unset to take the workload\'s probes)');
       }
     }
-    return problems;
+    return [...problems.list];
   }
 
   /** Whether the Server's own authorizations (no routes) admit a client without a mesh identity on a port. */

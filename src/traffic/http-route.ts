@@ -6,7 +6,8 @@ import {
   HttpRouteSpecRulesMatchesMethod,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
-import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
+import { ValidationError } from '../_internal/errors';
 import { keepNamespace } from '../_internal/namespaced';
 import { targetsKind } from '../_internal/target-kind';
 import { validateRendered } from '../_internal/validated';
@@ -177,13 +178,14 @@ export class HttpRoute extends Construct {
     this.service = resolveService(this, props.service);
     this.port = props.port ?? onlyPort(this, props.service, this.service);
     const rules = props.rules ?? [{}];
-    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
-    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.push(`port ${this.port} must be a whole number from 1 to 65535`);
-    if (rules.length === 0) problems.push('rules must not be empty: give at least one rule, or omit rules to match every request');
+    const { annotations, problems: found, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
+    const problems = new Problems().addAll(found);
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.add(`port ${this.port} must be a whole number from 1 to 65535`);
+    if (rules.length === 0) problems.add('rules must not be empty: give at least one rule, or omit rules to match every request');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
       const unsafe = [...new Set(rules.flatMap(r => (r.matches ?? [{}]).flatMap(m => nonIdempotentMethods({ method: m.method }))))].sort();
       if (unsafe.length > 0) {
-        problems.push(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+        problems.add(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
           + `set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET${nonIdempotentRetryLintNote()}`);
       }
     }
@@ -192,13 +194,13 @@ export class HttpRoute extends Construct {
       const ms = wholeMillis(r.timeout);
       const text = ms === undefined ? undefined : formatRouteTimeout(ms);
       if (text === undefined) {
-        problems.push(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
+        problems.add(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
           + 'HTTPRoute timeout with a single-unit grammar and silently drops anything else (1s500ms means no timeout); use a positive whole number '
           + 'of milliseconds up to 99999ms, or whole seconds, minutes or hours up to 99999');
       }
       return text;
     });
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     warnings.forEach(w => addWarning(this, w));
     if (props.retry !== undefined && props.retry.timeout === undefined && props.timeouts?.request === undefined
       && props.timeouts?.response === undefined && ruleTimeouts.some(t => t === undefined)) {
@@ -343,20 +345,20 @@ const PATH_CEL: Array<[(v: string) => boolean, string]> = [
  * @internal
  */
 export function httpRouteProblems(obj: any): string[] {
-  const problems = trafficAnnotationProblems(obj?.metadata?.annotations, 'HTTPRoute');
+  const problems = new Problems().addAll(trafficAnnotationProblems(obj?.metadata?.annotations, 'HTTPRoute'));
   const rules: any[] = Array.isArray(obj?.spec?.rules) ? obj.spec.rules : [];
-  if (rules.length > 16) problems.push(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
+  if (rules.length > 16) problems.add(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
   const matches = rules.reduce((n, r) => n + (Array.isArray(r?.matches) ? r.matches.length : 0), 0);
-  if (matches > 128) problems.push(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
+  if (matches > 128) problems.add(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
   rules.forEach((rule, i) => {
     const timeouts = rule?.timeouts ?? {};
     if (timeouts.request !== undefined) {
       const why = routeTimeoutProblem(timeouts.request);
-      if (why) problems.push(`rules[${i}].timeouts.request ${JSON.stringify(timeouts.request)} cannot be used: ${why}; write one term such as 1500ms or 90s`);
+      if (why) problems.add(`rules[${i}].timeouts.request ${JSON.stringify(timeouts.request)} cannot be used: ${why}; write one term such as 1500ms or 90s`);
     }
     // convert_gateway_rule reads only timeouts.request (linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186)
     if (timeouts.backendRequest !== undefined) {
-      problems.push(`rules[${i}].timeouts.backendRequest ${JSON.stringify(timeouts.backendRequest)} is ignored by Linkerd, which reads only timeouts.request: `
+      problems.add(`rules[${i}].timeouts.backendRequest ${JSON.stringify(timeouts.backendRequest)} is ignored by Linkerd, which reads only timeouts.request: `
         + 'use retry.timeout (retry.linkerd.io/timeout) for a per-try timeout');
     }
   });
@@ -366,13 +368,13 @@ export function httpRouteProblems(obj: any): string[] {
     const where = `rules[${i}].matches[${j}].path ${JSON.stringify(path.value)}`;
     if (path.type === 'RegularExpression') {
       const invalid = typeof path.value === 'string' ? re2Problem(path.value) : 'it is not a string';
-      if (invalid) problems.push(`${where} is not valid RE2/Rust regex syntax (${invalid}): Linkerd rejects the route`);
+      if (invalid) problems.add(`${where} is not valid RE2/Rust regex syntax (${invalid}): Linkerd rejects the route`);
     } else if (typeof path.value === 'string') {
-      for (const [fails, message] of PATH_CEL) if (fails(path.value)) problems.push(`${where} ${message} (type ${path.type})`);
+      for (const [fails, message] of PATH_CEL) if (fails(path.value)) problems.add(`${where} ${message} (type ${path.type})`);
     }
   }));
-  problems.push(...httpRouteAdmissionProblems(obj));
-  return problems;
+  problems.addAll(httpRouteAdmissionProblems(obj));
+  return [...problems.list];
 }
 
 /**
@@ -385,26 +387,26 @@ export function httpRouteProblems(obj: any): string[] {
  * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:1630-1636
  */
 function httpRouteAdmissionProblems(obj: any): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   const list = (v: unknown): any[] => Array.isArray(v) ? v : [];
   list(obj?.spec?.parentRefs).forEach((parent, i) => {
     const egress = typeof parent?.group === 'string' && targetsKind(parent, 'policy.linkerd.io', 'EgressNetwork');
-    if (egress && parent.port === undefined) problems.push(`parentRefs[${i}] EgressNetwork ${JSON.stringify(parent.name)} has no port: Linkerd rejects a route to an EgressNetwork without one`);
+    if (egress && parent.port === undefined) problems.add(`parentRefs[${i}] EgressNetwork ${JSON.stringify(parent.name)} has no port: Linkerd rejects a route to an EgressNetwork without one`);
   });
   list(obj?.spec?.rules).forEach((rule, i) => {
     list(rule?.filters).forEach((filter, j) => {
       const path = filter?.requestRedirect?.path;
       if (path === undefined) return;
       const value = path.replaceFullPath ?? path.replacePrefixMatch;
-      if (typeof value !== 'string') problems.push(`rules[${i}].filters[${j}].requestRedirect.path needs replaceFullPath or replacePrefixMatch`);
-      else if (!value.startsWith('/')) problems.push(`rules[${i}].filters[${j}].requestRedirect.path ${JSON.stringify(value)} must be an absolute path starting with '/'`);
+      if (typeof value !== 'string') problems.add(`rules[${i}].filters[${j}].requestRedirect.path needs replaceFullPath or replacePrefixMatch`);
+      else if (!value.startsWith('/')) problems.add(`rules[${i}].filters[${j}].requestRedirect.path ${JSON.stringify(value)} must be an absolute path starting with '/'`);
     });
     list(rule?.backendRefs).forEach((ref, j) => {
       const service = [undefined, '', 'core'].includes(ref?.group) && [undefined, 'Service'].includes(ref?.kind);
       if (service && (ref.port === undefined || ref.port === 0)) {
-        problems.push(`rules[${i}].backendRefs[${j}] Service ${JSON.stringify(ref.name)} has no port: Linkerd rejects a Service backendRef without one`);
+        problems.add(`rules[${i}].backendRefs[${j}] Service ${JSON.stringify(ref.name)} has no port: Linkerd rejects a Service backendRef without one`);
       }
     });
   });
-  return problems;
+  return [...problems.list];
 }
