@@ -7,7 +7,7 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /** Options of the consecutive-failures breaker, which both modes use. */
 export interface ConsecutiveFailureOptions {
@@ -143,7 +143,7 @@ export class FailureAccrual {
 /** Props for {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
   /** The Service whose endpoints are taken out of the balancer while failing: a cdk8s-plus Service or an ApiObject. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * How failures are counted.
    *

@@ -20,7 +20,7 @@ import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProble
 import { re2Problem } from './_regex';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
 import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference, servicePorts } from './service-reference';
+import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
 
 /** An HTTP method an HTTPRoute can match, as Gateway API defines them. */
 export { HttpRouteSpecRulesMatchesMethod as HttpMethod };
@@ -91,11 +91,11 @@ export interface HttpRouteRule {
 /** Props for {@link HttpRoute}. */
 export interface HttpRouteProps {
   /** The Service whose traffic the route configures (its `parentRef`, and the backend). */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * The Service port the route applies to.
    *
-   * @default - the Service's only port; required for a `{ name, namespace }` reference or a Service with several ports
+   * @default - the Service's only port; required for a `ServiceReference.fromName` reference or a Service with several ports
    */
   readonly port?: number;
   /**
@@ -317,10 +317,10 @@ function overrideWarnings(route: any, service: any): string[] {
   return warnings;
 }
 
-function onlyPort(scope: Construct, reference: ServiceReference | ServiceNameAndNamespace, service: ResolvedService): number {
-  const ports = servicePorts(reference, service);
+function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {
+  const ports = servicePorts(reference);
   if (ports === undefined || ports.length !== 1) {
-    const what = ports === undefined ? 'is a { name, namespace } reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;
+    const what = ports === undefined ? 'is a ServiceReference.fromName reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;
     throw new ValidationError(`service ${service.namespace}/${service.name} ${what}: set port to the Service port the route applies to`, scope);
   }
   return ports[0];

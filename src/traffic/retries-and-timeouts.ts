@@ -8,7 +8,7 @@ import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } fr
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
 import { nonIdempotentRetryLintNote } from './conditions';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
  * An HTTP response that `retry.linkerd.io/http` retries.
@@ -189,7 +189,7 @@ export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeout
 /** Props for {@link RetriesAndTimeouts}. */
 export interface RetriesAndTimeoutsProps {
   /** The Service to annotate: a cdk8s-plus Service or an ApiObject of kind Service. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * Retries for every request to the Service.
    *

@@ -16,7 +16,7 @@ import { millisText, wholeMillis } from './_policy-grammar';
 import { re2Problem } from './_regex';
 import { RouteLinter } from './_route-lints';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote, ResponseClass, RouteCondition, RouteSpec } from './conditions';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ResolvedService, resolveService, ServiceReference } from './service-reference';
 
 /**
  * How many retries a Service may receive on top of its regular traffic, shared by all retryable routes.
@@ -82,7 +82,7 @@ export interface ServiceProfileRoute {
 /** Props shared by every way of building a {@link ServiceProfile}. */
 export interface ServiceProfileBaseProps {
   /** The Service the profile describes. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * The cluster's DNS domain, part of the profile's name; when given, it must be the tree's.
    *

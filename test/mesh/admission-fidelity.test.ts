@@ -6,7 +6,7 @@ import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { targetsKind } from '../../src/_internal/target-kind';
 import { authorizationPolicyRules } from '../../src/mesh/authorization-policy';
-import { HttpRoute } from '../../src/traffic';
+import { HttpRoute, ServiceReference } from '../../src/traffic';
 import { HONOR_RETRY_AFTER, LOAD_BIASER, PENALIZE_FAILURES, trafficAnnotationProblems } from '../../src/traffic/_annotations';
 import { testChart } from '../_util';
 import { namespace } from './_fixtures';
@@ -136,7 +136,7 @@ describe('HTTPRoute admission rules on the rendered object', () => {
   const route = (patch: JsonPatch) => {
     const chart = testChart();
     const service = new k8s.KubeService(chart, 'svc', { metadata: { name: 'books', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } });
-    new HttpRoute(chart, 'route', { service }).apiObject.addJsonPatch(patch);
+    new HttpRoute(chart, 'route', { service: ServiceReference.fromApiObject(service) }).apiObject.addJsonPatch(patch);
     return () => Testing.synth(chart);
   };
 
