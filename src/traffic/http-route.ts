@@ -11,7 +11,7 @@ import { ValidationError } from '../_internal/errors';
 import { keepNamespace } from '../_internal/namespaced';
 import { targetsKind } from '../_internal/target-kind';
 import { validateRendered } from '../_internal/validated';
-import { addWarning } from '../_internal/warnings';
+import { addSynthWarnings, addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
@@ -230,18 +230,10 @@ export class HttpRoute extends Construct {
     });
     keepNamespace(this, this.apiObject, 'HTTPRoute');
     validateRendered(this, this.apiObject, httpRouteProblems);
-    let warned = false;
-    this.node.addValidation({
-      validate: () => {
-        if (!warned) {
-          warned = true;
-          const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
-          if (service !== undefined) overrideWarnings(this.apiObject.toJson(), service.toJson()).forEach(w => addWarning(this, w));
-          const unmatched = unmatchedRequestsWarning(this);
-          if (unmatched) addWarning(this, unmatched);
-        }
-        return [];
-      },
+    addSynthWarnings(this, () => {
+      const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
+      const unmatched = unmatchedRequestsWarning(this);
+      return [...(service ? overrideWarnings(this.apiObject.toJson(), service.toJson()) : []), ...(unmatched ? [unmatched] : [])];
     });
   }
 

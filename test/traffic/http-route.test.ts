@@ -55,11 +55,21 @@ describe('HttpRoute', () => {
     });
   });
 
+  test('synth adds nothing to the tree: its warnings are produced when collected', () => {
+    const { chart, route: r, warnings } = route({ rules: [{ matches: [{ method: HttpMethod.GET }] }] });
+    const metadata = r.node.metadata.length;
+    Testing.synth(chart);
+    expect(r.node.metadata.length).toBe(metadata);
+    expect(warnings()).toHaveLength(1);
+  });
+
   test('warns about retries without a timeout, and a request-timeout annotation that overrides rule timeouts', () => {
+    // the routes match only some requests, so the app-wide 404 warning (produced when warnings are collected) follows
+    const unmatched = expect.stringMatching(/^no rule of the HTTPRoutes for Service booksapp\/books port 7002 \(books-get\) matches every request/);
     expect(route({ rules: [{ matches: [{ method: HttpMethod.GET }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }).warnings())
-      .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout']);
+      .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout', unmatched]);
     expect(route({ rules: [getBooks], timeouts: { request: Duration.seconds(1) } }).warnings())
-      .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored']);
+      .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored', unmatched]);
   });
 
   // linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253: a rule takes the Service's timeouts only when
