@@ -13,7 +13,7 @@ import {
   HttpRouteV1Beta1, HttpRouteV1Beta1Spec, HttpRouteV1Beta3, HttpRouteV1Beta3Spec, HttpRouteV1Beta3SpecRulesMatchesMethod as Method,
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
-import { ClusterDefaults, clusterDefaults, isProbePolicy, requiresIdentity, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
+import { ClusterDefaults, clusterDefaults, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
 import {
   describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
 } from './_workload';
@@ -22,6 +22,7 @@ import { IdentityRef } from './identity';
 import { MeshTLSAuthentication } from './meshtls-authentication';
 import { NetworkAuthentication } from './network-authentication';
 import { ProxyProtocol, ServerPort } from './server-port';
+import { httpProbesOn, routeAdmitsUnauthenticated, routeMatchesProbe } from './server-rules';
 
 /** Props for {@link Server}. */
 export interface ServerProps {
@@ -368,36 +369,6 @@ export class Server extends Construct {
   }
 }
 
-/** Whether an AuthorizationPolicy targeting a route admits clients without a mesh identity. */
-function routeAdmitsUnauthenticated(model: MeshModel, route: Rendered): boolean {
-  const namespace = route.json.metadata?.namespace ?? 'default';
-  return model.policiesOf('AuthorizationPolicy', namespace).some(policy => {
-    const ref = policy.json.spec?.targetRef ?? {};
-    const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
-    return ref.kind === route.json.kind && ref.name === route.json.metadata?.name && !isProbePolicy(policy)
-      && !refs.some(requiresIdentity);
-  });
-}
-
-/**
- * Whether an HTTPRoute matches the kubelet's `GET <path>`: no hostnames, and a rule with no matches or a match whose
- * path (unset: prefix `/`) is `Exact` or an element-wise `PathPrefix` of it, with no method but GET and no headers or
- * query parameters. Regular expressions are not evaluated (treated as no match).
- */
-function routeMatchesProbe(route: any, path: string): boolean {
-  if ((route.spec?.hostnames ?? []).length > 0) return false;
-  const matches = (m: any) => {
-    if ((m.headers ?? []).length > 0 || (m.queryParams ?? []).length > 0 || (m.method !== undefined && m.method !== 'GET')) return false;
-    const type = m.path?.type ?? 'PathPrefix';
-    const value: string = m.path?.value ?? '/';
-    if (type === 'Exact') return value === path;
-    if (type !== 'PathPrefix') return false;
-    const prefix = value.replace(/\/+$/, '');
-    return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
-  };
-  return (route.spec?.rules ?? [{}]).some((rule: any) => (rule.matches ?? []).length === 0 || rule.matches.some(matches));
-}
-
 /** The rendered facts of a workload construct, or undefined when it is not one. */
 function selectedFacts(workload: IConstruct): WorkloadFacts | undefined {
   const target = meshTarget(workload);
@@ -416,15 +387,6 @@ function podSelectorOf(facts: WorkloadFacts): LabelSelectorJson {
 function namedPorts(facts: WorkloadFacts): string {
   const names = [...new Set(facts.ports.filter(p => isTcp(p.protocol)).map(p => p.name).filter((n): n is string => n !== undefined))];
   return names.length > 0 ? names.join(', ') : '(it has no named TCP ports)';
-}
-
-/** The HTTP probes of a workload on the pod ports a Server port selects, by port and path. */
-function httpProbesOn(facts: WorkloadFacts, port: number | string | undefined): HttpProbe[] {
-  const ports = resolveServerPorts(facts, port);
-  const seen = new Set<string>();
-  return facts.httpProbes.filter(p => ports.includes(p.port))
-    .filter(p => !seen.has(`${p.port} ${p.path} ${p.scheme}`) && seen.add(`${p.port} ${p.path} ${p.scheme}`))
-    .sort((a, b) => a.port - b.port || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The identity reference of a client: a ServiceAccount, or the ServiceAccount a workload runs as. */

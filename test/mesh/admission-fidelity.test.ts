@@ -5,7 +5,7 @@ import { parseGoBool } from '../../src/_internal/go-bool';
 import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf } from '../../src/mesh/_annotations';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { targetsKind } from '../../src/_internal/target-kind';
-import { authorizationPolicyRules } from '../../src/mesh/authorization-policy';
+import { authorizationPolicyRules } from '../../src/mesh/authorization-policy-rules';
 import { HttpRoute, ServiceReference } from '../../src/traffic';
 import { HONOR_RETRY_AFTER, LOAD_BIASER, PENALIZE_FAILURES, trafficAnnotationProblems } from '../../src/traffic/_annotations';
 import { testChart } from '../_util';
