@@ -2,7 +2,7 @@ import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names
 import { Problems } from '../_internal/problems';
 import { targetsKind } from '../_internal/target-kind';
 import type { LinkerdContext } from '../linkerd/context';
-import { identityProblem } from './identity';
+import { identityProblem } from './identity-rules';
 
 /**
  * Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object: identities or identityRefs, not

@@ -7,7 +7,8 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
-import { ResolvedService, resolveService, ServiceReference } from './service-reference';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /** Options of the consecutive-failures breaker, which both modes use. */
 export interface ConsecutiveFailureOptions {

@@ -8,7 +8,8 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CircuitBreaker, FailureAccrual } from './circuit-breaker';
 import { ResponseClass, RouteCondition } from './conditions';
 import { ServiceProfile } from './service-profile';
-import { resolveService, ServiceReference } from './service-reference';
+import { ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /** Props for {@link DemoTrafficPolicy}. */
 export interface DemoTrafficPolicyProps {

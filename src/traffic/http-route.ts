@@ -17,9 +17,11 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
-import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
-import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
-import { ResolvedService, resolveService, ServiceReference, servicePorts } from './service-reference';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { RetryOptions, TimeoutOptions } from './retries-and-timeouts';
+import { retryTimeoutAnnotations } from './retry-timeout-annotations';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService, servicePorts } from './service-resolution';
 
 /** An HTTP method an HTTPRoute can match, as Gateway API defines them. */
 export { HttpRouteSpecRulesMatchesMethod as HttpMethod };

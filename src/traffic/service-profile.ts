@@ -15,8 +15,10 @@ import { profileConflictProblems } from './_conflicts';
 import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } from './_generators';
 import { millisText, wholeMillis } from './_policy-grammar';
 import { RouteLinter } from './_route-lints';
-import { nonIdempotentMethods, nonIdempotentRetryLintNote, ResponseClass, RouteCondition, RouteSpec } from './conditions';
-import { ResolvedService, resolveService, ServiceReference } from './service-reference';
+import { ResponseClass, RouteCondition, RouteSpec } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /**
  * How many retries a Service may receive on top of its regular traffic, shared by all retryable routes.

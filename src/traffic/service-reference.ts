@@ -86,16 +86,6 @@ export interface ResolvedService {
 
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-/**
- * Resolves a {@link ServiceReference}, throwing a {@link ValidationError} on `scope` when it has no namespace or an
- * invalid name.
- *
- * @internal
- */
-export function resolveService(scope: IConstruct, service: ServiceReference): ResolvedService {
-  return service._resolve(scope);
-}
-
 function checked(scope: IConstruct, name: string, namespace: string | undefined, apiObject: ApiObject | undefined): ResolvedService {
   if (typeof name !== 'string' || name.length > 63 || !DNS1035_LABEL.test(name)) {
     throw new ValidationError(`service name ${JSON.stringify(name)} must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', `
@@ -108,16 +98,6 @@ function checked(scope: IConstruct, name: string, namespace: string | undefined,
   const problem = dns1123LabelProblem(`service ${JSON.stringify(name)} namespace`, namespace);
   if (problem) throw new ValidationError(problem, scope);
   return { name, namespace, apiObject };
-}
-
-/**
- * The ports a referenced Service exposes: a cdk8s-plus Service's `ports`, else the rendered `spec.ports`; undefined for
- * a {@link ServiceReference.fromName} reference.
- *
- * @internal
- */
-export function servicePorts(reference: ServiceReference): number[] | undefined {
-  return reference._ports();
 }
 
 function renderedPorts(apiObject: ApiObject): number[] {
