@@ -11,7 +11,8 @@ import { parsePortList, PortRange } from './port-range';
 import { appendTo, MeshModel, Rendered } from './_model-index';
 
 // the index of the app's objects lives in _model-index.ts; re-exported for the files that import it from here
-export { MeshModel, ModelNamespace, ModelWorkload, Rendered } from './_model-index';
+export { MeshModel } from './_model-index';
+export type { ModelNamespace, ModelWorkload, Rendered } from './_model-index';
 
 const INJECT_VALUES = ['enabled', 'disabled', 'ingress'];
 const POLICY_GROUP = 'policy.linkerd.io';
