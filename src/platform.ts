@@ -15,6 +15,7 @@ import { compareStrings } from './_internal/order';
 import { DemoWorkloads } from './mesh/demo-workloads';
 import { MeshCoverageReport } from './mesh/coverage-report';
 import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
+import { ServiceReference } from './traffic/service-reference';
 import { DashboardCredentials } from './viz/dashboard-credentials';
 import { DashboardIngress } from './viz/dashboard-ingress';
 import { DashboardTls } from './viz/dashboard-tls';
@@ -208,7 +209,7 @@ export class LinkerdPlatform extends Chart {
     if (props.demo ?? false) {
       this.demo = new DemoWorkloads(this, 'demo', { version });
       this.demo.node.addDependency(this.controlPlaneGate);
-      const trafficPolicy = new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: this.demo.serverService, version });
+      const trafficPolicy = new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: ServiceReference.fromService(this.demo.serverService), version });
       trafficPolicy.node.addDependency(this.controlPlaneGate);
     }
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 
 const WARNING = 'cdk8s-linkerd:warning';
+const WARNING_PRODUCER = 'cdk8s-linkerd:warning-producer';
 
 /** A warning recorded on a construct: printed in the synth summary, never fatal. */
 export interface Warning {
@@ -19,9 +20,19 @@ export function addWarning(scope: IConstruct, message: string): void {
   scope.node.addMetadata(WARNING, message, { stackTrace: false });
 }
 
-/** Every warning recorded under a construct, in construct-tree order. */
+/**
+ * Records warnings that only the finished app can tell (they look at other constructs): `produce` runs when the
+ * warnings are collected, after synth, so no validation has to change the construct tree to report them.
+ */
+export function addSynthWarnings(scope: IConstruct, produce: () => readonly string[]): void {
+  scope.node.addMetadata(WARNING_PRODUCER, produce, { stackTrace: false });
+}
+
+/** Every warning recorded under a construct, in construct-tree order (synth warnings produced now). */
 export function collectWarnings(root: IConstruct): Warning[] {
-  return root.node.findAll().flatMap(c => c.node.metadata
-    .filter(entry => entry.type === WARNING)
-    .map(entry => ({ path: c.node.path, message: String(entry.data) })));
+  return root.node.findAll().flatMap(c => c.node.metadata.flatMap(entry => {
+    if (entry.type === WARNING) return [{ path: c.node.path, message: String(entry.data) }];
+    if (entry.type === WARNING_PRODUCER) return (entry.data as () => readonly string[])().map(message => ({ path: c.node.path, message }));
+    return [];
+  }));
 }

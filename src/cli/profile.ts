@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { LinkerdVersion } from '../linkerd/version';
 import { MAX_SPEC_CHARS } from '../traffic/_generators';
 import { ServiceProfile } from '../traffic/service-profile';
+import { ServiceReference } from '../traffic/service-reference';
 import { collectWarnings } from '../_internal/warnings';
 
 /** Exit code: the profile was printed (or help shown). */
@@ -89,7 +90,7 @@ function generate(argv: readonly string[], io: ProfileIo): number {
   const app = new App();
   const chart = new Chart(app, 'profile');
   const base = {
-    service: { name: positionals[0], namespace: values.namespace ?? 'default' },
+    service: ServiceReference.fromName(positionals[0], values.namespace ?? 'default'),
     clusterDomain: values['cluster-domain'],
     version,
   };

@@ -51,6 +51,28 @@ export enum LinkerdFeature {
    * linkerd/linkerd2@version-2.19:pkg/inject/inject.go:375-386 (labels.go:294).
    */
   NATIVE_SIDECAR_BETA_ANNOTATION = 'the config.beta.linkerd.io/proxy-enable-native-sidecar annotation',
+  /**
+   * `policy.linkerd.io/v1beta3` HTTPRoute, 2.14+: served from linkerd/linkerd2@stable-2.14.10:charts/linkerd-crds/templates/policy/httproute.yaml:3859;
+   * stable-2.13.7 serves only v1beta1 and v1beta2 (`…/httproute.yaml:804`, `:1580`).
+   */
+  POLICY_HTTP_ROUTE_V1BETA3 = 'policy.linkerd.io/v1beta3 HTTPRoutes',
+  /**
+   * Gateway API (`gateway.networking.k8s.io`) HTTPRoutes as client policy, 2.14+: indexed by the outbound policy index at
+   * linkerd/linkerd2@stable-2.14.10:policy-controller/k8s/index/src/outbound/index.rs:99; stable-2.13.7 indexes only
+   * `policy.linkerd.io` HTTPRoutes there (`…/outbound/index.rs:65`).
+   */
+  GATEWAY_API_HTTP_ROUTES = 'Gateway API HTTPRoutes for meshed clients',
+  /**
+   * Server `policy.linkerd.io/v1beta3` with `accessPolicy`, 2.16+: linkerd/linkerd2@version-2.16:charts/linkerd-crds/templates/policy/server.yaml:223;
+   * version-2.15 serves only v1beta1 and v1beta2 (`…/server.yaml:73`, `:135`).
+   */
+  SERVER_ACCESS_POLICY = 'Server v1beta3 with accessPolicy',
+  /**
+   * `linkerd profile --open-api` joining `basePath` and a path by concatenation (keeping `//`, `.` and trailing `/`),
+   * 2.15+: linkerd/linkerd2@version-2.15:pkg/profiles/openapi.go:70; stable-2.14.10 cleans the joined path with
+   * `path.Join` (`pkg/profiles/openapi.go:72`).
+   */
+  OPENAPI_PROFILE_PATH_CONCAT = 'OpenAPI profile paths joined as written',
 }
 
 /** The first minor version of 2.x that has each feature. */
@@ -62,6 +84,10 @@ const INTRODUCED_IN: Record<LinkerdFeature, number> = {
   [LinkerdFeature.NATIVE_SIDECAR]: 15,
   [LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION]: 20,
   [LinkerdFeature.NATIVE_SIDECAR_BETA_ANNOTATION]: 19,
+  [LinkerdFeature.POLICY_HTTP_ROUTE_V1BETA3]: 14,
+  [LinkerdFeature.GATEWAY_API_HTTP_ROUTES]: 14,
+  [LinkerdFeature.SERVER_ACCESS_POLICY]: 16,
+  [LinkerdFeature.OPENAPI_PROFILE_PATH_CONCAT]: 15,
 };
 
 /** Which Gateway API CRDs the linkerd-crds chart installs. */

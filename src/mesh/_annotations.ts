@@ -34,11 +34,6 @@ export const CHART_DEFAULTS = {
   defaultInboundPolicy: 'all-unauthenticated',
 };
 
-/** The minor number of a catalog version (`2.16` → 16), for the gates the catalog does not carry. */
-export function minorOf(version: LinkerdVersion): number {
-  return Number(version.major.split('.')[1]);
-}
-
 /**
  * The native-sidecar key a version reads: `config.linkerd.io/…` where it exists (2.20, where the alpha and beta keys
  * are deprecated); the alpha key before, which every release from 2.15 reads (the beta key only from 2.19). See

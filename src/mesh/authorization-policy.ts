@@ -2,15 +2,15 @@ import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
+import { authorizationPolicyRules } from './authorization-policy-rules';
 import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import type { MeshTLSAuthentication } from './meshtls-authentication';
 import type { NetworkAuthentication } from './network-authentication';
-import { targetsKind } from '../_internal/target-kind';
 import type { Server } from './server';
 
 const POLICY_GROUP = 'policy.linkerd.io';
-const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** What an AuthorizationPolicy applies to: a Server, an HTTPRoute or GRPCRoute, or the policy's own Namespace. */
 export class PolicyTarget {
@@ -101,7 +101,7 @@ export interface AuthorizationPolicyProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the target's namespace
+   * @default - a name generated from the construct path, in the target's namespace, else the chart's (one is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /** What the policy applies to; it must be in the policy's namespace. */
@@ -124,16 +124,19 @@ export class AuthorizationPolicy extends Construct {
   public readonly apiObject: ApiObject;
   /** What the policy applies to. */
   public readonly targetRef: PolicyTarget;
+  /** The namespace: `metadata.namespace`, else the target's, else the chart's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
     this.targetRef = props.targetRef;
-    const namespace = props.metadata?.namespace ?? props.targetRef.namespace;
+    const namespace = requireNamespace(this, 'AuthorizationPolicy', props.metadata?.namespace ?? props.targetRef.namespace);
+    this.namespace = namespace;
     this.apiObject = new AuthorizationPolicyL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace },
       spec: {
         targetRef: props.targetRef._toKube(),
-        requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace ?? 'default')),
+        requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace)),
       },
     });
     const own = this.namespace;
@@ -141,6 +144,7 @@ export class AuthorizationPolicy extends Construct {
       throwIfProblems([`targetRef ${props.targetRef.kind} ${props.targetRef.namespace}/${props.targetRef.name} is in another namespace than the policy (${own}): `
         + 'an AuthorizationPolicy can only target objects of its own namespace'], this);
     }
+    keepNamespace(this, this.apiObject, 'AuthorizationPolicy');
     validateRendered(this, this.apiObject, authorizationPolicyRules);
   }
 
@@ -148,58 +152,4 @@ export class AuthorizationPolicy extends Construct {
   public get name(): string {
     return this.apiObject.name;
   }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
-  }
-}
-
-
-const TARGET_KINDS: ReadonlyArray<[string, string]> = [
-  [POLICY_GROUP, 'Server'], [POLICY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'HTTPRoute'], [GATEWAY_GROUP, 'GRPCRoute'], ['', 'Namespace'],
-];
-const AUTHENTICATION_KINDS: ReadonlyArray<[string, string]> = [
-  [POLICY_GROUP, 'MeshTLSAuthentication'], [POLICY_GROUP, 'NetworkAuthentication'], ['', 'ServiceAccount'],
-];
-
-/**
- * Linkerd's admission rules for an AuthorizationPolicy, on the rendered object: the target kinds the index reads, a
- * Namespace target only of the policy's own namespace, at most one authentication of each kind, and not a
- * MeshTLSAuthentication with a ServiceAccount. Kinds compare as {@link targetsKind} does.
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:243-306
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/inbound/authorization_policy.rs:64-107
- * @internal
- */
-export function authorizationPolicyRules(obj: any): string[] {
-  const problems: string[] = [];
-  const namespace = obj.metadata?.namespace ?? 'default';
-  const target = obj.spec?.targetRef ?? {};
-  const targetKind = TARGET_KINDS.find(([g, k]) => targetsKind(target, g, k));
-  if (!targetKind) {
-    problems.push(`targetRef ${JSON.stringify([target.group, target.kind].filter(Boolean).join('/'))} is not allowed: target a policy.linkerd.io Server or HTTPRoute, `
-      + 'a gateway.networking.k8s.io HTTPRoute or GRPCRoute, or a Namespace');
-  } else if (targetKind[1] === 'Namespace' && target.name !== namespace) {
-    problems.push(`targetRef Namespace ${JSON.stringify(target.name)} cannot target another namespace: an AuthorizationPolicy in ${namespace} can only target Namespace ${namespace}`);
-  }
-  const refs = obj.spec?.requiredAuthenticationRefs;
-  if (!Array.isArray(refs)) problems.push('requiredAuthenticationRefs must be a list (empty to deny every client)');
-  const counts = new Map<string, number>();
-  for (const ref of Array.isArray(refs) ? refs : []) {
-    const kind = AUTHENTICATION_KINDS.find(([g, k]) => targetsKind(ref, g, k))?.[1];
-    if (kind === undefined) {
-      problems.push(`requiredAuthenticationRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: `
-        + 'use a policy.linkerd.io MeshTLSAuthentication or NetworkAuthentication, or a ServiceAccount');
-      continue;
-    }
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-  }
-  for (const [kind, count] of counts) {
-    if (count > 1) problems.push(`requiredAuthenticationRefs has ${count} ${kind} refs: at most one of each kind is allowed (all of them must match)`);
-  }
-  if (counts.has('MeshTLSAuthentication') && counts.has('ServiceAccount')) {
-    problems.push('requiredAuthenticationRefs has a MeshTLSAuthentication and a ServiceAccount: they may not be set together (put the ServiceAccount in the MeshTLSAuthentication)');
-  }
-  return problems;
 }

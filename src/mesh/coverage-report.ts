@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
+import { perSynth } from '../_internal/per-synth';
 import { LinkerdContext } from '../linkerd/context';
 import { OutputFile } from '../synth/output-file';
 import { MeshCoverage, MeshCoverageData, MeshCoverageOptions } from './coverage';
@@ -25,8 +26,9 @@ export interface MeshCoverageReportProps extends MeshCoverageOptions {
  * Writes the app's mTLS coverage ({@link MeshCoverage}) to a JSON file next to the manifests and, in strict mode,
  * fails synth on declared traffic that would not be mTLS.
  *
- * The report covers the whole app and is computed at synth (in a validation hook), after every construct exists; its
- * {@link OutputFile} (child id `File`) is replaced each time the app is validated.
+ * The report covers the whole app as it is at synth, after every construct exists: its {@link OutputFile} (child id
+ * `File`) is made here, and its content is computed when it is first read at synth (or by the strict check), never
+ * by changing the construct tree during validation.
  */
 export class MeshCoverageReport extends Construct {
   /** The report's path inside the output folder. */
@@ -44,7 +46,8 @@ export class MeshCoverageReport extends Construct {
     if (path.posix.isAbsolute(this.path) || this.path.startsWith('..') || !this.path.includes('/')) {
       throw new ValidationError(`path ${JSON.stringify(props.path)} must be relative and inside a subfolder of the output folder (e.g. reports/mtls-coverage.json)`, this);
     }
-    this.node.addValidation({ validate: () => this.refresh() });
+    new CoverageFile(this, 'File', this.path, () => this.atSynth());
+    this.node.addValidation({ validate: () => (this.strict ? MeshCoverage.problems(this.atSynth()) : []) });
   }
 
   /** The coverage of the whole app as it is now. */
@@ -54,10 +57,21 @@ export class MeshCoverageReport extends Construct {
     return MeshCoverage.of(this.node.root, { ...this.options, controlPlane });
   }
 
-  private refresh(): string[] {
-    const data = this.compute();
-    this.node.tryRemoveChild('File');
-    new OutputFile(this, 'File', { path: this.path, content: MeshCoverage.toJson(data), documents: [data] });
-    return this.strict ? MeshCoverage.problems(data) : [];
+  /** The coverage at synth, shared by the strict check and the file's writer and readers ({@link perSynth}). */
+  private atSynth(): MeshCoverageData {
+    return perSynth(this, 'mesh-coverage-report', () => this.compute());
+  }
+}
+
+/**
+ * An {@link OutputFile} whose content is produced when it is read, so that it reflects the finished tree without a
+ * validation hook adding or replacing children.
+ */
+class CoverageFile extends OutputFile {
+  constructor(scope: Construct, id: string, filePath: string, data: () => MeshCoverageData) {
+    super(scope, id, { path: filePath, content: '' });
+    // OutputFile holds plain fields; redefine them on this instance as getters over the data computed at synth
+    Object.defineProperty(this, 'content', { get: () => MeshCoverage.toJson(data()) });
+    Object.defineProperty(this, 'documents', { get: () => [data()] });
   }
 }

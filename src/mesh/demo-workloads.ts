@@ -3,8 +3,8 @@ import {
   ContainerProps, Cpu, Deployment, ImagePullPolicy, LabelSelector, Namespace, Probe, Service, ServiceAccount,
 } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { CURL_IMAGE, HTTP_ECHO_IMAGE } from '../_internal/images';
-import { throwIfProblems } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
@@ -53,8 +53,10 @@ const PATH_LABEL = 'cdk8s.io/metadata.addr';
  * where the construct sits. Small pinned images, one replica each, small requests.
  */
 export class DemoWorkloads extends Construct {
-  /** The demo namespace. */
-  public readonly namespace: Namespace;
+  /** The demo namespace's name. */
+  public readonly namespace: string;
+  /** The demo Namespace, made here with injection enabled. */
+  public readonly namespaceObject: Namespace;
   /** The HTTP server. */
   public readonly server: Deployment;
   /** The client calling the server through its Service. */
@@ -68,10 +70,11 @@ export class DemoWorkloads extends Construct {
     super(scope, id);
     const namespace = props.namespace ?? 'mesh-demo';
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
-    throwIfProblems([dns1123LabelProblem('namespace', namespace)].filter((p): p is string => p !== undefined), this);
+    new Problems().add(dns1123LabelProblem('namespace', namespace)).throwIfAny(this);
 
-    this.namespace = new Namespace(this, 'namespace', { metadata: { name: namespace } });
-    Mesh.inject(this.namespace, { version });
+    this.namespace = namespace;
+    this.namespaceObject = new Namespace(this, 'namespace', { metadata: { name: namespace } });
+    Mesh.inject(this.namespaceObject, { version });
 
     this.server = workload(this, 'server', namespace, {
       image: props.serverImage ?? HTTP_ECHO_IMAGE,

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { AbstractPod, Namespace as KplusNamespace } from 'cdk8s-plus-25';
 import { IConstruct } from 'constructs';
-import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
+import { ValidationError } from '../_internal/errors';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
@@ -75,14 +76,14 @@ export class Mesh {
     }
     const mode = options.mode ?? InjectMode.ENABLED;
     const version = LinkerdContext.resolve(target, { version: options.version }).version;
-    const problems: string[] = [];
-    if (!INJECT_VALUES.includes(mode)) problems.push(`${INJECT} ${JSON.stringify(mode)} is not allowed: use one of ${INJECT_VALUES.join(', ')}`);
+    const problems = new Problems();
+    if (!INJECT_VALUES.includes(mode)) problems.add(`${INJECT} ${JSON.stringify(mode)} is not allowed: use one of ${INJECT_VALUES.join(', ')}`);
     const proxy = proxyAnnotations(options.proxy ?? {}, version);
-    problems.push(...proxy.problems);
+    problems.addAll(proxy.problems);
     if (mode === InjectMode.DISABLED && Object.keys(proxy.annotations).length > 0) {
-      problems.push(`proxy settings ${Object.keys(proxy.annotations).join(', ')} have no effect with ${INJECT}: disabled: drop them or inject the proxy`);
+      problems.add(`proxy settings ${Object.keys(proxy.annotations).join(', ')} have no effect with ${INJECT}: disabled: drop them or inject the proxy`);
     }
-    throwIfProblems(problems, target);
+    problems.throwIfAny(target);
 
     resolved.annotate(INJECT, mode);
     for (const [key, value] of Object.entries(proxy.annotations)) resolved.annotate(key, value);

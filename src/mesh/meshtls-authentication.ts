@@ -1,19 +1,19 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { throwIfProblems } from '../_internal/errors';
-import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
+import { meshTlsAuthenticationRules } from './meshtls-authentication-rules';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { LinkerdContext } from '../linkerd/context';
-import { targetsKind } from '../_internal/target-kind';
-import { IdentityRef, identityProblem, MeshIdentity } from './identity';
+import { IdentityRef, MeshIdentity } from './identity';
 
 /** Props for {@link MeshTLSAuthentication}. */
 export interface MeshTLSAuthenticationProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the chart's namespace
+   * @default - a name generated from the construct path, in the chart's namespace (one of the two is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /**
@@ -44,6 +44,8 @@ export interface MeshTLSAuthenticationProps {
 export class MeshTLSAuthentication extends Construct {
   /** The generated object. */
   public readonly apiObject: ApiObject;
+  /** The namespace: `metadata.namespace`, else the chart's. */
+  public readonly namespace: string;
   private readonly identities: MeshIdentity[] = [];
   private readonly identityRefs: IdentityRef[] = [];
 
@@ -51,13 +53,15 @@ export class MeshTLSAuthentication extends Construct {
     super(scope, id);
     this.identities.push(...props.identities ?? []);
     this.identityRefs.push(...props.identityRefs ?? []);
+    this.namespace = requireNamespace(this, 'MeshTLSAuthentication', props.metadata?.namespace);
     this.apiObject = new MeshTlsAuthenticationL1(this, 'Resource', {
-      metadata: props.metadata,
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: {
         identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.resolve(this)) : undefined }),
         identityRefs: Lazy.any({ produce: () => this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined }),
       },
     });
+    keepNamespace(this, this.apiObject, 'MeshTLSAuthentication');
     validateRendered(this, this.apiObject, obj => meshTlsAuthenticationRules(obj, LinkerdContext.tryOf(this)));
     this.node.addValidation({
       validate: () => this.identities.length + this.identityRefs.length === 0 ? ['has no identities and no identityRefs: it would authenticate nobody'] : [],
@@ -67,11 +71,6 @@ export class MeshTLSAuthentication extends Construct {
   /** The object name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
   }
 
   /** Adds identity strings; checked at once. */
@@ -85,38 +84,4 @@ export class MeshTLSAuthentication extends Construct {
     for (const ref of refs) if (!this.identityRefs.some(r => r._equals(ref))) this.identityRefs.push(ref);
     throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson(), LinkerdContext.tryOf(this)), this);
   }
-}
-
-/**
- * Linkerd's admission rules for a MeshTLSAuthentication, on the rendered object: identities or identityRefs, not
- * both; each identity DNS-like or a SPIFFE ID; each identityRef a ServiceAccount or a cluster-scoped Namespace (kinds
- * compared as {@link targetsKind} does); and, in the tree of a control plane, that every DNS-like identity is one it
- * can issue.
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:309-345
- * @internal
- */
-export function meshTlsAuthenticationRules(obj: any, context?: LinkerdContext): string[] {
-  const spec = obj.spec ?? {};
-  const problems: string[] = [];
-  if (spec.identities !== undefined && spec.identityRefs !== undefined) {
-    problems.push('identities and identityRefs may not be set together: use one of them');
-  }
-  for (const identity of spec.identities ?? []) {
-    const problem = identityProblem(String(identity)) ?? context?.identityProblem(String(identity));
-    if (problem) problems.push(problem);
-  }
-  for (const ref of spec.identityRefs ?? []) {
-    const namespaceRef = targetsKind(ref, '', 'Namespace');
-    if (namespaceRef && ref.namespace !== undefined) {
-      problems.push(`identityRef Namespace ${JSON.stringify(ref.name)} has namespace ${JSON.stringify(ref.namespace)}: a Namespace identityRef is cluster-scoped and cannot have a namespace`);
-    } else if (!namespaceRef && !targetsKind(ref, '', 'ServiceAccount')) {
-      problems.push(`identityRef ${JSON.stringify([ref.group, ref.kind].filter(Boolean).join('/'))} is not allowed: use a core ServiceAccount or Namespace`);
-    }
-    for (const p of [dns1123SubdomainProblem(`identityRef ${ref.kind} name`, String(ref.name)),
-      ref.namespace === undefined ? undefined : dns1123LabelProblem(`identityRef ${ref.kind} namespace`, String(ref.namespace))]) {
-      if (p) problems.push(p);
-    }
-  }
-  return problems;
 }

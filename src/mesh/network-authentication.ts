@@ -1,8 +1,9 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
+import { networkAuthenticationRules } from './network-authentication-rules';
 import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
-import { cidrContains, parseCidr } from '../_internal/cidr';
 
 /** A client network: a CIDR, minus exceptions inside it. */
 export interface Network {
@@ -21,7 +22,7 @@ export interface NetworkAuthenticationProps {
   /**
    * Name, namespace, labels and annotations.
    *
-   * @default - a name generated from the construct path, in the chart's namespace
+   * @default - a name generated from the construct path, in the chart's namespace (one of the two is required)
    */
   readonly metadata?: ApiObjectMetadata;
   /** The client networks; at least one. */
@@ -40,13 +41,17 @@ export interface NetworkAuthenticationProps {
 export class NetworkAuthentication extends Construct {
   /** The generated object. */
   public readonly apiObject: ApiObject;
+  /** The namespace: `metadata.namespace`, else the chart's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: NetworkAuthenticationProps) {
     super(scope, id);
+    this.namespace = requireNamespace(this, 'NetworkAuthentication', props.metadata?.namespace);
     this.apiObject = new NetworkAuthenticationL1(this, 'Resource', {
-      metadata: props.metadata,
+      metadata: { ...props.metadata, namespace: this.namespace },
       spec: { networks: props.networks.map(n => ({ cidr: n.cidr, except: n.except })) },
     });
+    keepNamespace(this, this.apiObject, 'NetworkAuthentication');
     validateRendered(this, this.apiObject, networkAuthenticationRules);
   }
 
@@ -54,39 +59,4 @@ export class NetworkAuthentication extends Construct {
   public get name(): string {
     return this.apiObject.name;
   }
-
-  /** The namespace (`default` when the object has none). */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace ?? 'default';
-  }
-}
-
-/**
- * Linkerd's admission rules for a NetworkAuthentication, on the rendered object.
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:367-426
- * @internal
- */
-export function networkAuthenticationRules(obj: any): string[] {
-  const networks: any[] = obj.spec?.networks ?? [];
-  const problems: string[] = [];
-  if (networks.length === 0) problems.push('networks must not be empty: give at least one network');
-  for (const network of networks) {
-    const cidr = parseCidr(String(network.cidr));
-    if (!cidr) {
-      problems.push(`network cidr ${JSON.stringify(network.cidr)} is not a CIDR or an IP address (e.g. 10.0.0.0/8, fd00::/8)`);
-      continue;
-    }
-    for (const text of network.except ?? []) {
-      const except = parseCidr(String(text));
-      if (!except) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is not a CIDR or an IP address`);
-      } else if (cidrContains(except, cidr)) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} covers the whole cidr: an exception must leave part of its cidr`);
-      } else if (!cidrContains(cidr, except)) {
-        problems.push(`network ${network.cidr} except ${JSON.stringify(text)} is outside its cidr: an exception must lie inside ${network.cidr}`);
-      }
-    }
-  }
-  return problems;
 }

@@ -1,3 +1,5 @@
+import { Problems } from '../_internal/problems';
+
 /**
  * A port or an inclusive port range, as Linkerd's port-list annotations take them (`config.linkerd.io/opaque-ports`,
  * `skip-inbound-ports`, `skip-outbound-ports`): "a port number or a range `a-b`".
@@ -42,16 +44,16 @@ export class PortRange {
  * @internal
  */
 export function portRangeProblems(what: string, ranges: readonly PortRange[]): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   for (const range of ranges) {
     const text = range.toString();
     if (![range.from, range.to].every(isPort)) {
-      problems.push(`${what} entry ${JSON.stringify(text)} is not allowed: use ports from 1 to 65535, as a port or a range a-b`);
+      problems.add(`${what} entry ${JSON.stringify(text)} is not allowed: use ports from 1 to 65535, as a port or a range a-b`);
     } else if (range.from > range.to) {
-      problems.push(`${what} range ${JSON.stringify(text)} is reversed: a range a-b needs a <= b (write ${JSON.stringify(`${range.to}-${range.from}`)})`);
+      problems.add(`${what} range ${JSON.stringify(text)} is reversed: a range a-b needs a <= b (write ${JSON.stringify(`${range.to}-${range.from}`)})`);
     }
   }
-  return problems;
+  return [...problems.list];
 }
 
 /**

@@ -15,7 +15,7 @@ export function annotateService(scope: IConstruct, service: ResolvedService, ann
   const apiObject = service.apiObject;
   if (apiObject === undefined) {
     throw new ValidationError(`${what} is configured with annotations on the Service, but service ${service.namespace}/${service.name} is a `
-      + '{ name, namespace } reference: pass the Service construct (cdk8s-plus Service or ApiObject) so it can be annotated', scope);
+      + 'ServiceReference.fromName reference: pass the Service construct (ServiceReference.fromService or fromApiObject) so it can be annotated', scope);
   }
   const existing = apiObject.metadata.toJson().annotations ?? {};
   const taken = Object.keys(annotations).filter(key => existing[key] !== undefined);

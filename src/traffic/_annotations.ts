@@ -1,3 +1,4 @@
+import { Problems } from '../_internal/problems';
 import { parseGoBool } from '../_internal/go-bool';
 import { parseFloatValue, parsePolicyDuration, parseU16, parseU32 } from './_policy-grammar';
 
@@ -64,8 +65,8 @@ const U32_MAX_MS = 4_294_967_295n;
  */
 export function trafficAnnotationProblems(annotations: Record<string, string> | undefined, kind: AnnotatedKind): string[] {
   const a = annotations ?? {};
-  const problems: string[] = [];
-  const bad = (key: string, reason: string, allowed: string) => problems.push(`annotation ${key}: ${JSON.stringify(a[key])} is rejected by the policy controller (${reason}); ${allowed}`);
+  const problems = new Problems();
+  const bad = (key: string, reason: string, allowed: string) => problems.add(`annotation ${key}: ${JSON.stringify(a[key])} is rejected by the policy controller (${reason}); ${allowed}`);
   const duration = (key: string, zeroReason?: string): bigint | undefined => {
     if (a[key] === undefined) return undefined;
     const parsed = parsePolicyDuration(a[key]);
@@ -76,11 +77,11 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
 
   if (kind !== 'Service') {
     for (const key of Object.keys(a).filter(isBalancerAnnotation)) {
-      problems.push(`annotation ${key} has no effect on ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind}: failure accrual and load balancing are read from the Service only`);
+      problems.add(`annotation ${key} has no effect on ${kind === 'HTTPRoute' ? 'an' : 'a'} ${kind}: failure accrual and load balancing are read from the Service only`);
     }
   }
-  if (kind === 'HTTPRoute' && a[RETRY_GRPC] !== undefined) problems.push(`annotation ${RETRY_GRPC} is not valid on an HTTPRoute: use ${RETRY_HTTP}`);
-  if (kind === 'GRPCRoute' && a[RETRY_HTTP] !== undefined) problems.push(`annotation ${RETRY_HTTP} is not valid on a GRPCRoute: use ${RETRY_GRPC}`);
+  if (kind === 'HTTPRoute' && a[RETRY_GRPC] !== undefined) problems.add(`annotation ${RETRY_GRPC} is not valid on an HTTPRoute: use ${RETRY_HTTP}`);
+  if (kind === 'GRPCRoute' && a[RETRY_HTTP] !== undefined) problems.add(`annotation ${RETRY_HTTP} is not valid on a GRPCRoute: use ${RETRY_GRPC}`);
 
   const mode = a[FAILURE_ACCRUAL];
   if (mode !== undefined && mode !== 'consecutive' && mode !== 'unified') {
@@ -94,7 +95,7 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
     }
     const min = duration(`${CONSECUTIVE}min-penalty`) ?? 1_000n;
     const max = duration(`${CONSECUTIVE}max-penalty`, 'max_penalty cannot be zero') ?? 60_000n;
-    if (min > max) problems.push(`annotations ${CONSECUTIVE}min-penalty (${min}ms) cannot exceed max-penalty (${max}ms)`);
+    if (min > max) problems.add(`annotations ${CONSECUTIVE}min-penalty (${min}ms) cannot exceed max-penalty (${max}ms)`);
     const jitterKey = `${CONSECUTIVE}jitter-ratio`;
     if (a[jitterKey] !== undefined) {
       const jitter = parseFloatValue(a[jitterKey]);
@@ -156,9 +157,9 @@ export function trafficAnnotationProblems(annotations: Record<string, string> | 
   }
   for (const key of ['request', 'response', 'idle']) duration(`${TIMEOUT_PREFIX}${key}`);
   for (const key of Object.keys(a).filter(k => k.startsWith(TIMEOUT_PREFIX) && !['request', 'response', 'idle'].includes(k.slice(TIMEOUT_PREFIX.length)))) {
-    problems.push(`annotation ${key} is not one Linkerd reads: use ${TIMEOUT_PREFIX}request, response or idle`);
+    problems.add(`annotation ${key} is not one Linkerd reads: use ${TIMEOUT_PREFIX}request, response or idle`);
   }
-  return problems;
+  return [...problems.list];
 }
 
 /** `parse_http_retry`'s condition grammar: `5xx`, `gateway-error` (any case), `NNN` or `NNN-MMM` with 100 ≤ NNN ≤ MMM ≤ 599. */

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { perSynth } from '../_internal/per-synth';
 import { targetsKind } from '../_internal/target-kind';
 import { isProfileShadowedAnnotation } from './_annotations';
@@ -29,7 +30,7 @@ export function profileShadowsPolicy(rendered: any): boolean {
  * @internal
  */
 export function profileConflictProblems(profile: IConstruct, own: ApiObject, service: ResolvedService, profileName: string): string[] {
-  const problems: string[] = [];
+  const problems = new Problems();
   const target = `Service ${service.namespace}/${service.name}`;
   const shadows = profileShadowsPolicy(own.toJson());
   const wins = `the ServiceProfile ${profileName} silently wins: while a profile with routes exists for a Service, Linkerd ignores the Service's `
@@ -46,15 +47,15 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
     if (obj.apiVersion === 'v1' && obj.kind === 'Service' && obj.name === service.name && namespaceOf(obj) === service.namespace) {
       const rendered = obj.toJson();
       const shadowed = Object.keys(rendered.metadata?.annotations ?? {}).filter(isProfileShadowedAnnotation).sort();
-      if (shadows && shadowed.length > 0) problems.push(`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`);
+      if (shadows && shadowed.length > 0) problems.add(`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`);
       if (rendered.spec?.clusterIP === 'None') {
-        problems.push(`${target} is headless (clusterIP: None): Linkerd cannot retrieve a ServiceProfile for a headless Service, so `
+        problems.add(`${target} is headless (clusterIP: None): Linkerd cannot retrieve a ServiceProfile for a headless Service, so `
           + `${profileName} would never apply; profile a Service with a cluster IP`);
       }
     }
     // reported by the later of the two profiles only
     if ((index.position.get(obj) ?? 0) < position && obj.kind === 'ServiceProfile' && obj.name === own.name && namespaceOf(obj) === namespaceOf(own)) {
-      problems.push(`ServiceProfile ${namespaceOf(own)}/${profileName} is also defined at ${obj.node.path}: Kubernetes keeps only one object per `
+      problems.add(`ServiceProfile ${namespaceOf(own)}/${profileName} is also defined at ${obj.node.path}: Kubernetes keeps only one object per `
         + 'name and namespace; put all routes in one profile');
     }
     const group = obj.apiVersion.split('/')[0];
@@ -65,10 +66,10 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
       // the policy controller's is_service: kind Service, group unset, empty or core, both case-insensitive
       const attached = parents.some(ref => targetsKind(ref ?? {}, '', 'Service')
         && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace);
-      if (shadows && attached) problems.push(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
+      if (shadows && attached) problems.add(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
     }
   }
-  return problems;
+  return [...problems.list];
 }
 
 /**

@@ -1,12 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Problems } from '../_internal/problems';
 import { throwIfProblems } from '../_internal/errors';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /** Options of the consecutive-failures breaker, which both modes use. */
 export interface ConsecutiveFailureOptions {
@@ -95,10 +97,10 @@ export class FailureAccrual {
   public _annotations(): { annotations: Record<string, string>; problems: string[] } {
     const o = this.options;
     const unified = this.mode === FailureAccrualMode.UNIFIED;
-    const problems: string[] = [];
+    const problems = new Problems();
     const ms = (what: string, value: Duration) => {
       const millis = wholeMillis(value);
-      if (millis === undefined || millis < 0n) problems.push(`${what} ${millisText(value)} must be a whole, non-negative number of milliseconds`);
+      if (millis === undefined || millis < 0n) problems.add(`${what} ${millisText(value)} must be a whole, non-negative number of milliseconds`);
       return millis ?? 0n;
     };
     const maxFailures = o.maxFailures ?? 7;
@@ -106,13 +108,13 @@ export class FailureAccrual {
     const maxPenalty = ms('maxPenalty', o.maxPenalty ?? Duration.minutes(1));
     const jitter = o.jitterRatio ?? 0.5;
     if (!Number.isInteger(maxFailures) || maxFailures < (unified ? 0 : 1) || maxFailures > 4_294_967_295) {
-      problems.push(`maxFailures ${maxFailures} must be a whole number from ${unified ? 0 : 1} to 4294967295`);
+      problems.add(`maxFailures ${maxFailures} must be a whole number from ${unified ? 0 : 1} to 4294967295`);
     }
     if (minPenalty > maxPenalty) {
-      problems.push(`minPenalty ${formatPolicyDuration(minPenalty)} cannot exceed maxPenalty ${formatPolicyDuration(maxPenalty)}`);
+      problems.add(`minPenalty ${formatPolicyDuration(minPenalty)} cannot exceed maxPenalty ${formatPolicyDuration(maxPenalty)}`);
     }
-    if (maxPenalty === 0n) problems.push('maxPenalty cannot be zero: it bounds the time between probes of a tripped endpoint');
-    if (!Number.isFinite(jitter) || jitter < 0 || jitter > 100) problems.push(`jitterRatio ${jitter} must be a number from 0 to 100`);
+    if (maxPenalty === 0n) problems.add('maxPenalty cannot be zero: it bounds the time between probes of a tripped endpoint');
+    if (!Number.isFinite(jitter) || jitter < 0 || jitter > 100) problems.add(`jitterRatio ${jitter} must be a number from 0 to 100`);
     const annotations: Record<string, string> = {
       [FAILURE_ACCRUAL]: this.mode,
       [`${CONSECUTIVE}max-failures`]: String(maxFailures),
@@ -124,25 +126,25 @@ export class FailureAccrual {
       const threshold = o.successRateThreshold ?? 0.8;
       const window = ms('successRateWindow', o.successRateWindow ?? Duration.seconds(10));
       const minRequests = o.successRateMinRequests ?? 5;
-      if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) problems.push(`successRateThreshold ${threshold} must be a number from 0.0 to 1.0`);
-      if (window === 0n) problems.push('successRateWindow must be greater than zero');
-      else if (threshold !== 0 && window < 10n) problems.push(`successRateWindow ${formatPolicyDuration(window)} must be at least 10ms`);
+      if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) problems.add(`successRateThreshold ${threshold} must be a number from 0.0 to 1.0`);
+      if (window === 0n) problems.add('successRateWindow must be greater than zero');
+      else if (threshold !== 0 && window < 10n) problems.add(`successRateWindow ${formatPolicyDuration(window)} must be at least 10ms`);
       if (!Number.isInteger(minRequests) || minRequests < 0 || minRequests > (threshold !== 0 ? 1_000_000 : 4_294_967_295)) {
-        problems.push(`successRateMinRequests ${minRequests} must be a whole number from 0 to 1000000`);
+        problems.add(`successRateMinRequests ${minRequests} must be a whole number from 0 to 1000000`);
       }
-      if (maxFailures === 0 && threshold === 0) problems.push('maxFailures 0 and successRateThreshold 0 turn both dimensions off: no breaker would run');
+      if (maxFailures === 0 && threshold === 0) problems.add('maxFailures 0 and successRateThreshold 0 turn both dimensions off: no breaker would run');
       annotations[`${SUCCESS_RATE}threshold`] = String(threshold);
       annotations[`${SUCCESS_RATE}window`] = formatPolicyDuration(window);
       annotations[`${SUCCESS_RATE}min-requests`] = String(minRequests);
     }
-    return { annotations, problems };
+    return { annotations, problems: [...problems.list] };
   }
 }
 
 /** Props for {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
   /** The Service whose endpoints are taken out of the balancer while failing: a cdk8s-plus Service or an ApiObject. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * How failures are counted.
    *
@@ -184,8 +186,8 @@ export class CircuitBreaker extends Construct {
       version.requireFeature(this, LinkerdFeature.UNIFIED_FAILURE_ACCRUAL, 'balancer.linkerd.io/failure-accrual: unified');
     }
     this.service = resolveService(this, props.service);
-    const { annotations, problems } = this.accrual._annotations();
-    throwIfProblems(problems, this);
+    const { annotations, problems: found } = this.accrual._annotations();
+    throwIfProblems(found, this);
     this.annotations = annotations;
     annotateService(this, this.service, annotations, 'failure accrual');
   }

@@ -8,19 +8,20 @@ import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { CircuitBreaker, FailureAccrual } from './circuit-breaker';
 import { ResponseClass, RouteCondition } from './conditions';
 import { ServiceProfile } from './service-profile';
-import { resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /** Props for {@link DemoTrafficPolicy}. */
 export interface DemoTrafficPolicyProps {
   /** The Service that gets a ServiceProfile with a retryable GET route, a timeout and a retry budget. */
-  readonly profiledService: ServiceReference | ServiceNameAndNamespace;
+  readonly profiledService: ServiceReference;
   /**
-   * A second Service, which gets a circuit breaker: a cdk8s-plus Service or an ApiObject (it is annotated).
+   * A second Service, which gets a circuit breaker: `ServiceReference.fromService` or `fromApiObject` (it is annotated).
    *
    * @default - a second Service `<profiled service>-breaker` in front of the same pods and ports, made here (needs
    * `profiledService` to be a construct)
    */
-  readonly circuitBreakerService?: ServiceReference | ServiceNameAndNamespace;
+  readonly circuitBreakerService?: ServiceReference;
   /**
    * The path prefix of the retryable GET route.
    *
@@ -56,7 +57,7 @@ export interface DemoTrafficPolicyProps {
  *
  * @example
  * const demo = new DemoWorkloads(this, 'demo');
- * new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: demo.serverService, version });
+ * new DemoTrafficPolicy(this, 'demo-traffic', { profiledService: ServiceReference.fromService(demo.serverService), version });
  */
 export class DemoTrafficPolicy extends Construct {
   /** The profile of the first Service. */
@@ -86,7 +87,7 @@ export class DemoTrafficPolicy extends Construct {
     if (version.supports(LinkerdFeature.FAILURE_ACCRUAL)) {
       if (props.circuitBreakerService === undefined) this.breakerService = this.secondService(props.profiledService);
       this.circuitBreaker = new CircuitBreaker(this, 'CircuitBreaker', {
-        service: props.circuitBreakerService ?? this.breakerService!,
+        service: props.circuitBreakerService ?? ServiceReference.fromService(this.breakerService!),
         accrual: FailureAccrual.consecutive(),
         version,
       });
@@ -97,10 +98,10 @@ export class DemoTrafficPolicy extends Construct {
   }
 
   /** A Service named `<name>-breaker` with the profiled Service's selector and ports. */
-  private secondService(profiled: ServiceReference | ServiceNameAndNamespace): kplus.Service {
+  private secondService(profiled: ServiceReference): kplus.Service {
     const service = resolveService(this, profiled);
     if (service.apiObject === undefined) {
-      throw new ValidationError(`circuitBreakerService is needed when profiledService is a { name, namespace } reference (${service.namespace}/${service.name}): `
+      throw new ValidationError(`circuitBreakerService is needed when profiledService is a ServiceReference.fromName reference (${service.namespace}/${service.name}): `
         + 'a second Service can only be made in front of a Service construct\'s pods', this);
     }
     const spec = service.apiObject.toJson().spec ?? {};

@@ -6,19 +6,22 @@ import {
   HttpRouteSpecRulesMatchesMethod,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
-import { throwIfProblems, ValidationError } from '../_internal/errors';
-import { targetsKind } from '../_internal/target-kind';
+import { Problems } from '../_internal/problems';
+import { ValidationError } from '../_internal/errors';
+import { keepNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
-import { addWarning } from '../_internal/warnings';
+import { httpRouteProblems } from './http-route-rules';
+import { addSynthWarnings, addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
-import { GatewayApiCrds, LinkerdFeature, LinkerdVersion } from '../linkerd/version';
-import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX, trafficAnnotationProblems } from './_annotations';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
+import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
-import { re2Problem } from './_regex';
-import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './conditions';
-import { RetryOptions, retryTimeoutAnnotations, TimeoutOptions } from './retries-and-timeouts';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference, servicePorts } from './service-reference';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { RetryOptions, TimeoutOptions } from './retries-and-timeouts';
+import { retryTimeoutAnnotations } from './retry-timeout-annotations';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService, servicePorts } from './service-resolution';
 
 /** An HTTP method an HTTPRoute can match, as Gateway API defines them. */
 export { HttpRouteSpecRulesMatchesMethod as HttpMethod };
@@ -89,11 +92,11 @@ export interface HttpRouteRule {
 /** Props for {@link HttpRoute}. */
 export interface HttpRouteProps {
   /** The Service whose traffic the route configures (its `parentRef`, and the backend). */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * The Service port the route applies to.
    *
-   * @default - the Service's only port; required for a `{ name, namespace }` reference or a Service with several ports
+   * @default - the Service's only port; required for a `ServiceReference.fromName` reference or a Service with several ports
    */
   readonly port?: number;
   /**
@@ -163,26 +166,27 @@ export class HttpRoute extends Construct {
   public readonly service: ResolvedService;
   /** The Service port. */
   public readonly port: number;
+  /** The route's namespace: `metadata.namespace` (a client namespace makes it a consumer route), else the Service's. */
+  public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: HttpRouteProps) {
     super(scope, id);
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
-    if (version.gatewayApiCrds === GatewayApiCrds.NONE) {
-      throw new ValidationError(`a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is ${version}`, this);
-    }
+    version.requireFeature(this, LinkerdFeature.GATEWAY_API_HTTP_ROUTES, 'a gateway.networking.k8s.io HTTPRoute');
     if (props.retry !== undefined || props.timeouts !== undefined) {
       version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
     }
     this.service = resolveService(this, props.service);
     this.port = props.port ?? onlyPort(this, props.service, this.service);
     const rules = props.rules ?? [{}];
-    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
-    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.push(`port ${this.port} must be a whole number from 1 to 65535`);
-    if (rules.length === 0) problems.push('rules must not be empty: give at least one rule, or omit rules to match every request');
+    const { annotations, problems: found, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'HTTPRoute');
+    const problems = new Problems().addAll(found);
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) problems.add(`port ${this.port} must be a whole number from 1 to 65535`);
+    if (rules.length === 0) problems.add('rules must not be empty: give at least one rule, or omit rules to match every request');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
       const unsafe = [...new Set(rules.flatMap(r => (r.matches ?? [{}]).flatMap(m => nonIdempotentMethods({ method: m.method }))))].sort();
       if (unsafe.length > 0) {
-        problems.push(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+        problems.add(`retry applies to ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
           + `set allowNonIdempotentRetries: true if the handlers are idempotent, or match idempotent methods such as GET${nonIdempotentRetryLintNote()}`);
       }
     }
@@ -191,13 +195,13 @@ export class HttpRoute extends Construct {
       const ms = wholeMillis(r.timeout);
       const text = ms === undefined ? undefined : formatRouteTimeout(ms);
       if (text === undefined) {
-        problems.push(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
+        problems.add(`rules[${i}].timeout ${millisText(r.timeout)} cannot be written as one <1-5 digits><h|m|s|ms> term: Linkerd reads an `
           + 'HTTPRoute timeout with a single-unit grammar and silently drops anything else (1s500ms means no timeout); use a positive whole number '
           + 'of milliseconds up to 99999ms, or whole seconds, minutes or hours up to 99999');
       }
       return text;
     });
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     warnings.forEach(w => addWarning(this, w));
     if (props.retry !== undefined && props.retry.timeout === undefined && props.timeouts?.request === undefined
       && props.timeouts?.response === undefined && ruleTimeouts.some(t => t === undefined)) {
@@ -208,6 +212,7 @@ export class HttpRoute extends Construct {
     }
 
     const namespace = props.metadata?.namespace ?? this.service.namespace;
+    this.namespace = namespace;
     const sameNamespace = namespace === this.service.namespace;
     this.apiObject = new HttpRouteL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace, annotations: { ...props.metadata?.annotations, ...annotations } },
@@ -224,30 +229,18 @@ export class HttpRoute extends Construct {
         })),
       },
     });
+    keepNamespace(this, this.apiObject, 'HTTPRoute');
     validateRendered(this, this.apiObject, httpRouteProblems);
-    let warned = false;
-    this.node.addValidation({
-      validate: () => {
-        if (!warned) {
-          warned = true;
-          const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
-          if (service !== undefined) overrideWarnings(this.apiObject.toJson(), service.toJson()).forEach(w => addWarning(this, w));
-          const unmatched = unmatchedRequestsWarning(this);
-          if (unmatched) addWarning(this, unmatched);
-        }
-        return [];
-      },
+    addSynthWarnings(this, () => {
+      const service = this.service.apiObject ?? findServiceObject(this, this.service.namespace, this.service.name);
+      const unmatched = unmatchedRequestsWarning(this);
+      return [...(service ? overrideWarnings(this.apiObject.toJson(), service.toJson()) : []), ...(unmatched ? [unmatched] : [])];
     });
   }
 
   /** The route's name. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The route's namespace. */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace!;
   }
 }
 
@@ -317,96 +310,11 @@ function overrideWarnings(route: any, service: any): string[] {
   return warnings;
 }
 
-function onlyPort(scope: Construct, reference: ServiceReference | ServiceNameAndNamespace, service: ResolvedService): number {
-  const ports = servicePorts(reference, service);
+function onlyPort(scope: Construct, reference: ServiceReference, service: ResolvedService): number {
+  const ports = servicePorts(reference);
   if (ports === undefined || ports.length !== 1) {
-    const what = ports === undefined ? 'is a { name, namespace } reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;
+    const what = ports === undefined ? 'is a ServiceReference.fromName reference' : `exposes ${ports.length === 0 ? 'no ports' : `ports ${ports.join(', ')}`}`;
     throw new ValidationError(`service ${service.namespace}/${service.name} ${what}: set port to the Service port the route applies to`, scope);
   }
   return ports[0];
-}
-
-const PATH_CEL: Array<[(v: string) => boolean, string]> = [
-  [v => !v.startsWith('/'), 'must be an absolute path starting with \'/\''],
-  [v => v.includes('//'), 'must not contain \'//\''],
-  [v => v.includes('/./'), 'must not contain \'/./\''],
-  [v => v.includes('/../'), 'must not contain \'/../\''],
-  [v => /%2f/i.test(v), 'must not contain \'%2f\''],
-  [v => v.includes('#'), 'must not contain \'#\''],
-  [v => v.endsWith('/..'), 'must not end with \'/..\''],
-  [v => v.endsWith('/.'), 'must not end with \'/.\''],
-];
-
-/**
- * The rules the Gateway API CRD enforces through CEL (which the offline schema gate does not evaluate), Linkerd's
- * annotation grammar, the rule timeouts Linkerd would drop, and RE2 validity of regex path matches, applied to the
- * rendered object.
- *
- * @internal
- */
-export function httpRouteProblems(obj: any): string[] {
-  const problems = trafficAnnotationProblems(obj?.metadata?.annotations, 'HTTPRoute');
-  const rules: any[] = Array.isArray(obj?.spec?.rules) ? obj.spec.rules : [];
-  if (rules.length > 16) problems.push(`${rules.length} rules is more than the 16 an HTTPRoute allows: split the routes`);
-  const matches = rules.reduce((n, r) => n + (Array.isArray(r?.matches) ? r.matches.length : 0), 0);
-  if (matches > 128) problems.push(`${matches} matches is more than the 128 an HTTPRoute allows across its rules: split the routes`);
-  rules.forEach((rule, i) => {
-    const timeouts = rule?.timeouts ?? {};
-    if (timeouts.request !== undefined) {
-      const why = routeTimeoutProblem(timeouts.request);
-      if (why) problems.push(`rules[${i}].timeouts.request ${JSON.stringify(timeouts.request)} cannot be used: ${why}; write one term such as 1500ms or 90s`);
-    }
-    // convert_gateway_rule reads only timeouts.request (linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:186)
-    if (timeouts.backendRequest !== undefined) {
-      problems.push(`rules[${i}].timeouts.backendRequest ${JSON.stringify(timeouts.backendRequest)} is ignored by Linkerd, which reads only timeouts.request: `
-        + 'use retry.timeout (retry.linkerd.io/timeout) for a per-try timeout');
-    }
-  });
-  rules.forEach((rule, i) => (Array.isArray(rule?.matches) ? rule.matches : []).forEach((m: any, j: number) => {
-    const path = m?.path;
-    if (path === undefined) return;
-    const where = `rules[${i}].matches[${j}].path ${JSON.stringify(path.value)}`;
-    if (path.type === 'RegularExpression') {
-      const invalid = typeof path.value === 'string' ? re2Problem(path.value) : 'it is not a string';
-      if (invalid) problems.push(`${where} is not valid RE2/Rust regex syntax (${invalid}): Linkerd rejects the route`);
-    } else if (typeof path.value === 'string') {
-      for (const [fails, message] of PATH_CEL) if (fails(path.value)) problems.push(`${where} ${message} (type ${path.type})`);
-    }
-  }));
-  problems.push(...httpRouteAdmissionProblems(obj));
-  return problems;
-}
-
-/**
- * What Linkerd's admission webhook refuses in a gateway.networking.k8s.io HTTPRoute beyond the CRD: an EgressNetwork
- * parent without a port, a RequestRedirect to a relative path, and a Service backendRef without a port (a backendRef
- * of another kind is admitted).
- *
- * @see linkerd/linkerd2@version-2.20:policy-controller/runtime/src/admission.rs:575-587,603-672
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/routes/http.rs:280-301
- * @see linkerd/linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index.rs:1630-1636
- */
-function httpRouteAdmissionProblems(obj: any): string[] {
-  const problems: string[] = [];
-  const list = (v: unknown): any[] => Array.isArray(v) ? v : [];
-  list(obj?.spec?.parentRefs).forEach((parent, i) => {
-    const egress = typeof parent?.group === 'string' && targetsKind(parent, 'policy.linkerd.io', 'EgressNetwork');
-    if (egress && parent.port === undefined) problems.push(`parentRefs[${i}] EgressNetwork ${JSON.stringify(parent.name)} has no port: Linkerd rejects a route to an EgressNetwork without one`);
-  });
-  list(obj?.spec?.rules).forEach((rule, i) => {
-    list(rule?.filters).forEach((filter, j) => {
-      const path = filter?.requestRedirect?.path;
-      if (path === undefined) return;
-      const value = path.replaceFullPath ?? path.replacePrefixMatch;
-      if (typeof value !== 'string') problems.push(`rules[${i}].filters[${j}].requestRedirect.path needs replaceFullPath or replacePrefixMatch`);
-      else if (!value.startsWith('/')) problems.push(`rules[${i}].filters[${j}].requestRedirect.path ${JSON.stringify(value)} must be an absolute path starting with '/'`);
-    });
-    list(rule?.backendRefs).forEach((ref, j) => {
-      const service = [undefined, '', 'core'].includes(ref?.group) && [undefined, 'Service'].includes(ref?.kind);
-      if (service && (ref.port === undefined || ref.port === 0)) {
-        problems.push(`rules[${i}].backendRefs[${j}] Service ${JSON.stringify(ref.name)} has no port: Linkerd rejects a Service backendRef without one`);
-      }
-    });
-  });
-  return problems;
 }

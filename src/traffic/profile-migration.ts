@@ -9,6 +9,7 @@ import { anchorLikeProxy, literalOf } from './_regex';
 import { HttpMethod, HttpRoute, HttpRouteMatch, HttpRouteRule, PathMatch } from './http-route';
 import { HttpRetryCondition } from './retries-and-timeouts';
 import { ServiceProfile } from './service-profile';
+import { ServiceReference } from './service-reference';
 
 /** Props for {@link ProfileMigration}. */
 export interface ProfileMigrationProps {
@@ -128,7 +129,8 @@ export class ProfileMigration extends Construct {
     }
 
     const baseName = props.name ?? profile.service.name;
-    const service = profile.service.apiObject ?? { name: profile.service.name, namespace: profile.service.namespace };
+    const service = profile.service.apiObject ? ServiceReference.fromApiObject(profile.service.apiObject)
+      : ServiceReference.fromName(profile.service.name, profile.service.namespace);
     let index = 0;
     for (const group of groups.values()) {
       for (const rules of chunks(group.rules)) {

@@ -1,14 +1,14 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { throwIfProblems } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
-import { RETRY_GRPC, RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { annotateService } from './_annotate';
-import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
-import { nonIdempotentRetryLintNote } from './conditions';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { nonIdempotentRetryLintNote } from './retry-lint';
+import { retryTimeoutAnnotations } from './retry-timeout-annotations';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /**
  * An HTTP response that `retry.linkerd.io/http` retries.
@@ -129,67 +129,10 @@ export interface TimeoutOptions {
   readonly idle?: Duration;
 }
 
-/**
- * The annotations for retries and timeouts, and what is wrong with the options.
- *
- * @internal
- */
-export interface RetryTimeoutAnnotations {
-  /** The annotations. */
-  readonly annotations: Record<string, string>;
-  /** What is wrong, one sentence each. */
-  readonly problems: string[];
-  /** What is valid but probably not meant, one sentence each. */
-  readonly warnings: string[];
-}
-
-/**
- * Renders retry and timeout options as Linkerd's annotations, in the policy controller's grammar.
- *
- * @param kind where they go: `retry.linkerd.io/grpc` is invalid on an HTTPRoute
- * @internal
- */
-export function retryTimeoutAnnotations(retry: RetryOptions | undefined, timeouts: TimeoutOptions | undefined, kind: 'Service' | 'HTTPRoute'): RetryTimeoutAnnotations {
-  const annotations: Record<string, string> = {};
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const duration = (what: string, key: string, value: Duration | undefined) => {
-    if (value === undefined) return;
-    const ms = wholeMillis(value);
-    if (ms === undefined || ms <= 0n) {
-      problems.push(`${what} ${millisText(value)} must be a whole number of milliseconds greater than zero: Linkerd's annotations `
-        + 'take <integer><ms|s|m|h|d>, and zero means no timeout (omit it instead)');
-    } else {
-      annotations[key] = formatPolicyDuration(ms);
-    }
-  };
-  if (retry !== undefined) {
-    const http = retry.http ?? [];
-    const grpc = retry.grpc ?? [];
-    if (http.length === 0 && grpc.length === 0 && retry.timeout === undefined) {
-      warnings.push(`retry sets neither conditions (http or grpc) nor a timeout: Linkerd accepts ${RETRY_LIMIT} alone, but then retries no `
-        + 'response status and no slow try, only tries that failed before any response (fail-fast, HTTP/2 REFUSED_STREAM); '
-        + 'add conditions such as HttpRetryCondition.SERVER_ERROR, or a per-try timeout');
-    }
-    if (kind === 'HTTPRoute' && grpc.length > 0) problems.push(`retry.grpc (${RETRY_GRPC}) is not valid on an HTTPRoute: Linkerd reads it from Services and GRPCRoutes`);
-    http.forEach(c => { const p = c._problem(); if (p) problems.push(p); });
-    if (http.length > 0) annotations[RETRY_HTTP] = http.map(c => c.value).join(',');
-    if (grpc.length > 0) annotations[RETRY_GRPC] = grpc.join(',');
-    const limit = retry.limit ?? 1;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 65535) problems.push(`retry.limit ${limit} must be a whole number from 1 to 65535`);
-    annotations[RETRY_LIMIT] = String(limit);
-    duration('retry.timeout', RETRY_TIMEOUT, retry.timeout);
-  }
-  duration('timeouts.request', `${TIMEOUT_PREFIX}request`, timeouts?.request);
-  duration('timeouts.response', `${TIMEOUT_PREFIX}response`, timeouts?.response);
-  duration('timeouts.idle', `${TIMEOUT_PREFIX}idle`, timeouts?.idle);
-  return { annotations, problems, warnings };
-}
-
 /** Props for {@link RetriesAndTimeouts}. */
 export interface RetriesAndTimeoutsProps {
-  /** The Service to annotate: a cdk8s-plus Service or an ApiObject of kind Service. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  /** The Service to annotate: `ServiceReference.fromService` or `fromApiObject` (a `fromName` reference cannot be annotated). */
+  readonly service: ServiceReference;
   /**
    * Retries for every request to the Service.
    *
@@ -242,13 +185,14 @@ export class RetriesAndTimeouts extends Construct {
     const version = LinkerdContext.resolve(this, { version: props.version }).version;
     version.requireFeature(this, LinkerdFeature.RETRY_TIMEOUT_ANNOTATIONS, 'configuring retries or timeouts by annotation');
     this.service = resolveService(this, props.service);
-    const { annotations, problems, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');
-    if (props.retry === undefined && props.timeouts === undefined) problems.push('set retry, timeouts or both: there is nothing to configure');
+    const { annotations, problems: found, warnings } = retryTimeoutAnnotations(props.retry, props.timeouts, 'Service');
+    const problems = new Problems().addAll(found);
+    if (props.retry === undefined && props.timeouts === undefined) problems.add('set retry, timeouts or both: there is nothing to configure');
     if (props.retry !== undefined && !(props.allowNonIdempotentRetries ?? false)) {
-      problems.push('retries on a Service apply to every method, including POST and PATCH, which are not idempotent: a retried request may be '
+      problems.add('retries on a Service apply to every method, including POST and PATCH, which are not idempotent: a retried request may be '
         + `applied twice; set allowNonIdempotentRetries: true if every handler is idempotent, or retry per route with an HttpRoute for GET${nonIdempotentRetryLintNote()}`);
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     warnings.forEach(w => addWarning(this, w));
     this.annotations = annotations;
     annotateService(this, this.service, annotations, 'retries and timeouts');

@@ -1,20 +1,24 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServiceProfileV1Alpha2 as ServiceProfileL1 } from '../../imports/linkerd.io';
-import { goDuration, parseGoDuration } from '../_internal/duration';
-import { ValidationError, throwIfProblems } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
+import { goDuration } from '../_internal/duration';
+import { ValidationError } from '../_internal/errors';
+import { keepNamespace } from '../_internal/namespaced';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { validateRendered } from '../_internal/validated';
+import { routeProblems, serviceProfileProblems } from './service-profile-rules';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
-import { LinkerdVersion } from '../linkerd/version';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { profileConflictProblems } from './_conflicts';
 import { GeneratorError, Generated, openApiRoutes, protoRoutes, readOpenApi } from './_generators';
 import { millisText, wholeMillis } from './_policy-grammar';
-import { re2Problem } from './_regex';
 import { RouteLinter } from './_route-lints';
-import { nonIdempotentMethods, nonIdempotentRetryLintNote, ResponseClass, RouteCondition, RouteSpec } from './conditions';
-import { ResolvedService, resolveService, ServiceNameAndNamespace, ServiceReference } from './service-reference';
+import { ResponseClass, RouteCondition, RouteSpec } from './conditions';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { ResolvedService, ServiceReference } from './service-reference';
+import { resolveService } from './service-resolution';
 
 /**
  * How many retries a Service may receive on top of its regular traffic, shared by all retryable routes.
@@ -80,7 +84,7 @@ export interface ServiceProfileRoute {
 /** Props shared by every way of building a {@link ServiceProfile}. */
 export interface ServiceProfileBaseProps {
   /** The Service the profile describes. */
-  readonly service: ServiceReference | ServiceNameAndNamespace;
+  readonly service: ServiceReference;
   /**
    * The cluster's DNS domain, part of the profile's name; when given, it must be the tree's.
    *
@@ -176,7 +180,7 @@ export class ServiceProfile extends Construct {
   public static fromOpenApi(scope: Construct, id: string, props: ServiceProfileFromOpenApiProps): ServiceProfile {
     const { spec, allowNonIdempotentRetries, ...base } = props;
     const profile = new ServiceProfile(scope, id, base);
-    profile.addGenerated(() => openApiRoutes(readOpenApi(spec), profile.minor <= 14 ? 'clean' : 'concat'), {
+    profile.addGenerated(() => openApiRoutes(readOpenApi(spec), profile.version.supports(LinkerdFeature.OPENAPI_PROFILE_PATH_CONCAT) ? 'concat' : 'clean'), {
       allowNonIdempotentRetry: allowNonIdempotentRetries ?? false,
       optIn: 'set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable',
     });
@@ -207,6 +211,8 @@ export class ServiceProfile extends Construct {
   public readonly retryBudget?: RetryBudget;
   /** The timeout given to routes without one. */
   public readonly defaultTimeout?: Duration;
+  /** The profile's namespace: `metadata.namespace`, else the Service's. */
+  public readonly namespace: string;
   private readonly _routes: RouteSpec[] = [];
   private readonly linter = new RouteLinter();
 
@@ -218,26 +224,27 @@ export class ServiceProfile extends Construct {
     this.retryBudget = props.retryBudget;
     this.defaultTimeout = props.defaultTimeout;
     this.service = resolveService(this, props.service);
+    this.namespace = props.metadata?.namespace ?? this.service.namespace;
     const name = `${this.service.name}.${this.service.namespace}.svc.${this.clusterDomain}`;
 
-    const problems = [dns1123SubdomainProblem('clusterDomain', this.clusterDomain)].filter((p): p is string => p !== undefined);
+    const problems = new Problems().add(dns1123SubdomainProblem('clusterDomain', this.clusterDomain));
     if (props.metadata?.name !== undefined && props.metadata.name !== name) {
-      problems.push(`metadata.name ${JSON.stringify(props.metadata.name)} cannot be set: Linkerd finds a profile by the name ${JSON.stringify(name)} (<service>.<namespace>.svc.<clusterDomain>)`);
+      problems.add(`metadata.name ${JSON.stringify(props.metadata.name)} cannot be set: Linkerd finds a profile by the name ${JSON.stringify(name)} (<service>.<namespace>.svc.<clusterDomain>)`);
     }
     if (this.defaultTimeout !== undefined && !((wholeMillis(this.defaultTimeout) ?? 0n) > 0n)) {
-      problems.push(`defaultTimeout ${millisText(this.defaultTimeout)} must be a positive whole number of milliseconds`);
+      problems.add(`defaultTimeout ${millisText(this.defaultTimeout)} must be a positive whole number of milliseconds`);
     }
     if (this.retryBudget?.ttl !== undefined && wholeMillis(this.retryBudget.ttl) === undefined) {
-      problems.push(`retryBudget.ttl ${millisText(this.retryBudget.ttl)} must be a whole number of milliseconds`);
+      problems.add(`retryBudget.ttl ${millisText(this.retryBudget.ttl)} must be a whole number of milliseconds`);
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     if ((this.retryBudget?.retryRatio ?? 0.2) > 0.2) {
       addWarning(this, `retryBudget.retryRatio ${this.retryBudget!.retryRatio} lets retries add more than 20% load: excessive client retries `
         + 'overload a failing service; Linkerd\'s default is 0.2');
     }
 
     this.apiObject = new ServiceProfileL1(this, 'Resource', {
-      metadata: { ...props.metadata, name, namespace: props.metadata?.namespace ?? this.service.namespace },
+      metadata: { ...props.metadata, name, namespace: this.namespace },
       spec: {
         // rendered late so addRoute() after construction counts; omitted when empty, as linkerd profile writes it
         routes: Lazy.any({ produce: () => (this._routes.length > 0 ? [...this._routes] : undefined) }) as any,
@@ -249,6 +256,7 @@ export class ServiceProfile extends Construct {
       },
     });
     for (const route of props.routes ?? []) this.addRoute(route);
+    keepNamespace(this, this.apiObject, 'ServiceProfile');
     validateRendered(this, this.apiObject, serviceProfileProblems);
     this.node.addValidation({ validate: () => profileConflictProblems(this, this.apiObject, this.service, name) });
   }
@@ -256,11 +264,6 @@ export class ServiceProfile extends Construct {
   /** The profile's name, `<service>.<namespace>.svc.<clusterDomain>`. */
   public get name(): string {
     return this.apiObject.name;
-  }
-
-  /** The profile's namespace. */
-  public get namespace(): string {
-    return this.apiObject.metadata.namespace!;
   }
 
   /** The routes as written, in match order. */
@@ -292,10 +295,6 @@ export class ServiceProfile extends Construct {
     });
   }
 
-  private get minor(): number {
-    return Number(this.version.major.split('.')[1]);
-  }
-
   private addGenerated(generate: () => Generated, origin: RouteOrigin): void {
     let generated: Generated;
     try {
@@ -313,166 +312,19 @@ export class ServiceProfile extends Construct {
     const json: RouteSpec = route.timeout === undefined && this.defaultTimeout !== undefined
       ? { ...route, timeout: goDuration(this.defaultTimeout) } : route;
     const label = `route ${JSON.stringify(json.name)}`;
-    const problems = routeProblems(json, label);
+    const problems = new Problems().addAll(routeProblems(json, label));
     if (json.isRetryable && !origin.allowNonIdempotentRetry) {
       const unsafe = nonIdempotentMethods(json.condition);
       if (unsafe.length > 0) {
-        problems.push(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
+        problems.add(`${label} is retryable but matches ${unsafe.join(', ')}, which is not idempotent: a retried request may be applied twice; `
           + `${origin.optIn}${nonIdempotentRetryLintNote()}`);
       }
     }
-    throwIfProblems(problems, this);
+    problems.throwIfAny(this);
     if (json.isRetryable && json.timeout === undefined) {
       addWarning(this, `${label} is retryable but has no timeout: a hung request is never retried; set a timeout or defaultTimeout`);
     }
     this.linter.add(json).forEach(w => addWarning(this, w));
     this._routes.push(json);
   }
-}
-
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REQUEST_FIELDS = ['all', 'any', 'method', 'not', 'pathRegex'];
-const RESPONSE_FIELDS = ['all', 'any', 'not', 'status'];
-const ROUTE_FIELDS = ['name', 'condition', 'responseClasses', 'isRetryable', 'timeout'];
-
-/**
- * The sp-validator webhook's rules (`pkg/profiles/profiles.go Validate`), plus the proxy's silent drops (regexes that
- * do not compile, status ranges without both bounds), applied to the rendered object.
- *
- * @internal
- */
-export function serviceProfileProblems(obj: any): string[] {
-  const problems: string[] = [];
-  const name = obj?.metadata?.name;
-  if (typeof name === 'string') {
-    const p = dns1123SubdomainProblem('name', name);
-    if (p) problems.push(p);
-  }
-  const spec = obj?.spec ?? {};
-  for (const field of ['opaquePorts', 'dstOverrides']) {
-    if (spec[field] !== undefined) problems.push(`spec.${field} must not be set: it is filled in by Linkerd's controllers, and ServiceProfile ${field} is not meant for users`);
-  }
-  for (const field of Object.keys(spec).filter(f => !['routes', 'retryBudget', 'opaquePorts', 'dstOverrides'].includes(f))) {
-    problems.push(`spec.${field} is an unknown field, which the sp-validator rejects: use routes and retryBudget`);
-  }
-  (Array.isArray(spec.routes) ? spec.routes : []).forEach((route: any, i: number) => {
-    problems.push(...routeProblems(route, typeof route?.name === 'string' && route.name !== '' ? `route ${JSON.stringify(route.name)}` : `routes[${i}]`));
-  });
-  if (spec.retryBudget !== undefined) problems.push(...retryBudgetProblems(spec.retryBudget));
-  return problems;
-}
-
-function routeProblems(route: any, label: string): string[] {
-  if (route === null || typeof route !== 'object') return [`${label} is null: every route must be an object with a name and a condition`];
-  const problems: string[] = [];
-  for (const field of Object.keys(route).filter(f => !ROUTE_FIELDS.includes(f))) {
-    problems.push(`${label} has the unknown field ${JSON.stringify(field)}, which the sp-validator rejects: use ${ROUTE_FIELDS.join(', ')}`);
-  }
-  if (typeof route.name !== 'string' || route.name === '') problems.push(`${label} has no name: every route needs a name (its metrics label)`);
-  if (route.timeout !== undefined) {
-    const nanos = typeof route.timeout === 'string' ? parseGoDuration(route.timeout) : undefined;
-    if (nanos === undefined || nanos <= 0n) {
-      problems.push(`${label} timeout ${JSON.stringify(route.timeout)} must be a positive Go duration such as 500ms, 10s or 1m30s`);
-    }
-  }
-  if (route.condition === undefined || route.condition === null) {
-    problems.push(`${label} has no condition: every route needs one (method, pathRegex, all, any)`);
-  } else {
-    if (route.condition.not !== undefined) {
-      problems.push(`${label} condition has a top-level not, which Linkerd cannot accept (the CRD wants an array, the sp-validator an object): nest it in all, e.g. all: [{ not: … }]`);
-    }
-    problems.push(...requestMatchProblems(route.condition, `${label} condition`));
-  }
-  if (route.responseClasses !== undefined && !Array.isArray(route.responseClasses)) problems.push(`${label} responseClasses must be a list`);
-  (Array.isArray(route.responseClasses) ? route.responseClasses : []).forEach((rc: any, i: number) => {
-    const where = `${label} responseClasses[${i}]`;
-    if (rc === null || typeof rc !== 'object' || rc.condition === undefined || rc.condition === null) {
-      problems.push(`${where} has no condition: every response class needs one (status, all, any, not)`);
-    } else {
-      problems.push(...responseMatchProblems(rc.condition, `${where} condition`));
-    }
-  });
-  return problems;
-}
-
-function requestMatchProblems(match: any, where: string): string[] {
-  if (match === null || typeof match !== 'object' || Array.isArray(match)) return [`${where} must be an object, got ${JSON.stringify(match)}`];
-  const problems: string[] = [];
-  const fields = Object.keys(match);
-  const unknown = fields.filter(f => !REQUEST_FIELDS.includes(f));
-  for (const field of unknown) problems.push(`${where} has the unknown field ${JSON.stringify(field)}: use ${REQUEST_FIELDS.join(', ')}`);
-  if (unknown.length === 0 && !fields.some(f => REQUEST_FIELDS.includes(f) && match[f] !== '' && match[f] !== undefined)) {
-    problems.push(`${where} is empty: a request match must have a field set (method, pathRegex, all, any or not)`);
-  }
-  if (match.method !== undefined && (typeof match.method !== 'string' || !HTTP_TOKEN.test(match.method))) {
-    problems.push(`${where} method ${JSON.stringify(match.method)} is not an HTTP method token, e.g. GET`);
-  }
-  if (match.pathRegex !== undefined) {
-    const invalid = typeof match.pathRegex !== 'string' ? 'it is not a string' : re2Problem(match.pathRegex);
-    if (invalid) {
-      problems.push(`${where} pathRegex ${JSON.stringify(match.pathRegex)} is not valid RE2/Rust regex syntax (${invalid}): `
-        + 'the proxy silently drops a match whose regex does not compile; lookaround and backreferences are not supported');
-    }
-  }
-  for (const op of ['all', 'any'] as const) {
-    if (match[op] === undefined) continue;
-    if (!Array.isArray(match[op]) || match[op].length === 0) {
-      problems.push(`${where} ${op} must be a non-empty list of request matches, got ${JSON.stringify(match[op])}`);
-      continue;
-    }
-    match[op].forEach((child: any, i: number) => problems.push(...requestMatchProblems(child, `${where} ${op}[${i}]`)));
-  }
-  if (match.not !== undefined && !Array.isArray(match.not)) problems.push(...requestMatchProblems(match.not, `${where} not`));
-  return problems;
-}
-
-function responseMatchProblems(match: any, where: string): string[] {
-  if (match === null || typeof match !== 'object' || Array.isArray(match)) return [`${where} must be an object, got ${JSON.stringify(match)}`];
-  const problems: string[] = [];
-  const fields = Object.keys(match);
-  const unknown = fields.filter(f => !RESPONSE_FIELDS.includes(f));
-  for (const field of unknown) problems.push(`${where} has the unknown field ${JSON.stringify(field)}: use ${RESPONSE_FIELDS.join(', ')}`);
-  if (unknown.length === 0 && !fields.some(f => RESPONSE_FIELDS.includes(f) && match[f] !== undefined)) {
-    problems.push(`${where} is empty: a response match must have a field set (status, all, any or not)`);
-  }
-  if (match.status !== undefined) {
-    const { min, max } = match.status ?? {};
-    const range = JSON.stringify(match.status);
-    const isCode = (v: unknown) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 599;
-    if (min === undefined || max === undefined || min === 0 || max === 0) {
-      problems.push(`${where} status ${range} must set both min and max (use min = max for one code): the proxy drops a range with a missing bound`);
-    } else if (!isCode(min) || !isCode(max)) {
-      problems.push(`${where} status ${range}: min and max must be HTTP status codes between 100 and 599, inclusive`);
-    } else if (max < min) {
-      problems.push(`${where} status ${range}: the range maximum cannot be smaller than the minimum`);
-    }
-  }
-  for (const op of ['all', 'any'] as const) {
-    if (match[op] === undefined) continue;
-    if (!Array.isArray(match[op]) || match[op].length === 0) {
-      problems.push(`${where} ${op} must be a non-empty list of response matches, got ${JSON.stringify(match[op])}`);
-      continue;
-    }
-    match[op].forEach((child: any, i: number) => problems.push(...responseMatchProblems(child, `${where} ${op}[${i}]`)));
-  }
-  if (match.not !== undefined) problems.push(...responseMatchProblems(match.not, `${where} not`));
-  return problems;
-}
-
-function retryBudgetProblems(budget: any): string[] {
-  const problems: string[] = [];
-  if (budget === null || typeof budget !== 'object') return [`retryBudget must be an object with retryRatio, minRetriesPerSecond and ttl`];
-  if (typeof budget.retryRatio !== 'number' || !(budget.retryRatio >= 0)) {
-    problems.push(`retryBudget.retryRatio ${JSON.stringify(budget.retryRatio)} must be a number of at least 0 (0.2 = at most 20% extra requests)`);
-  }
-  if (!Number.isInteger(budget.minRetriesPerSecond) || budget.minRetriesPerSecond < 0 || budget.minRetriesPerSecond > 2_147_483_647) {
-    problems.push(`retryBudget.minRetriesPerSecond ${JSON.stringify(budget.minRetriesPerSecond)} must be a whole number from 0 to 2147483647`);
-  }
-  if (budget.ttl === undefined || budget.ttl === '') {
-    problems.push('retryBudget.ttl is missing: the sp-validator requires it (Linkerd\'s default is 10s)');
-  } else {
-    const nanos = typeof budget.ttl === 'string' ? parseGoDuration(budget.ttl) : undefined;
-    if (nanos === undefined || nanos <= 0n) problems.push(`retryBudget.ttl ${JSON.stringify(budget.ttl)} must be a positive Go duration such as 10s`);
-  }
-  return problems;
 }

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
-import { Construct, IConstruct } from 'constructs';
+import { IConstruct } from 'constructs';
 import { ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem } from '../_internal/names';
 
@@ -74,23 +74,6 @@ class NamedServiceReference extends ServiceReference {
   }
 }
 
-/**
- * A Service by the shape of its object, the form before the {@link ServiceReference} factories: a cdk8s-plus
- * `Service`, an `ApiObject` of kind `Service`, or `{ name, namespace }`, told apart at run time.
- *
- * @deprecated use `ServiceReference.fromService`, `ServiceReference.fromApiObject` or `ServiceReference.fromName`
- */
-export interface ServiceNameAndNamespace {
-  /** The Service's name. */
-  readonly name: string;
-  /**
-   * The Service's namespace.
-   *
-   * @default - a construct's own namespace (its metadata, else its chart's); required for a plain `{ name, namespace }`
-   */
-  readonly namespace?: string;
-}
-
 /** A Service reference with its namespace resolved. */
 export interface ResolvedService {
   /** The Service's name. */
@@ -102,26 +85,6 @@ export interface ResolvedService {
 }
 
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * Resolves a {@link ServiceReference} (or the deprecated shapes), throwing a {@link ValidationError} on `scope` when it
- * is not a Service, has no namespace, or has an invalid name.
- *
- * @internal
- */
-export function resolveService(scope: IConstruct, service: ServiceReference | ServiceNameAndNamespace): ResolvedService {
-  if (service instanceof ServiceReference) return service._resolve(scope);
-  let apiObject: ApiObject | undefined;
-  if (Construct.isConstruct(service)) {
-    const candidate = ApiObject.isApiObject(service) ? service : service.node.defaultChild;
-    if (!ApiObject.isApiObject(candidate) || candidate.kind !== 'Service' || candidate.apiVersion !== 'v1') {
-      const what = ApiObject.isApiObject(candidate) ? `a ${candidate.kind} (${candidate.apiVersion})` : 'a construct without an ApiObject';
-      throw new ValidationError(`service ${service.node.path} is ${what}: use a cdk8s-plus Service, an ApiObject of kind Service, or { name, namespace }`, scope);
-    }
-    apiObject = candidate;
-  }
-  return checked(scope, apiObject?.name ?? service.name, apiObject ? apiObject.metadata.namespace : service.namespace, apiObject);
-}
 
 function checked(scope: IConstruct, name: string, namespace: string | undefined, apiObject: ApiObject | undefined): ResolvedService {
   if (typeof name !== 'string' || name.length > 63 || !DNS1035_LABEL.test(name)) {
@@ -135,20 +98,6 @@ function checked(scope: IConstruct, name: string, namespace: string | undefined,
   const problem = dns1123LabelProblem(`service ${JSON.stringify(name)} namespace`, namespace);
   if (problem) throw new ValidationError(problem, scope);
   return { name, namespace, apiObject };
-}
-
-/**
- * The ports a Service construct exposes: a cdk8s-plus Service's `ports`, else the rendered `spec.ports`; undefined for
- * a `{ name, namespace }` reference.
- *
- * @internal
- */
-export function servicePorts(reference: ServiceReference | ServiceNameAndNamespace, service: ResolvedService): number[] | undefined {
-  if (reference instanceof ServiceReference) return reference._ports();
-  const ports = (reference as { ports?: unknown }).ports;
-  if (Array.isArray(ports)) return ports.map(p => p?.port).filter((p): p is number => typeof p === 'number');
-  if (service.apiObject === undefined) return undefined;
-  return renderedPorts(service.apiObject);
 }
 
 function renderedPorts(apiObject: ApiObject): number[] {

@@ -8,7 +8,7 @@ import {
 } from '../../src/linkerd';
 import { MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
 import { OutputFile, synthesize } from '../../src/synth';
-import { CircuitBreaker, FailureAccrual } from '../../src/traffic';
+import { CircuitBreaker, FailureAccrual, ServiceReference } from '../../src/traffic';
 import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
 import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
@@ -159,9 +159,9 @@ export const CASES: BadInput[] = [
   { id: 'identity/restarter-image', input: 'identityRestarter image "curl latest"', run: identity({ identityRestarter: { image: 'curl latest' } }) },
   { id: 'namespace/name', input: 'ControlPlaneNamespace name mesh.system', run: () => new ControlPlaneNamespace(chart(), 'namespace', { name: 'mesh.system' }) },
   // the construct tree's control plane (LinkerdContext)
-  { id: 'context/contradicting-version', input: 'CircuitBreaker version 2.20 beside a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), version: LinkerdVersion.V2_20 })) },
-  { id: 'context/identity-trust-domain', input: 'identity *.prod.example.com beside a cluster.local control plane', run: besideControlPlane(LinkerdVersion.V2_20, c => new MeshTLSAuthentication(c, 'authn', { identities: [MeshIdentity.of('*.prod.example.com')] })) },
-  { id: 'context/made-before-control-plane', input: 'unified CircuitBreaker made before a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: booksService(c), accrual: FailureAccrual.unified() }), true) },
+  { id: 'context/contradicting-version', input: 'CircuitBreaker version 2.20 beside a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: ServiceReference.fromService(booksService(c)), version: LinkerdVersion.V2_20 })) },
+  { id: 'context/identity-trust-domain', input: 'identity *.prod.example.com beside a cluster.local control plane', run: besideControlPlane(LinkerdVersion.V2_20, c => new MeshTLSAuthentication(c, 'authn', { metadata: { namespace: 'shop' }, identities: [MeshIdentity.of('*.prod.example.com')] })) },
+  { id: 'context/made-before-control-plane', input: 'unified CircuitBreaker made before a 2.14 control plane', run: besideControlPlane(LinkerdVersion.V2_14, c => new CircuitBreaker(c, 'cb', { service: ServiceReference.fromService(booksService(c)), accrual: FailureAccrual.unified() }), true) },
   { id: 'context/two-control-planes', input: 'CircuitBreaker beside two control planes', run: () => {
     const a = Testing.app();
     for (const id of ['east', 'west']) {
@@ -169,7 +169,7 @@ export const CASES: BadInput[] = [
       new LinkerdControlPlane(platform, 'control-plane', { identity: new LinkerdIdentity(platform, 'identity') });
     }
     const c = new Chart(a, 'apps');
-    new CircuitBreaker(c, 'cb', { service: booksService(c) });
+    new CircuitBreaker(c, 'cb', { service: ServiceReference.fromService(booksService(c)) });
   } },
   // Linkerd control plane
   { id: 'control-plane/unknown-key', input: 'values { proxy: { logLevl } }', run: controlPlane({ values: { proxy: { logLevl: 'debug' } } }) },
@@ -227,9 +227,9 @@ export const CASES: BadInput[] = [
   // synth
   { id: 'synth/output-file-path', input: 'OutputFile path values.yaml (not in a subfolder)', run: () => new OutputFile(chart(), 'file', { path: 'values.yaml', content: '' }) },
   // OpenAPI and .proto input limits
-  { id: 'openapi/nesting', input: 'OpenAPI document nested 1,000 brackets deep', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: ${'['.repeat(1000)}${']'.repeat(1000)}` }) },
-  { id: 'openapi/size', input: 'OpenAPI document over 8 MiB', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, spec: `paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}` }) },
-  { id: 'proto/size', input: '.proto file over 8 MiB', run: () => ServiceProfile.fromProto(chart(), 'profile', { service: { name: 'web', namespace: 'shop' }, proto: `//${'x'.repeat(8 * 1024 * 1024)}` }) },
+  { id: 'openapi/nesting', input: 'OpenAPI document nested 1,000 brackets deep', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: ServiceReference.fromName('web', 'shop'), spec: `paths: ${'['.repeat(1000)}${']'.repeat(1000)}` }) },
+  { id: 'openapi/size', input: 'OpenAPI document over 8 MiB', run: () => ServiceProfile.fromOpenApi(chart(), 'profile', { service: ServiceReference.fromName('web', 'shop'), spec: `paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}` }) },
+  { id: 'proto/size', input: '.proto file over 8 MiB', run: () => ServiceProfile.fromProto(chart(), 'profile', { service: ServiceReference.fromName('web', 'shop'), proto: `//${'x'.repeat(8 * 1024 * 1024)}` }) },
   { id: 'synth/secret-guard', input: 'a private key in a ConfigMap', run: synthOne({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm' }, data: { key: '-----BEGIN EC PRIVATE KEY-----' } }) },
   { id: 'synth/secret-guard-unvouched', input: 'a v1 Secret with data, not made by BasicAuthSecret', run: synthOne({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'n' }, data: { config: 'aHVudGVyMg==' } }) },
   { id: 'synth/secret-guard-field', input: 'clientSecret in Helm values given as a string', run: synthOne({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'x', namespace: 'argocd' }, spec: { source: { helm: { values: 'oidc:\n  clientSecret: s3cr3t\n' } } } }) },

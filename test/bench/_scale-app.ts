@@ -2,7 +2,7 @@ import { Chart, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, MeshCoverageReport, MeshTLSAuthentication, PolicyTarget, ProxyProtocol, Server, ServerPort } from '../../src/mesh';
-import { ResponseClass, RouteCondition, ServiceProfile } from '../../src/traffic';
+import { ResponseClass, RouteCondition, ServiceProfile, ServiceReference } from '../../src/traffic';
 
 /**
  * The benchmark's unit of scale, one meshed service: a Service, a ServiceProfile with 10 routes, a Server, a
@@ -17,7 +17,7 @@ export function addMeshedService(scope: Construct, i: number): void {
     spec: { selector: { app: name }, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] },
   });
   new ServiceProfile(group, 'profile', {
-    service: { name, namespace },
+    service: ServiceReference.fromName(name, namespace),
     routes: Array.from({ length: 10 }, (_, r) => ({
       name: `GET /api/v1/resource-${r}/{id}`,
       condition: RouteCondition.all(RouteCondition.method('GET'), RouteCondition.path(`/api/v1/resource-${r}/{id}`)),

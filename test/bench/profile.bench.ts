@@ -8,7 +8,7 @@
  */
 import { Testing } from 'cdk8s';
 import { stringify } from 'yaml';
-import { ServiceProfile } from '../../src/traffic';
+import { ServiceProfile, ServiceReference } from '../../src/traffic';
 import { openApiRoutes, readOpenApi } from '../../src/traffic/_generators';
 
 const PATHS = 500;
@@ -43,7 +43,7 @@ function sample(spec: string): { parse: number; algorithm: number; generate: num
   const algorithm = process.hrtime.bigint();
   const chart = Testing.chart();
   const start = process.hrtime.bigint();
-  const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service: { name: 'bench', namespace: 'bench' }, spec, allowNonIdempotentRetries: true });
+  const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service: ServiceReference.fromName('bench', 'bench'), spec, allowNonIdempotentRetries: true });
   const generated = process.hrtime.bigint();
   Testing.synth(chart);
   const synthesized = process.hrtime.bigint();

@@ -7,7 +7,7 @@ import {
 } from '../../src/linkerd';
 import { DemoWorkloads, Mesh, MeshCoverage, MeshCoverageReport, MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
 import { LinkerdPlatform } from '../../src/platform';
-import { CircuitBreaker, DemoTrafficPolicy, FailureAccrual, HttpRoute, RetriesAndTimeouts, ServiceProfile } from '../../src/traffic';
+import { CircuitBreaker, DemoTrafficPolicy, FailureAccrual, HttpRoute, RetriesAndTimeouts, ServiceProfile, ServiceReference } from '../../src/traffic';
 
 /** A control plane (identity + values) in its own chart; lighter than a whole LinkerdPlatform. */
 function controlPlane(scope: Construct, id: string, version: LinkerdVersion, identity: LinkerdIdentityProps = {}, options: LinkerdControlPlaneOptions = {}) {
@@ -39,10 +39,10 @@ describe('LinkerdContext outside any control plane', () => {
     expect(LinkerdContext.tryOf(chart)).toBeUndefined();
     expect([LinkerdContext.DEFAULTS.version, LinkerdContext.DEFAULTS.clusterDomain, LinkerdContext.DEFAULTS.trustDomain, LinkerdContext.DEFAULTS.controlPlaneNamespace])
       .toStrictEqual([LinkerdVersion.LATEST, 'cluster.local', 'cluster.local', 'linkerd']);
-    const profile = new ServiceProfile(chart, 'profile', { service: service(chart) });
+    const profile = new ServiceProfile(chart, 'profile', { service: ServiceReference.fromService(service(chart)) });
     expect(profile.name).toBe('books.booksapp.svc.cluster.local');
     expect(profile.version).toBe(LinkerdVersion.LATEST);
-    const breaker = new CircuitBreaker(chart, 'cb', { service: service(chart, 'breaker'), accrual: FailureAccrual.unified() });
+    const breaker = new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromService(service(chart, 'breaker')), accrual: FailureAccrual.unified() });
     expect(breaker.annotations['balancer.linkerd.io/failure-accrual']).toBe('unified');
     new MeshTLSAuthentication(chart, 'authn', { metadata: { name: 'authn', namespace: 'booksapp' }, identities: [MeshIdentity.serviceAccount('web', 'booksapp')] });
     expect(Testing.synth(chart).find(o => o.kind === 'MeshTLSAuthentication').spec.identities)
@@ -75,16 +75,16 @@ describe('a Linkerd 2.14 platform (issue 11 "done when")', () => {
     const app = Testing.app();
     new LinkerdPlatform(app, 'platform', { version: LinkerdVersion.V2_14, demo: true });
     const apps = new Chart(app, 'apps');
-    const breaker = new CircuitBreaker(apps, 'cb', { service: service(apps) });
+    const breaker = new CircuitBreaker(apps, 'cb', { service: ServiceReference.fromService(service(apps)) });
     const job = new kplus.Job(apps, 'job', { metadata: { name: 'job', namespace: 'booksapp' }, containers: [{ image: 'busybox:1.36' }] });
     Mesh.inject(job);
 
     expect(breaker.annotations['balancer.linkerd.io/failure-accrual']).toBe('consecutive');
-    expect(() => new RetriesAndTimeouts(apps, 'rt', { service: service(apps, 'rt-svc'), timeouts: { request: Duration.seconds(2) } }))
+    expect(() => new RetriesAndTimeouts(apps, 'rt', { service: ServiceReference.fromService(service(apps, 'rt-svc')), timeouts: { request: Duration.seconds(2) } }))
       .toThrow(/^\[apps\/rt\] configuring retries or timeouts by annotation needs Linkerd 2.16 or later \(retry and timeout annotations\), but this is Linkerd 2.14$/);
-    expect(() => new CircuitBreaker(apps, 'unified', { service: service(apps, 'unified-svc'), accrual: FailureAccrual.unified() }))
+    expect(() => new CircuitBreaker(apps, 'unified', { service: ServiceReference.fromService(service(apps, 'unified-svc')), accrual: FailureAccrual.unified() }))
       .toThrow(/^\[apps\/unified\] balancer.linkerd.io\/failure-accrual: unified needs Linkerd 2.20 or later \(unified failure accrual\), but this is Linkerd 2.14$/);
-    expect(() => new HttpRoute(apps, 'route', { service: service(apps, 'route-svc'), timeouts: { request: Duration.seconds(1) } }))
+    expect(() => new HttpRoute(apps, 'route', { service: ServiceReference.fromService(service(apps, 'route-svc')), timeouts: { request: Duration.seconds(1) } }))
       .toThrow(/^\[apps\/route\] configuring retries or timeouts by annotation needs Linkerd 2.16 or later .* but this is Linkerd 2.14$/);
 
     const objects = app.charts.flatMap(c => Testing.synth(c));
@@ -101,7 +101,7 @@ describe('a Linkerd 2.14 platform (issue 11 "done when")', () => {
   test('the same constructs inside the platform chart take its version', () => {
     const app = Testing.app();
     const platform = new LinkerdPlatform(app, 'platform', { version: LinkerdVersion.V2_14, demo: false });
-    expect(() => new RetriesAndTimeouts(platform, 'rt', { service: service(platform), timeouts: { request: Duration.seconds(2) } }))
+    expect(() => new RetriesAndTimeouts(platform, 'rt', { service: ServiceReference.fromService(service(platform)), timeouts: { request: Duration.seconds(2) } }))
       .toThrow(/but this is Linkerd 2.14$/);
     const job = new kplus.Job(platform, 'job', { metadata: { name: 'job', namespace: 'booksapp' }, containers: [{ image: 'busybox:1.36' }] });
     Mesh.inject(job);
@@ -161,14 +161,14 @@ describe('domains and namespaces from the tree', () => {
     const app = Testing.app();
     const platform = new LinkerdPlatform(app, 'platform', { controlPlane: { clusterDomain: 'cluster.prod' }, demo: true });
     const apps = new Chart(app, 'apps');
-    expect(new ServiceProfile(apps, 'profile', { service: service(apps) }).name).toBe('books.booksapp.svc.cluster.prod');
+    expect(new ServiceProfile(apps, 'profile', { service: ServiceReference.fromService(service(apps)) }).name).toBe('books.booksapp.svc.cluster.prod');
     expect(Testing.synth(platform).find(o => o.kind === 'ServiceProfile').metadata.name).toBe('server.mesh-demo.svc.cluster.prod');
   });
 
   test('fails on an identity the tree\'s control plane cannot issue', () => {
     const app = Testing.app();
     controlPlane(app, 'platform', LinkerdVersion.V2_20);
-    const apps = new Chart(app, 'apps');
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
     expect(() => new MeshTLSAuthentication(apps, 'prod', { identities: [MeshIdentity.of('*.prod.example.com')] }))
       .toThrow(/^\[apps\/prod\] identity "\*\.prod\.example\.com" matches no identity of trust domain "cluster\.local" and control-plane namespace "linkerd" \(the control plane platform\/control-plane\), which issues <sa>\.<ns>\.serviceaccount\.identity\.linkerd\.cluster\.local$/);
     expect(() => new MeshTLSAuthentication(apps, 'ns', { identities: [MeshIdentity.of('web.shop.serviceaccount.identity.mesh.cluster.local')] }))
@@ -181,7 +181,7 @@ describe('domains and namespaces from the tree', () => {
   test('fails when a MeshIdentity is given a trust domain the tree contradicts', () => {
     const app = Testing.app();
     controlPlane(app, 'platform', LinkerdVersion.V2_20, { trustDomain: 'prod.example.com' });
-    const apps = new Chart(app, 'apps');
+    const apps = new Chart(app, 'apps', { namespace: 'shop' });
     expect(() => new MeshTLSAuthentication(apps, 'authn', { identities: [MeshIdentity.serviceAccount('web', 'shop', { trustDomain: 'cluster.local' })] }))
       .toThrow(/^\[apps\/authn\] identity "web\.shop\.serviceaccount\.identity\.linkerd\.cluster\.local" matches no identity of trust domain "prod\.example\.com"/);
   });
@@ -196,7 +196,7 @@ describe('explicit values that contradict the tree', () => {
 
   test('fails naming both versions', () => {
     const apps = tree();
-    expect(() => new CircuitBreaker(apps, 'cb', { service: service(apps), version: LinkerdVersion.V2_20 }))
+    expect(() => new CircuitBreaker(apps, 'cb', { service: ServiceReference.fromService(service(apps)), version: LinkerdVersion.V2_20 }))
       .toThrow(/^\[apps\/cb\] version Linkerd 2.20 contradicts version Linkerd 2.14 of the control plane platform\/control-plane: drop it \(it is taken from the tree\) or make them agree$/);
     const job = new kplus.Job(apps, 'job', { containers: [{ image: 'busybox:1.36' }] });
     expect(() => Mesh.inject(job, { version: LinkerdVersion.V2_20 })).toThrow(/^\[apps\/job\] version Linkerd 2.20 contradicts version Linkerd 2.14/);
@@ -207,16 +207,16 @@ describe('explicit values that contradict the tree', () => {
 
   test('fails naming both cluster domains, one error for both contradictions', () => {
     const apps = tree();
-    expect(() => new ServiceProfile(apps, 'profile', { service: service(apps), clusterDomain: 'cluster.local', version: LinkerdVersion.V2_20 }))
+    expect(() => new ServiceProfile(apps, 'profile', { service: ServiceReference.fromService(service(apps)), clusterDomain: 'cluster.local', version: LinkerdVersion.V2_20 }))
       .toThrow(/^\[apps\/profile\] 2 problems:\n {2}- version Linkerd 2.20 contradicts version Linkerd 2.14 .*\n {2}- clusterDomain "cluster.local" contradicts cluster domain "cluster.prod" of the control plane platform\/control-plane/);
     const demo = new kplus.Service(apps, 'demo', { metadata: { name: 'server', namespace: 'demo' }, ports: [{ port: 80 }] });
-    expect(() => new DemoTrafficPolicy(apps, 'traffic', { profiledService: demo, clusterDomain: 'cluster.local' }))
+    expect(() => new DemoTrafficPolicy(apps, 'traffic', { profiledService: ServiceReference.fromService(demo), clusterDomain: 'cluster.local' }))
       .toThrow(/^\[apps\/traffic\] clusterDomain "cluster.local" contradicts cluster domain "cluster.prod"/);
   });
 
   test('an explicit value that agrees is accepted', () => {
     const apps = tree();
-    expect(new ServiceProfile(apps, 'profile', { service: service(apps), clusterDomain: 'cluster.prod', version: LinkerdVersion.V2_14 }).name).toBe('books.booksapp.svc.cluster.prod');
+    expect(new ServiceProfile(apps, 'profile', { service: ServiceReference.fromService(service(apps)), clusterDomain: 'cluster.prod', version: LinkerdVersion.V2_14 }).name).toBe('books.booksapp.svc.cluster.prod');
   });
 });
 
@@ -224,7 +224,7 @@ describe('a construct made before its control plane', () => {
   test('fails synth when the default it took contradicts the control plane made later', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const apps = new Chart(app, 'apps');
-    new CircuitBreaker(apps, 'cb', { service: service(apps), accrual: FailureAccrual.unified() });
+    new CircuitBreaker(apps, 'cb', { service: ServiceReference.fromService(service(apps)), accrual: FailureAccrual.unified() });
     controlPlane(app, 'platform', LinkerdVersion.V2_14);
     expect(() => app.synth()).toThrow(/\[apps\/cb\] was made for version Linkerd 2.20 \(the documented default: its tree had no control plane yet\), but the control plane platform\/control-plane has Linkerd 2.14: create the control plane first, or give version explicitly/);
   });
@@ -232,7 +232,7 @@ describe('a construct made before its control plane', () => {
   test('an explicit value is checked against the control plane made later too', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const apps = new Chart(app, 'apps');
-    new ServiceProfile(apps, 'profile', { service: service(apps), clusterDomain: 'cluster.local' });
+    new ServiceProfile(apps, 'profile', { service: ServiceReference.fromService(service(apps)), clusterDomain: 'cluster.local' });
     controlPlane(app, 'platform', LinkerdVersion.V2_20, {}, { clusterDomain: 'cluster.prod' });
     expect(() => app.synth()).toThrow(/\[apps\/profile\] clusterDomain "cluster.local" contradicts cluster domain "cluster.prod" of the control plane platform\/control-plane/);
   });
@@ -240,7 +240,7 @@ describe('a construct made before its control plane', () => {
   test('passes when the control plane made later agrees', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const apps = new Chart(app, 'apps');
-    new CircuitBreaker(apps, 'cb', { service: service(apps) });
+    new CircuitBreaker(apps, 'cb', { service: ServiceReference.fromService(service(apps)) });
     controlPlane(app, 'platform', LinkerdVersion.LATEST);
     expect(() => app.synth()).not.toThrow();
   });
@@ -254,7 +254,7 @@ describe('an app with two control planes', () => {
     expect(LinkerdContext.of(old.chart).version).toBe(LinkerdVersion.V2_14);
     expect(LinkerdContext.of(current.chart).version).toBe(LinkerdVersion.V2_20);
     const apps = new Chart(app, 'apps');
-    expect(() => new CircuitBreaker(apps, 'cb', { service: service(apps) }))
+    expect(() => new CircuitBreaker(apps, 'cb', { service: ServiceReference.fromService(service(apps)) }))
       .toThrow(/^\[apps\/cb\] cannot tell which Linkerd control plane applies: the app has 2 \(old\/control-plane, new\/control-plane\); create this construct inside the chart of one of them$/);
   });
 });

@@ -8,7 +8,7 @@ import {
 import { HttpRouteV1Beta3 } from '../../imports/policy.linkerd.io';
 import type { BadInput } from '../bad-inputs/cases';
 
-const chart = () => new Chart(Testing.app(), 'platform');
+const chart = () => new Chart(Testing.app(), 'platform', { namespace: 'demo' });
 
 /**
  * A Deployment (`web` unless named) in namespace `demo`, with a ServiceAccount of its name and a named port `http` (8080),
@@ -111,6 +111,21 @@ export const MESH_BAD_INPUTS: BadInput[] = [
   { id: 'mesh/network-except-negates', input: 'except 10.0.0.0/8 covering cidr 10.0.0.0/16', run: network('10.0.0.0/16', ['10.0.0.0/8']) },
   { id: 'mesh/network-cidr', input: 'cidr 10.0.0.0/33', run: network('10.0.0.0/33') },
   { id: 'mesh/network-empty', input: 'no networks', run: () => new NetworkAuthentication(chart(), 'office', { networks: [] }) },
+  {
+    id: 'mesh/authentication-namespace',
+    input: 'MeshTLSAuthentication in a chart without a namespace',
+    run: () => new MeshTLSAuthentication(new Chart(Testing.app(), 'platform'), 'clients', { identities: [MeshIdentity.all()] }),
+  },
+  {
+    id: 'mesh/network-authentication-namespace',
+    input: 'NetworkAuthentication in a chart without a namespace',
+    run: () => new NetworkAuthentication(new Chart(Testing.app(), 'platform'), 'office', { networks: [{ cidr: '10.0.0.0/8' }] }),
+  },
+  {
+    id: 'mesh/policy-no-namespace',
+    input: 'AuthorizationPolicy for an HTTPRoute by name, in a chart without a namespace',
+    run: () => new AuthorizationPolicy(new Chart(Testing.app(), 'platform'), 'policy', { targetRef: PolicyTarget.httpRoute('route'), requiredAuthenticationRefs: [] }),
+  },
   {
     id: 'mesh/policy-namespace-target',
     input: 'AuthorizationPolicy in demo targeting Namespace other',

@@ -5,8 +5,8 @@ import { parseGoBool } from '../../src/_internal/go-bool';
 import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf } from '../../src/mesh/_annotations';
 import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { targetsKind } from '../../src/_internal/target-kind';
-import { authorizationPolicyRules } from '../../src/mesh/authorization-policy';
-import { HttpRoute } from '../../src/traffic';
+import { authorizationPolicyRules } from '../../src/mesh/authorization-policy-rules';
+import { HttpRoute, ServiceReference } from '../../src/traffic';
 import { HONOR_RETRY_AFTER, LOAD_BIASER, PENALIZE_FAILURES, trafficAnnotationProblems } from '../../src/traffic/_annotations';
 import { testChart } from '../_util';
 import { namespace } from './_fixtures';
@@ -56,7 +56,7 @@ describe('targetRef group and kind', () => {
 
   test('fails on a MeshTLSAuthentication identityRef of a group other than core', () => {
     const chart = testChart();
-    const authn = new MeshTLSAuthentication(chart, 'clients', { identityRefs: [IdentityRef.serviceAccount('web', 'shop')] });
+    const authn = new MeshTLSAuthentication(chart, 'clients', { metadata: { namespace: 'shop' }, identityRefs: [IdentityRef.serviceAccount('web', 'shop')] });
     authn.apiObject.addJsonPatch(JsonPatch.add('/spec/identityRefs/0/group', 'policy.linkerd.io'));
     expect(() => Testing.synth(chart)).toThrow(/identityRef "policy\.linkerd\.io\/ServiceAccount" is not allowed: use a core ServiceAccount or Namespace/);
   });
@@ -65,12 +65,12 @@ describe('targetRef group and kind', () => {
 describe('SPIFFE identities', () => {
   // linkerd/linkerd2@version-2.20:policy-controller/runtime/src/validation.rs:93-109 (tests at :236 and :242)
   test.each(['spiffe://test.org/./other', 'spiffe://test.org/../other', 'spiffe://test.org/path/.', 'spiffe://test.org/path/..'])('fails on the dot segment in %s', id => {
-    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { identities: [MeshIdentity.of(id)] }))
+    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { metadata: { namespace: 'demo' }, identities: [MeshIdentity.of(id)] }))
       .toThrow(/is not allowed: .* or a spiffe:\/\/ ID whose path has no empty, '\.' or '\.\.' segment$/);
   });
 
   test('accepts segments that only start with dots', () => {
-    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { identities: [MeshIdentity.of('spiffe://test.org/.hidden/..x/...')] })).not.toThrow();
+    expect(() => new MeshTLSAuthentication(testChart(), 'clients', { metadata: { namespace: 'demo' }, identities: [MeshIdentity.of('spiffe://test.org/.hidden/..x/...')] })).not.toThrow();
   });
 });
 
@@ -136,7 +136,7 @@ describe('HTTPRoute admission rules on the rendered object', () => {
   const route = (patch: JsonPatch) => {
     const chart = testChart();
     const service = new k8s.KubeService(chart, 'svc', { metadata: { name: 'books', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } });
-    new HttpRoute(chart, 'route', { service }).apiObject.addJsonPatch(patch);
+    new HttpRoute(chart, 'route', { service: ServiceReference.fromApiObject(service) }).apiObject.addJsonPatch(patch);
     return () => Testing.synth(chart);
   };
 

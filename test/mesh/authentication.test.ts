@@ -1,7 +1,10 @@
-import { JsonPatch, Testing } from 'cdk8s';
+import { Chart, JsonPatch, Testing } from 'cdk8s';
 import { ServiceAccount } from 'cdk8s-plus-25';
 import { IdentityRef, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication } from '../../src/mesh';
-import { synthKind, testChart } from '../_util';
+import { synthKind } from '../_util';
+
+/** A fresh chart named 'test' in namespace `shop`: authentications are namespaced. */
+const testChart = () => new Chart(Testing.app(), 'test', { namespace: 'shop' });
 
 describe('MeshTLSAuthentication', () => {
   test('emits identity strings built from ServiceAccounts, the control-plane namespace and the trust domain', () => {
@@ -80,6 +83,24 @@ describe('MeshTLSAuthentication', () => {
     new MeshTLSAuthentication(chart, 'web');
     expect(() => Testing.synth(chart)).toThrow(/\[test\/web\] has no identities and no identityRefs: it would authenticate nobody/);
   });
+
+  test('takes the chart\'s namespace, and always renders one', () => {
+    const chart = testChart();
+    const authn = new MeshTLSAuthentication(chart, 'web', { identities: [MeshIdentity.all()] });
+    expect(authn.namespace).toBe('shop');
+    expect(synthKind(chart, 'MeshTLSAuthentication')[0].metadata.namespace).toBe('shop');
+  });
+
+  test('fails without a namespace', () => {
+    expect(() => new MeshTLSAuthentication(new Chart(Testing.app(), 'test'), 'web', { identities: [MeshIdentity.all()] }))
+      .toThrow(/^\[test\/web\] a MeshTLSAuthentication is namespaced and has no namespace: set metadata\.namespace or the chart's namespace/);
+  });
+
+  test('fails at synth when a patch removes its namespace', () => {
+    const chart = testChart();
+    new MeshTLSAuthentication(chart, 'web', { identities: [MeshIdentity.all()] }).apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/web\] a MeshTLSAuthentication is namespaced and has no namespace/);
+  });
 });
 
 describe('NetworkAuthentication', () => {
@@ -118,5 +139,13 @@ describe('NetworkAuthentication', () => {
 
   test('fails on no networks', () => {
     expect(() => new NetworkAuthentication(testChart(), 'office', { networks: [] })).toThrow(/^\[test\/office\] networks must not be empty: give at least one network$/);
+  });
+
+  test('takes the chart\'s namespace, and fails without one', () => {
+    const chart = testChart();
+    expect(new NetworkAuthentication(chart, 'office', { networks: [{ cidr: '10.0.0.0/8' }] }).namespace).toBe('shop');
+    expect(synthKind(chart, 'NetworkAuthentication')[0].metadata.namespace).toBe('shop');
+    expect(() => new NetworkAuthentication(new Chart(Testing.app(), 'test'), 'office', { networks: [{ cidr: '10.0.0.0/8' }] }))
+      .toThrow(/^\[test\/office\] a NetworkAuthentication is namespaced and has no namespace: set metadata\.namespace or the chart's namespace/);
   });
 });

@@ -8,7 +8,7 @@ import {
   allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, MeshCoverage, MeshCoverageData, MeshCoverageReport, Mesh, MeshIdentity, MeshTLSAuthentication,
   NetworkAuthentication, PolicyTarget, PortRange, Server, ServerPort,
 } from '../../src/mesh';
-import { synthesize } from '../../src/synth';
+import { OutputFile, synthesize } from '../../src/synth';
 import { testChart } from '../_util';
 import { deployment, namespace } from './_fixtures';
 
@@ -339,6 +339,22 @@ describe('MeshCoverageReport', () => {
     const report = new MeshCoverageReport(chart, 'mtls');
     expect(() => Testing.synth(chart)).not.toThrow();
     expect(report.compute().summary).toStrictEqual({ workloads: 2, meshed: 2, flows: 2, mtls: 0 });
+  });
+
+  test('validation leaves the tree alone: the file is made with the report, and its content follows the app at each synth', async () => {
+    const chart = pair({});
+    const report = new MeshCoverageReport(chart, 'mtls');
+    const file = report.node.findChild('File') as OutputFile;
+    const before = chart.node.findAll().length;
+    Testing.synth(chart);
+    expect(report.node.findChild('File')).toBe(file);
+    expect(chart.node.findAll().length).toBe(before);
+    expect(JSON.parse(file.content).summary.workloads).toBe(2);
+    // a synthesis's results are shared until the next microtask (perSynth)
+    await Promise.resolve();
+    deployment(chart, 'extra', { port: 9090 });
+    Testing.synth(chart);
+    expect(JSON.parse(file.content).summary.workloads).toBe(3);
   });
 
   test('fails on a path that is not in a subfolder of the output', () => {

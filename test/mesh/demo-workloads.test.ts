@@ -78,6 +78,12 @@ describe('DemoWorkloads', () => {
     expect(data.summary).toStrictEqual({ workloads: 2, meshed: 2, flows: 2, mtls: 2 });
   });
 
+  test('exposes its namespace as a name and its Namespace as namespaceObject', () => {
+    const demo = new DemoWorkloads(testChart(), 'demo', { namespace: 'practice' });
+    expect(demo.namespace).toBe('practice');
+    expect(demo.namespaceObject.name).toBe('practice');
+  });
+
   test('fails on a namespace that is not a DNS-1123 label', () => {
     expect(() => new DemoWorkloads(testChart(), 'demo', { namespace: 'Mesh_Demo' })).toThrow(/^\[test\/demo\] namespace "Mesh_Demo" must be a DNS-1123 label/);
   });

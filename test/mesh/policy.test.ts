@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s, Protocol, ServiceAccount } from 'cdk8s-plus-25';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
@@ -78,9 +78,10 @@ describe('AuthorizationPolicy', () => {
 
   test('fails on a MeshTLSAuthentication together with a ServiceAccount', () => {
     const chart = testChart();
-    const clients = new MeshTLSAuthentication(chart, 'clients', { identities: [] });
+    const clients = new MeshTLSAuthentication(chart, 'clients', { metadata: { namespace: 'demo' }, identities: [] });
     clients.addIdentityRefs(IdentityRef.namespace('demo'));
     expect(() => new AuthorizationPolicy(chart, 'policy', {
+      metadata: { namespace: 'demo' },
       targetRef: PolicyTarget.httpRoute('route'),
       requiredAuthenticationRefs: [AuthenticationRef.meshTLS(clients), AuthenticationRef.serviceAccount('api')],
     })).toThrow(/^\[test\/policy\] requiredAuthenticationRefs has a MeshTLSAuthentication and a ServiceAccount: they may not be set together \(put the ServiceAccount in the MeshTLSAuthentication\)$/);
@@ -88,6 +89,7 @@ describe('AuthorizationPolicy', () => {
 
   test('fails on two refs of one kind', () => {
     expect(() => new AuthorizationPolicy(testChart(), 'policy', {
+      metadata: { namespace: 'demo' },
       targetRef: PolicyTarget.httpRoute('route'),
       requiredAuthenticationRefs: [AuthenticationRef.serviceAccount('api'), AuthenticationRef.serviceAccount('web')],
     })).toThrow(/^\[test\/policy\] requiredAuthenticationRefs has 2 ServiceAccount refs: at most one of each kind is allowed \(all of them must match\)$/);
@@ -95,9 +97,23 @@ describe('AuthorizationPolicy', () => {
 
   test('fails at synth on a target kind Linkerd does not know, set through the escape hatch', () => {
     const chart = testChart();
-    const policy = new AuthorizationPolicy(chart, 'policy', { targetRef: PolicyTarget.httpRoute('route'), requiredAuthenticationRefs: [AuthenticationRef.serviceAccount('api')] });
+    const policy = new AuthorizationPolicy(chart, 'policy', {
+      metadata: { namespace: 'demo' }, targetRef: PolicyTarget.httpRoute('route'), requiredAuthenticationRefs: [AuthenticationRef.serviceAccount('api')],
+    });
     policy.apiObject.addJsonPatch(JsonPatch.replace('/spec/targetRef/kind', 'Service'), JsonPatch.remove('/spec/targetRef/group'));
     expect(() => Testing.synth(chart)).toThrow(/\[test\/policy\] targetRef "Service" is not allowed: target a policy\.linkerd\.io Server or HTTPRoute, a gateway\.networking\.k8s\.io HTTPRoute or GRPCRoute, or a Namespace/);
+  });
+
+  test('takes its target\'s namespace, else the chart\'s, and fails without one', () => {
+    const chart = meshedChart();
+    const server = new Server(chart, 'server', { workload: deployment(chart, 'web', { port: 8080 }), port: ServerPort.of(8080) });
+    expect(new AuthorizationPolicy(chart, 'policy', { targetRef: PolicyTarget.server(server), requiredAuthenticationRefs: [] }).namespace).toBe('demo');
+    const namespaced = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const policy = new AuthorizationPolicy(namespaced, 'policy', { targetRef: PolicyTarget.httpRoute('route'), requiredAuthenticationRefs: [] });
+    expect(policy.namespace).toBe('shop');
+    expect(synthKind(namespaced, 'AuthorizationPolicy')[0].metadata.namespace).toBe('shop');
+    expect(() => new AuthorizationPolicy(testChart(), 'policy', { targetRef: PolicyTarget.httpRoute('route'), requiredAuthenticationRefs: [] }))
+      .toThrow(/^\[test\/policy\] an AuthorizationPolicy is namespaced and has no namespace: set metadata\.namespace or the chart's namespace/);
   });
 });
 
@@ -127,7 +143,7 @@ describe('Server', () => {
 
   test('fails on accessPolicy before 2.16', () => {
     expect(() => new Server(testChart(), 'server', { podSelector: { app: 'db' }, port: ServerPort.of(5432), accessPolicy: DefaultInboundPolicy.DENY, version: LinkerdVersion.V2_14 }))
-      .toThrow(/^\[test\/server\] accessPolicy needs Linkerd 2\.16 or later \(Server v1beta3\), but this is Linkerd 2\.14$/);
+      .toThrow(/^\[test\/server\] accessPolicy needs Linkerd 2\.16 or later \(Server v1beta3 with accessPolicy\), but this is Linkerd 2\.14$/);
   });
 
   test('fails on a named port the workload does not have', () => {
@@ -378,13 +394,20 @@ describe('Server probes', () => {
     ]);
   });
 
+  test('fails without a namespace when it selects by podSelector in a chart without one', () => {
+    expect(() => new Server(testChart(), 'server', { podSelector: { app: 'db' }, port: ServerPort.of(5432) }))
+      .toThrow(/^\[test\/server\] a Server is namespaced and has no namespace: set metadata\.namespace or the chart's namespace/);
+    const namespaced = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    expect(new Server(namespaced, 'server', { podSelector: { app: 'db' }, port: ServerPort.of(5432) }).namespace).toBe('shop');
+  });
+
   test('fails on authorizeProbes without probes on the port, or twice', () => {
     const chart = meshedChart();
     const server = new Server(chart, 'server', { workload: deployment(chart, 'web', { port: 8080 }), port: ServerPort.of(8080) });
     expect(() => server.authorizeProbes()).toThrow(/^\[test\/server\] Deployment demo\/web has no HTTP probes on port 8080: pass paths$/);
     server.authorizeProbes({ paths: ['/healthz'] });
     expect(() => server.authorizeProbes({ paths: ['/healthz'] })).toThrow(/^\[test\/server\] probes are already authorized on this Server$/);
-    expect(() => new Server(chart, 'other', { podSelector: { app: 'x' }, port: ServerPort.of(80) }).authorizeProbes())
+    expect(() => new Server(chart, 'other', { metadata: { namespace: 'demo' }, podSelector: { app: 'x' }, port: ServerPort.of(80) }).authorizeProbes())
       .toThrow(/^\[test\/other\] this Server selects pods by podSelector: pass the probe paths$/);
   });
 });

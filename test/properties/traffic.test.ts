@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import * as fc from 'fast-check';
-import { CircuitBreaker, FailureAccrual, HttpRetryCondition, ResponseClass, RetriesAndTimeouts, RouteCondition, ServiceProfile } from '../../src/traffic';
+import { CircuitBreaker, FailureAccrual, HttpRetryCondition, ResponseClass, RetriesAndTimeouts, RouteCondition, ServiceProfile, ServiceReference } from '../../src/traffic';
 import { LinkerdVersion } from '../../src/linkerd';
 import { dnsLabel, mostly, RUNS, SEED, validOrTypedError } from './_property';
 
@@ -29,7 +29,8 @@ const openApi = fc.dictionary(pathTemplate, fc.dictionary(fc.constantFrom('get',
     'responses': fc.dictionary(fc.constantFrom('200', '404', '500', 'default'), fc.constant({ description: 'x' }), { maxKeys: 2 }) }), { minKeys: 1, maxKeys: 2 }), { maxKeys: 6 })
   .map(paths => ({ openapi: '3.0.0', info: { title: 't', version: '1' }, paths }));
 
-const service = fc.record({ name: mostly(dnsLabel, fc.string({ maxLength: 10 })), namespace: mostly(dnsLabel, fc.string({ maxLength: 10 })) });
+const service = fc.record({ name: mostly(dnsLabel, fc.string({ maxLength: 10 })), namespace: mostly(dnsLabel, fc.string({ maxLength: 10 })) })
+  .map(s => ServiceReference.fromName(s.name, s.namespace));
 
 describe(`traffic family, ${RUNS} cases each (seed ${SEED})`, () => {
   test('ServiceProfiles, typed: valid output or a typed error', () => {
@@ -62,9 +63,9 @@ describe(`traffic family, ${RUNS} cases each (seed ${SEED})`, () => {
         metadata: { name, namespace: p.service.namespace }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
       });
       const accrualOptions = { maxFailures: p.maxFailures, minPenalty: p.minPenalty, maxPenalty: p.maxPenalty, jitterRatio: p.jitterRatio };
-      new CircuitBreaker(chart, 'breaker', { service: svc(p.service.name), version: p.version, accrual: p.unified ? FailureAccrual.unified(accrualOptions) : FailureAccrual.consecutive(accrualOptions) });
+      new CircuitBreaker(chart, 'breaker', { service: ServiceReference.fromApiObject(svc(p.service.name)), version: p.version, accrual: p.unified ? FailureAccrual.unified(accrualOptions) : FailureAccrual.consecutive(accrualOptions) });
       new RetriesAndTimeouts(chart, 'retries', {
-        service: svc(`${p.service.name}-b`),
+        service: ServiceReference.fromApiObject(svc(`${p.service.name}-b`)),
         version: p.version,
         retry: { http: [HttpRetryCondition.SERVER_ERROR, ...(p.status === undefined ? [] : [HttpRetryCondition.status(p.status)])], limit: p.retryLimit },
         timeouts: { request: p.requestTimeout },

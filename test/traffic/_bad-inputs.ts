@@ -11,7 +11,7 @@ import type { BadInput } from '../bad-inputs/cases';
 const chart = () => new Chart(Testing.app(), 'platform');
 const service = (c: Chart, props: Partial<kplus.ServiceProps> = {}) =>
   new kplus.Service(c, 'books-svc', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }], ...props });
-const books = { name: 'books', namespace: 'booksapp' };
+const books = ServiceReference.fromName('books', 'booksapp');
 const get: ServiceProfileRoute = { name: 'GET /books', condition: RouteCondition.method('GET').and(RouteCondition.path('/books')) };
 const profile = (props: Partial<ServiceProfileProps>) => () => new ServiceProfile(chart(), 'profile', { service: books, ...props });
 const route = (r: Partial<ServiceProfileRoute>) => profile({ routes: [{ ...get, ...r }] });
@@ -26,24 +26,24 @@ const conflict = (add: (c: Chart, svc: kplus.Service) => void, svcProps: Partial
   const c = chart();
   const svc = service(c, svcProps);
   add(c, svc);
-  new ServiceProfile(c, 'profile', { service: svc, routes: [get] });
+  new ServiceProfile(c, 'profile', { service: ServiceReference.fromService(svc), routes: [get] });
   Testing.synth(c);
 };
 const breaker = (accrual: FailureAccrual, version?: LinkerdVersion) => () => {
   const c = chart();
-  new CircuitBreaker(c, 'breaker', { service: service(c), accrual, version });
+  new CircuitBreaker(c, 'breaker', { service: ServiceReference.fromService(service(c)), accrual, version });
 };
 const retries = (props: Partial<RetriesAndTimeoutsProps>) => () => {
   const c = chart();
-  new RetriesAndTimeouts(c, 'retries', { service: service(c), ...props });
+  new RetriesAndTimeouts(c, 'retries', { service: ServiceReference.fromService(service(c)), ...props });
 };
 const httpRoute = (props: Partial<HttpRouteProps>, ports = [{ port: 7002 }]) => () => {
   const c = chart();
-  new HttpRoute(c, 'route', { service: service(c, { ports }), ...props });
+  new HttpRoute(c, 'route', { service: ServiceReference.fromService(service(c, { ports })), ...props });
 };
 const patchedRoute = (patch: JsonPatch) => () => {
   const c = chart();
-  new HttpRoute(c, 'route', { service: service(c) }).apiObject.addJsonPatch(patch);
+  new HttpRoute(c, 'route', { service: ServiceReference.fromService(service(c)) }).apiObject.addJsonPatch(patch);
   Testing.synth(c);
 };
 const retry5xx = { http: [HttpRetryCondition.SERVER_ERROR] };
@@ -51,11 +51,17 @@ const retry5xx = { http: [HttpRetryCondition.SERVER_ERROR] };
 /** One bad input per traffic rule, for `test/bad-inputs/cases.ts` (`...TRAFFIC_BAD_INPUTS`). */
 export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   // ServiceProfile: its Service and name
-  { id: 'service-profile/service-kind', input: 'ServiceProfile for a Deployment', run: () => { const c = chart(); new ServiceProfile(c, 'profile', { service: new kplus.Deployment(c, 'web', { containers: [{ image: 'nginx' }] }) }); } },
   { id: 'service-reference/kind', input: 'ServiceReference.fromApiObject of a Deployment', run: () => ServiceReference.fromApiObject(ApiObject.of(new kplus.Deployment(chart(), 'web', { containers: [{ image: 'nginx' }] }))) },
-  { id: 'service-profile/service-namespace', input: 'ServiceProfile for { name: "books" } without a namespace', run: profile({ service: { name: 'books' } }) },
-  { id: 'service-profile/service-name', input: 'ServiceProfile for Service "1books"', run: profile({ service: { name: '1books', namespace: 'booksapp' } }) },
-  { id: 'service-profile/service-namespace-name', input: 'ServiceProfile for a Service in namespace "Books"', run: profile({ service: { name: 'books', namespace: 'Books' } }) },
+  {
+    id: 'service-profile/service-namespace',
+    input: 'ServiceProfile for a Service without a namespace',
+    run: () => {
+      const c = chart();
+      new ServiceProfile(c, 'profile', { service: ServiceReference.fromService(new kplus.Service(c, 'books', { metadata: { name: 'books' }, ports: [{ port: 80 }] })) });
+    },
+  },
+  { id: 'service-profile/service-name', input: 'ServiceProfile for Service "1books"', run: profile({ service: ServiceReference.fromName('1books', 'booksapp') }) },
+  { id: 'service-profile/service-namespace-name', input: 'ServiceProfile for a Service in namespace "Books"', run: profile({ service: ServiceReference.fromName('books', 'Books') }) },
   { id: 'service-profile/cluster-domain', input: 'ServiceProfile clusterDomain "cluster_local"', run: profile({ clusterDomain: 'cluster_local' }) },
   { id: 'service-profile/metadata-name', input: 'ServiceProfile metadata.name "books"', run: profile({ metadata: { name: 'books' } }) },
   { id: 'service-profile/name', input: 'ServiceProfile name patched to "Books"', run: patchedProfile(JsonPatch.replace('/metadata/name', 'Books')) },
@@ -82,9 +88,9 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'service-profile/internal-fields', input: 'spec.opaquePorts added by a patch', run: patchedProfile(JsonPatch.add('/spec/opaquePorts', ['8080'])) },
   { id: 'service-profile/non-idempotent-retry', input: 'retryable POST /books without allowNonIdempotentRetry', run: route({ name: 'POST /books', condition: RouteCondition.method('POST'), isRetryable: true }) },
   // ServiceProfile: conflicts at synth
-  { id: 'service-profile/conflict-accrual', input: 'ServiceProfile with routes for a Service with a CircuitBreaker', run: conflict((c, svc) => new CircuitBreaker(c, 'breaker', { service: svc })) },
-  { id: 'service-profile/conflict-annotations', input: 'ServiceProfile with routes for a Service with timeout.linkerd.io/request', run: conflict((c, svc) => new RetriesAndTimeouts(c, 'retries', { service: svc, timeouts: { request: Duration.seconds(1) } })) },
-  { id: 'service-profile/conflict-route', input: 'ServiceProfile with routes for a Service with an HTTPRoute', run: conflict((c, svc) => new HttpRoute(c, 'route', { service: svc, metadata: { name: 'books' } })) },
+  { id: 'service-profile/conflict-accrual', input: 'ServiceProfile with routes for a Service with a CircuitBreaker', run: conflict((c, svc) => new CircuitBreaker(c, 'breaker', { service: ServiceReference.fromService(svc) })) },
+  { id: 'service-profile/conflict-annotations', input: 'ServiceProfile with routes for a Service with timeout.linkerd.io/request', run: conflict((c, svc) => new RetriesAndTimeouts(c, 'retries', { service: ServiceReference.fromService(svc), timeouts: { request: Duration.seconds(1) } })) },
+  { id: 'service-profile/conflict-route', input: 'ServiceProfile with routes for a Service with an HTTPRoute', run: conflict((c, svc) => new HttpRoute(c, 'route', { service: ServiceReference.fromService(svc), metadata: { name: 'books' } })) },
   { id: 'service-profile/conflict-balancer-alpha', input: 'ServiceProfile with routes for a Service with balancer.alpha.linkerd.io/penalize-failures', run: conflict(() => undefined, { metadata: { name: 'books', namespace: 'booksapp', annotations: { 'balancer.alpha.linkerd.io/penalize-failures': 'true' } } }) },
   { id: 'service-profile/headless', input: 'ServiceProfile for a headless Service', run: conflict(() => undefined, { clusterIP: 'None' }) },
   { id: 'service-profile/duplicate', input: 'two ServiceProfiles for one Service in one namespace', run: conflict((c) => new ServiceProfile(c, 'other', { service: books })) },
@@ -110,12 +116,12 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'circuit-breaker/window-zero', input: 'successRateWindow 0s', run: breaker(FailureAccrual.unified({ successRateWindow: Duration.seconds(0) })) },
   { id: 'circuit-breaker/min-requests', input: 'successRateMinRequests 2000000', run: breaker(FailureAccrual.unified({ successRateMinRequests: 2_000_000 })) },
   { id: 'circuit-breaker/no-dimension', input: 'unified maxFailures 0 and successRateThreshold 0', run: breaker(FailureAccrual.unified({ maxFailures: 0, successRateThreshold: 0 })) },
-  { id: 'circuit-breaker/name-reference', input: 'CircuitBreaker for { name, namespace }', run: () => new CircuitBreaker(chart(), 'breaker', { service: books }) },
-  { id: 'circuit-breaker/twice', input: 'two CircuitBreakers on one Service', run: () => { const c = chart(); const s = service(c); new CircuitBreaker(c, 'a', { service: s }); new CircuitBreaker(c, 'breaker', { service: s }); } },
+  { id: 'circuit-breaker/name-reference', input: 'CircuitBreaker for ServiceReference.fromName', run: () => new CircuitBreaker(chart(), 'breaker', { service: books }) },
+  { id: 'circuit-breaker/twice', input: 'two CircuitBreakers on one Service', run: () => { const c = chart(); const s = service(c); new CircuitBreaker(c, 'a', { service: ServiceReference.fromService(s) }); new CircuitBreaker(c, 'breaker', { service: ServiceReference.fromService(s) }); } },
   { id: 'circuit-breaker/annotation-grammar', input: 'min-penalty annotation patched to "1.5s"', run: () => {
     const c = chart();
     const s = service(c);
-    new CircuitBreaker(c, 'breaker', { service: s });
+    new CircuitBreaker(c, 'breaker', { service: ServiceReference.fromService(s) });
     ApiObject.of(s).addJsonPatch(JsonPatch.replace('/metadata/annotations/balancer.linkerd.io~1failure-accrual-consecutive-min-penalty', '1.5s'));
     Testing.synth(c);
   } },
@@ -139,13 +145,13 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
   { id: 'http-route/rule-timeout-unit', input: 'HttpRoute rule timeout 100001ms (no single-unit form)', run: httpRoute({ rules: [{ timeout: Duration.millis(100_001) }] }) },
   { id: 'http-route/rule-timeout-grammar', input: 'HttpRoute rule timeouts.request patched to "1s500ms"', run: () => {
     const c = chart();
-    const r = new HttpRoute(c, 'route', { service: service(c), rules: [{ timeout: Duration.seconds(1) }] });
+    const r = new HttpRoute(c, 'route', { service: ServiceReference.fromService(service(c)), rules: [{ timeout: Duration.seconds(1) }] });
     ApiObject.of(r).addJsonPatch(JsonPatch.replace('/spec/rules/0/timeouts/request', '1s500ms'));
     Testing.synth(c);
   } },
   { id: 'http-route/backend-request-timeout', input: 'HttpRoute rule timeouts.backendRequest added by a patch', run: () => {
     const c = chart();
-    const r = new HttpRoute(c, 'route', { service: service(c), rules: [{ timeout: Duration.seconds(1) }] });
+    const r = new HttpRoute(c, 'route', { service: ServiceReference.fromService(service(c)), rules: [{ timeout: Duration.seconds(1) }] });
     ApiObject.of(r).addJsonPatch(JsonPatch.add('/spec/rules/0/timeouts/backendRequest', '500ms'));
     Testing.synth(c);
   } },
@@ -162,5 +168,5 @@ export const TRAFFIC_BAD_INPUTS: BadInput[] = [
     const c = chart();
     new ProfileMigration(c, 'migration', { profile: new ServiceProfile(c, 'profile', { service: books, version: LinkerdVersion.V2_14 }) });
   } },
-  { id: 'demo-traffic/second-service', input: 'DemoTrafficPolicy for { name, namespace } without a second Service', run: () => new DemoTrafficPolicy(chart(), 'traffic', { profiledService: books }) },
+  { id: 'demo-traffic/second-service', input: 'DemoTrafficPolicy for ServiceReference.fromName without a second Service', run: () => new DemoTrafficPolicy(chart(), 'traffic', { profiledService: books }) },
 ];

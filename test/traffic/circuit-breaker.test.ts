@@ -2,13 +2,13 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { CircuitBreaker, CircuitBreakerProps, FailureAccrual } from '../../src/traffic';
+import { CircuitBreaker, CircuitBreakerProps, FailureAccrual, ServiceReference } from '../../src/traffic';
 import { synthKind, testChart } from '../_util';
 
 function breaker(props: Partial<CircuitBreakerProps> = {}) {
   const chart = testChart();
   const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
-  const cb = new CircuitBreaker(chart, 'cb', { service, ...props });
+  const cb = new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromService(service), ...props });
   return { chart, cb, service, annotations: () => synthKind(chart, 'Service')[0].metadata.annotations };
 }
 
@@ -47,7 +47,7 @@ describe('CircuitBreaker', () => {
   test('works on an ApiObject Service and keeps its other annotations', () => {
     const chart = testChart();
     const service = new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'books', namespace: 'booksapp', annotations: { team: 'books' } }, spec: { ports: [{ port: 80 }] } });
-    new CircuitBreaker(chart, 'cb', { service, version: LinkerdVersion.V2_13 });
+    new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromApiObject(service), version: LinkerdVersion.V2_13 });
     expect(synthKind(chart, 'Service')[0].metadata.annotations).toMatchObject({ 'team': 'books', 'balancer.linkerd.io/failure-accrual': 'consecutive' });
   });
 
@@ -94,14 +94,14 @@ describe('CircuitBreaker', () => {
       .toThrow(/maxFailures 0 and successRateThreshold 0 turn both dimensions off: no breaker would run/);
   });
 
-  test('fails for a { name, namespace } reference, which cannot be annotated', () => {
-    expect(() => new CircuitBreaker(testChart(), 'cb', { service: { name: 'books', namespace: 'booksapp' } }))
-      .toThrow(/^\[test\/cb\] failure accrual is configured with annotations on the Service, but service booksapp\/books is a \{ name, namespace \} reference/);
+  test('fails for a ServiceReference.fromName reference, which cannot be annotated', () => {
+    expect(() => new CircuitBreaker(testChart(), 'cb', { service: ServiceReference.fromName('books', 'booksapp') }))
+      .toThrow(/^\[test\/cb\] failure accrual is configured with annotations on the Service, but service booksapp\/books is a ServiceReference\.fromName reference/);
   });
 
   test('fails when the Service already has a failure-accrual annotation', () => {
     const { chart, service } = breaker();
-    expect(() => new CircuitBreaker(chart, 'again', { service }))
+    expect(() => new CircuitBreaker(chart, 'again', { service: ServiceReference.fromService(service) }))
       .toThrow(/^\[test\/again\] Service booksapp\/books already has balancer.linkerd.io\/failure-accrual: "consecutive", .*: configure failure accrual for a Service only once$/);
   });
 

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { sharedGate } from '../_gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { DemoTrafficPolicy } from '../../src/traffic';
+import { DemoTrafficPolicy, ServiceReference } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { testChart } from '../_util';
 
@@ -10,7 +10,7 @@ function demo(version?: LinkerdVersion) {
   const chart = testChart();
   const server = new kplus.Service(chart, 'server', { metadata: { name: 'server', namespace: 'demo' }, ports: [{ port: 8080 }] });
   const client = new kplus.Service(chart, 'client', { metadata: { name: 'client', namespace: 'demo' }, ports: [{ port: 8080 }] });
-  const policy = new DemoTrafficPolicy(chart, 'traffic', { profiledService: server, circuitBreakerService: client, version });
+  const policy = new DemoTrafficPolicy(chart, 'traffic', { profiledService: ServiceReference.fromService(server), circuitBreakerService: ServiceReference.fromService(client), version });
   return { chart, policy };
 }
 
@@ -52,7 +52,7 @@ describe('DemoTrafficPolicy', () => {
     const chart = testChart();
     const server = new kplus.Service(chart, 'server', { metadata: { name: 'server', namespace: 'demo' }, ports: [{ name: 'http', port: 80, targetPort: 5678 }] });
     server.selectLabel('app', 'server');
-    const policy = new DemoTrafficPolicy(chart, 'traffic', { profiledService: server });
+    const policy = new DemoTrafficPolicy(chart, 'traffic', { profiledService: ServiceReference.fromService(server) });
     const objects = Testing.synth(chart);
     expect(objects.find(o => o.kind === 'Service' && o.metadata.name === 'server-breaker')).toStrictEqual({
       apiVersion: 'v1',
@@ -67,15 +67,15 @@ describe('DemoTrafficPolicy', () => {
     expect(sharedGate().validateAll(objects)).toStrictEqual([]);
   });
 
-  test('fails without a second Service when the profiled one is a { name, namespace } reference', () => {
-    expect(() => new DemoTrafficPolicy(testChart(), 'traffic', { profiledService: { name: 'server', namespace: 'demo' } }))
-      .toThrow(/^\[test\/traffic\] circuitBreakerService is needed when profiledService is a \{ name, namespace \} reference \(demo\/server\)/);
+  test('fails without a second Service when the profiled one is a ServiceReference.fromName reference', () => {
+    expect(() => new DemoTrafficPolicy(testChart(), 'traffic', { profiledService: ServiceReference.fromName('server', 'demo') }))
+      .toThrow(/^\[test\/traffic\] circuitBreakerService is needed when profiledService is a ServiceReference\.fromName reference \(demo\/server\)/);
   });
 
   test('fails when both roles are the same Service (the profile would silently disable the breaker)', () => {
     const chart = testChart();
     const server = new kplus.Service(chart, 'server', { metadata: { name: 'server', namespace: 'demo' }, ports: [{ port: 8080 }] });
-    new DemoTrafficPolicy(chart, 'traffic', { profiledService: server, circuitBreakerService: server });
+    new DemoTrafficPolicy(chart, 'traffic', { profiledService: ServiceReference.fromService(server), circuitBreakerService: ServiceReference.fromService(server) });
     expect(() => Testing.synth(chart)).toThrow(/\[test\/traffic\/Profile\] Service demo\/server has the annotations balancer.linkerd.io\/failure-accrual, .* silently wins/);
   });
 });

@@ -5,7 +5,7 @@ import * as fc from 'fast-check';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { proxyMatches } from '../../src/traffic/_regex';
 import { LinkerdVersion } from '../../src/linkerd';
-import { ServiceProfile } from '../../src/traffic';
+import { ServiceProfile, ServiceReference } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
@@ -14,7 +14,7 @@ const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures
 /** The rendered profile of a generated ServiceProfile. */
 function openApi(spec: string | Record<string, unknown>, extra: Record<string, unknown> = {}) {
   const chart = testChart();
-  ServiceProfile.fromOpenApi(chart, 'sp', { service: { name: 'webapp', namespace: 'booksapp' }, spec, allowNonIdempotentRetries: true, ...extra });
+  ServiceProfile.fromOpenApi(chart, 'sp', { service: ServiceReference.fromName('webapp', 'booksapp'), spec, allowNonIdempotentRetries: true, ...extra });
   return { profile: synthKind(chart, 'ServiceProfile')[0], warnings: collectWarnings(chart).map(w => w.message) };
 }
 
@@ -25,7 +25,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
   test('openapi_test.go: retryable POST with a timeout and a 500 class, and a trailing slash kept (2.15+)', () => {
     const chart = testChart();
     ServiceProfile.fromOpenApi(chart, 'sp', {
-      service: { name: 'mysvc', namespace: 'myns' },
+      service: ServiceReference.fromName('mysvc', 'myns'),
       clusterDomain: 'mycluster.local',
       allowNonIdempotentRetries: true,
       spec: {
@@ -174,7 +174,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
     const gate = SchemaGate.load();
     fc.assert(fc.property(fc.uniqueArray(pathArb, { minLength: 1, maxLength: 6 }), paths => {
       const chart = testChart();
-      ServiceProfile.fromOpenApi(chart, 'sp', { service: { name: 'svc', namespace: 'ns' }, spec: { paths: Object.fromEntries(paths.map(p => [p, { get: {} }])) } });
+      ServiceProfile.fromOpenApi(chart, 'sp', { service: ServiceReference.fromName('svc', 'ns'), spec: { paths: Object.fromEntries(paths.map(p => [p, { get: {} }])) } });
       const objects = Testing.synth(chart);
       const routes = objects[0].spec.routes as any[];
       return gate.validateAll(objects).length === 0 && routes.length === paths.length
@@ -209,7 +209,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
 
   test('fails on an OpenAPI document or .proto file over 8 MiB', () => {
     expect(() => openApi(`paths: {}\n#${'x'.repeat(8 * 1024 * 1024)}\n`)).toThrow(/^\[test\/sp\] the OpenAPI document has 8388620 characters; at most 8388608 \(8 MiB\) are read$/);
-    expect(() => ServiceProfile.fromProto(testChart(), 'sp', { service: { name: 's', namespace: 'n' }, proto: `syntax = "proto3";\n//${'x'.repeat(8 * 1024 * 1024)}\n` }))
+    expect(() => ServiceProfile.fromProto(testChart(), 'sp', { service: ServiceReference.fromName('s', 'n'), proto: `syntax = "proto3";\n//${'x'.repeat(8 * 1024 * 1024)}\n` }))
       .toThrow(/the \.proto file has 8388630 characters; at most 8388608 \(8 MiB\) are read$/);
   });
 
@@ -234,7 +234,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
   test('fails when an operation that is not idempotent is marked retryable without the opt-in', () => {
     const chart = testChart();
     expect(() => ServiceProfile.fromOpenApi(chart, 'sp', {
-      service: { name: 'mysvc', namespace: 'myns' },
+      service: ServiceReference.fromName('mysvc', 'myns'),
       spec: { paths: { '/authors/{id}': { post: { 'x-linkerd-retryable': true } } } },
     })).toThrow(/^\[test\/sp\] route "POST \/authors\/\{id\}" is retryable but matches POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true if the operation is idempotent, or drop x-linkerd-retryable \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
   });
@@ -243,7 +243,7 @@ describe('ServiceProfile.fromOpenApi conforms to linkerd profile --open-api (§d
 describe('ServiceProfile.fromProto conforms to linkerd profile --proto (§d.5, §d.6)', () => {
   test('proto_test.go: one POST route per rpc, retryable for IDEMPOTENT and NO_SIDE_EFFECTS only', () => {
     const chart = testChart();
-    ServiceProfile.fromProto(chart, 'sp', { service: { name: 'mysvc', namespace: 'myns' }, proto: fixture('emojivoto.proto') });
+    ServiceProfile.fromProto(chart, 'sp', { service: ServiceReference.fromName('mysvc', 'myns'), proto: fixture('emojivoto.proto') });
     const [profile] = synthKind(chart, 'ServiceProfile');
     expect(profile.metadata.name).toBe('mysvc.myns.svc.cluster.local');
     expect(profile.spec.routes).toStrictEqual([
@@ -257,7 +257,7 @@ describe('ServiceProfile.fromProto conforms to linkerd profile --proto (§d.5, �
   test('without a package the path is /Service/Method; rpc names keep their case; names collide across services', () => {
     const chart = testChart();
     ServiceProfile.fromProto(chart, 'sp', {
-      service: { name: 'mysvc', namespace: 'myns' },
+      service: ServiceReference.fromName('mysvc', 'myns'),
       proto: 'syntax = "proto3"; service A { rpc get_thing (R) returns (R); } service B { rpc get_thing (R) returns (R); }',
     });
     expect(synthKind(chart, 'ServiceProfile')[0].spec.routes.map((r: any) => r.condition.pathRegex)).toStrictEqual(['/A/get_thing', '/B/get_thing']);
@@ -265,7 +265,7 @@ describe('ServiceProfile.fromProto conforms to linkerd profile --proto (§d.5, �
   });
 
   test('fails when the .proto file does not parse', () => {
-    expect(() => ServiceProfile.fromProto(testChart(), 'sp', { service: { name: 'mysvc', namespace: 'myns' }, proto: 'service {' }))
+    expect(() => ServiceProfile.fromProto(testChart(), 'sp', { service: ServiceReference.fromName('mysvc', 'myns'), proto: 'service {' }))
       .toThrow(/^\[test\/sp\] the \.proto file does not parse: illegal service name '\{' \(line 1\)$/);
   });
 });

@@ -2,14 +2,14 @@ import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { GrpcRetryCondition, HttpMethod, NON_IDEMPOTENT_RETRY_LINT, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
+import { GrpcRetryCondition, HttpMethod, NON_IDEMPOTENT_RETRY_LINT, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps, ServiceReference } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 function route(props: Partial<HttpRouteProps> = {}, ports = [{ port: 7002 }]) {
   const chart = testChart();
   const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports });
-  const r = new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
+  const r = new HttpRoute(chart, 'route', { service: ServiceReference.fromService(service), metadata: { name: 'books-get' }, ...props });
   return { chart, route: r, rendered: () => synthKind(chart, 'HTTPRoute')[0], warnings: () => collectWarnings(chart).map(w => w.message) };
 }
 
@@ -46,7 +46,7 @@ describe('HttpRoute', () => {
 
   test('without rules it matches every request; a consumer route in a client namespace names the parent\'s namespace and no backend', () => {
     const chart = testChart();
-    new HttpRoute(chart, 'r', { service: { name: 'books', namespace: 'booksapp' }, port: 80, metadata: { name: 'books', namespace: 'webapp' }, timeouts: { request: Duration.seconds(2) } });
+    new HttpRoute(chart, 'r', { service: ServiceReference.fromName('books', 'booksapp'), port: 80, metadata: { name: 'books', namespace: 'webapp' }, timeouts: { request: Duration.seconds(2) } });
     const [rendered] = synthKind(chart, 'HTTPRoute');
     expect(rendered.metadata).toStrictEqual({ name: 'books', namespace: 'webapp', annotations: { 'timeout.linkerd.io/request': '2s' } });
     expect(rendered.spec).toStrictEqual({
@@ -55,11 +55,21 @@ describe('HttpRoute', () => {
     });
   });
 
+  test('synth adds nothing to the tree: its warnings are produced when collected', () => {
+    const { chart, route: r, warnings } = route({ rules: [{ matches: [{ method: HttpMethod.GET }] }] });
+    const metadata = r.node.metadata.length;
+    Testing.synth(chart);
+    expect(r.node.metadata.length).toBe(metadata);
+    expect(warnings()).toHaveLength(1);
+  });
+
   test('warns about retries without a timeout, and a request-timeout annotation that overrides rule timeouts', () => {
+    // the routes match only some requests, so the app-wide 404 warning (produced when warnings are collected) follows
+    const unmatched = expect.stringMatching(/^no rule of the HTTPRoutes for Service booksapp\/books port 7002 \(books-get\) matches every request/);
     expect(route({ rules: [{ matches: [{ method: HttpMethod.GET }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }).warnings())
-      .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout']);
+      .toStrictEqual(['retries without a timeout: a hung request is never retried; set retry.timeout or a request timeout', unmatched]);
     expect(route({ rules: [getBooks], timeouts: { request: Duration.seconds(1) } }).warnings())
-      .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored']);
+      .toStrictEqual(['timeouts.request (timeout.linkerd.io/request) takes priority over every rule\'s timeout, which is then ignored', unmatched]);
   });
 
   // linkerd2@version-2.20:policy-controller/grpc/src/outbound/http.rs:248-253: a rule takes the Service's timeouts only when
@@ -68,8 +78,8 @@ describe('HttpRoute', () => {
     function withService(props: Partial<HttpRouteProps>, serviceRetry: RetriesAndTimeoutsProps['retry'], serviceTimeouts: RetriesAndTimeoutsProps['timeouts']) {
       const chart = testChart();
       const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
-      new HttpRoute(chart, 'route', { service, metadata: { name: 'books-get' }, ...props });
-      new RetriesAndTimeouts(chart, 'rt', { service, retry: serviceRetry, timeouts: serviceTimeouts, allowNonIdempotentRetries: true });
+      new HttpRoute(chart, 'route', { service: ServiceReference.fromService(service), metadata: { name: 'books-get' }, ...props });
+      new RetriesAndTimeouts(chart, 'rt', { service: ServiceReference.fromService(service), retry: serviceRetry, timeouts: serviceTimeouts, allowNonIdempotentRetries: true });
       Testing.synth(chart);
       return collectWarnings(chart).filter(w => w.path === 'test/route' && w.message.includes(' as a whole')).map(w => w.message);
     }
@@ -104,8 +114,8 @@ describe('HttpRoute', () => {
   test('warns once per Service port when no attached route matches every request, since unmatched requests get 404', () => {
     const chart = testChart();
     const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
-    new HttpRoute(chart, 'get', { service, metadata: { name: 'books-get' }, rules: [getBooks] });
-    new HttpRoute(chart, 'head', { service, metadata: { name: 'books-head' }, rules: [{ matches: [{ method: HttpMethod.HEAD }] }] });
+    new HttpRoute(chart, 'get', { service: ServiceReference.fromService(service), metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(chart, 'head', { service: ServiceReference.fromService(service), metadata: { name: 'books-head' }, rules: [{ matches: [{ method: HttpMethod.HEAD }] }] });
     Testing.synth(chart);
     expect(collectWarnings(chart).map(w => [w.path, w.message])).toStrictEqual([[
       'test/get',
@@ -114,14 +124,14 @@ describe('HttpRoute', () => {
     ]]);
     const again = testChart();
     const svc = new kplus.Service(again, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
-    new HttpRoute(again, 'get', { service: svc, metadata: { name: 'books-get' }, rules: [getBooks] });
-    new HttpRoute(again, 'rest', { service: svc, metadata: { name: 'books-rest' } });
+    new HttpRoute(again, 'get', { service: ServiceReference.fromService(svc), metadata: { name: 'books-get' }, rules: [getBooks] });
+    new HttpRoute(again, 'rest', { service: ServiceReference.fromService(svc), metadata: { name: 'books-rest' } });
     Testing.synth(again);
     expect(collectWarnings(again)).toStrictEqual([]);
   });
 
   test('fails before Linkerd 2.14 (no Gateway API HTTPRoutes)', () => {
-    expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later, but this is Linkerd 2.13$/);
+    expect(() => route({ version: LinkerdVersion.V2_13 })).toThrow(/^\[test\/route\] a gateway.networking.k8s.io HTTPRoute needs Linkerd 2.14 or later \(Gateway API HTTPRoutes for meshed clients\), but this is Linkerd 2.13$/);
   });
 
   test('fails to use retry or timeout annotations before Linkerd 2.16', () => {
@@ -151,8 +161,8 @@ describe('HttpRoute', () => {
 
   test('fails when the port cannot be inferred, or is out of range', () => {
     expect(() => route({}, [{ port: 80 }, { port: 443 }])).toThrow(/^\[test\/route\] service booksapp\/books exposes ports 80, 443: set port to the Service port the route applies to$/);
-    expect(() => new HttpRoute(testChart(), 'r', { service: { name: 'books', namespace: 'booksapp' } }))
-      .toThrow(/^\[test\/r\] service booksapp\/books is a \{ name, namespace \} reference: set port/);
+    expect(() => new HttpRoute(testChart(), 'r', { service: ServiceReference.fromName('books', 'booksapp') }))
+      .toThrow(/^\[test\/r\] service booksapp\/books is a ServiceReference\.fromName reference: set port/);
     expect(() => route({ port: 70000 })).toThrow(/^\[test\/route\] port 70000 must be a whole number from 1 to 65535$/);
   });
 

@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { ProfileMigration, ResponseClass, RouteCondition, ServiceProfile } from '../../src/traffic';
+import { ProfileMigration, ResponseClass, RouteCondition, ServiceProfile, ServiceReference } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
@@ -16,7 +16,7 @@ describe('ProfileMigration', () => {
   test('replaces the profile with HTTPRoutes: retryable routes get retry annotations from their failure ranges, timeouts become rule timeouts', () => {
     const { chart, service } = setup();
     const profile = new ServiceProfile(chart, 'sp', {
-      service,
+      service: ServiceReference.fromService(service),
       retryBudget: { retryRatio: 0.1 },
       routes: [
         { name: 'GET /books/{id}', condition: RouteCondition.method('GET').and(RouteCondition.path('/books/{id}')), isRetryable: true, timeout: Duration.millis(1500), responseClasses: [ResponseClass.status(500, 504, { isFailure: true }), ResponseClass.status(429, 429, { isFailure: true })] },
@@ -59,7 +59,7 @@ describe('ProfileMigration', () => {
   test('any becomes several matches of one rule; more than 16 routes are split into several HTTPRoutes', () => {
     const { chart, service } = setup();
     const profile = ServiceProfile.fromOpenApi(chart, 'sp', {
-      service,
+      service: ServiceReference.fromService(service),
       spec: { paths: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`/p${String(i).padStart(2, '0')}`, { get: {} }])) },
     });
     profile.addRoute({ name: 'GET or HEAD /x', condition: RouteCondition.any(RouteCondition.method('GET'), RouteCondition.method('HEAD').and(RouteCondition.path('/x'))) });
@@ -74,7 +74,7 @@ describe('ProfileMigration', () => {
 
   test('reports methods Gateway API cannot match and timeouts it cannot write', () => {
     const { chart, service } = setup();
-    const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service, spec: { paths: { '/x': { get: { 'x-linkerd-timeout': '1500us' } } } } });
+    const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service: ServiceReference.fromService(service), spec: { paths: { '/x': { get: { 'x-linkerd-timeout': '1500us' } } } } });
     profile.addRoute({ name: 'PURGE', condition: RouteCondition.method('PURGE') });
     const migration = new ProfileMigration(chart, 'migrate', { profile });
     expect(migration.unmapped.slice(0, 2)).toStrictEqual([
@@ -90,7 +90,7 @@ describe('ProfileMigration', () => {
   // linkerd2@version-2.20:policy-controller/k8s/index/src/outbound/index/http.rs:188 drops a rule timeout parse_duration rejects
   test('a timeout of several units is written as one term; one that has none is reported, not written as 1m40s1ms', () => {
     const { chart, service } = setup();
-    const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service, spec: { paths: {
+    const profile = ServiceProfile.fromOpenApi(chart, 'sp', { service: ServiceReference.fromService(service), spec: { paths: {
       '/a': { get: { 'x-linkerd-timeout': '1m30s500ms' } },
       '/b': { get: { 'x-linkerd-timeout': '1m40.001s' } },
     } } });
@@ -105,7 +105,7 @@ describe('ProfileMigration', () => {
   test('adds a catch-all rule without retries to the route without retries, so unmatched requests do not get 404', () => {
     const { chart, service } = setup();
     const profile = new ServiceProfile(chart, 'sp', {
-      service,
+      service: ServiceReference.fromService(service),
       routes: [{ name: 'GET /books', condition: RouteCondition.method('GET').and(RouteCondition.path('/books')), isRetryable: true, timeout: Duration.seconds(1) }],
     });
     const migration = new ProfileMigration(chart, 'migrate', { profile });
@@ -119,7 +119,7 @@ describe('ProfileMigration', () => {
   test('adds no catch-all when a profile route already matches every request (a path regex such as .*, any method)', () => {
     const { chart, service } = setup();
     const profile = new ServiceProfile(chart, 'sp', {
-      service,
+      service: ServiceReference.fromService(service),
       routes: [
         { name: 'PURGE', condition: RouteCondition.method('PURGE') },
         { name: 'everything', condition: RouteCondition.pathRegex('.*'), timeout: Duration.seconds(5) },
@@ -135,7 +135,7 @@ describe('ProfileMigration', () => {
 
   test('fails before Linkerd 2.16', () => {
     const { chart, service } = setup();
-    const profile = new ServiceProfile(chart, 'sp', { service, version: LinkerdVersion.V2_14 });
+    const profile = new ServiceProfile(chart, 'sp', { service: ServiceReference.fromService(service), version: LinkerdVersion.V2_14 });
     expect(() => new ProfileMigration(chart, 'migrate', { profile }))
       .toThrow(/^\[test\/migrate\] migrating a ServiceProfile to HTTPRoutes with retry and timeout annotations needs Linkerd 2.16 or later \(retry and timeout annotations\), but this is Linkerd 2.14$/);
   });

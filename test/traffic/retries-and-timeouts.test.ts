@@ -2,14 +2,14 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
-import { GrpcRetryCondition, HttpRetryCondition, RetriesAndTimeouts, RetriesAndTimeoutsProps } from '../../src/traffic';
+import { GrpcRetryCondition, HttpRetryCondition, RetriesAndTimeouts, RetriesAndTimeoutsProps, ServiceReference } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 function annotate(props: Partial<RetriesAndTimeoutsProps>) {
   const chart = testChart();
   const service = new kplus.Service(chart, 'books', { metadata: { name: 'books', namespace: 'booksapp' }, ports: [{ port: 7002 }] });
-  new RetriesAndTimeouts(chart, 'rt', { service, ...props });
+  new RetriesAndTimeouts(chart, 'rt', { service: ServiceReference.fromService(service), ...props });
   return { chart, annotations: () => synthKind(chart, 'Service')[0].metadata.annotations };
 }
 

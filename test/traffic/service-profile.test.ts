@@ -3,12 +3,12 @@ import * as kplus from 'cdk8s-plus-25';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
   CircuitBreaker, FailureAccrual, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition, ServiceProfile,
-  ServiceProfileProps, ServiceProfileRoute,
+  ServiceProfileProps, ServiceProfileRoute, ServiceReference,
 } from '../../src/traffic';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
-const books = { name: 'books', namespace: 'booksapp' };
+const books = ServiceReference.fromName('books', 'booksapp');
 const getBooks: ServiceProfileRoute = { name: 'GET /books/{id}', condition: RouteCondition.method('GET').and(RouteCondition.path('/books/{id}')) };
 
 function profile(props: Partial<ServiceProfileProps> = {}, chart: Chart = testChart()) {
@@ -103,8 +103,8 @@ describe('ServiceProfile', () => {
     const chart = testChart();
     const svc = kplusService(chart);
     const raw = new ApiObject(chart, 'authors', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'authors', namespace: 'booksapp' }, spec: { ports: [{ port: 7001 }] } });
-    new ServiceProfile(chart, 'a', { service: svc });
-    new ServiceProfile(chart, 'b', { service: raw, metadata: { namespace: 'webapp', labels: { team: 'books' } } });
+    new ServiceProfile(chart, 'a', { service: ServiceReference.fromService(svc) });
+    new ServiceProfile(chart, 'b', { service: ServiceReference.fromApiObject(raw), metadata: { namespace: 'webapp', labels: { team: 'books' } } });
     expect(synthKind(chart, 'ServiceProfile').map(p => p.metadata)).toStrictEqual([
       { name: 'books.booksapp.svc.cluster.local', namespace: 'booksapp' },
       { name: 'authors.booksapp.svc.cluster.local', namespace: 'webapp', labels: { team: 'books' } },
@@ -114,7 +114,7 @@ describe('ServiceProfile', () => {
   test('a Service without its own namespace takes its chart\'s', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'booksapp' });
-    new ServiceProfile(chart, 'sp', { service: new kplus.Service(chart, 's', { metadata: { name: 'books' }, ports: [{ port: 80 }] }) });
+    new ServiceProfile(chart, 'sp', { service: ServiceReference.fromService(new kplus.Service(chart, 's', { metadata: { name: 'books' }, ports: [{ port: 80 }] })) });
     expect(chart.toJson().find(o => o.kind === 'ServiceProfile').metadata.name).toBe('books.booksapp.svc.cluster.local');
   });
 
@@ -138,7 +138,7 @@ describe('ServiceProfile', () => {
   test('passes the output gate, with and without routes, and never writes opaquePorts or dstOverrides', () => {
     const chart = testChart();
     kplusService(chart);
-    new ServiceProfile(chart, 'empty', { service: { name: 'authors', namespace: 'booksapp' } });
+    new ServiceProfile(chart, 'empty', { service: ServiceReference.fromName('authors', 'booksapp') });
     new ServiceProfile(chart, 'full', {
       service: books,
       retryBudget: { retryRatio: 0.2 },
@@ -214,23 +214,19 @@ describe('ServiceProfile', () => {
   });
 
   describe('bad input: one error naming the path, the value and what is allowed', () => {
-    test('fails when the service is not a Service', () => {
-      const chart = testChart();
-      const deployment = new kplus.Deployment(chart, 'dep', { containers: [{ image: 'nginx' }] });
-      expect(() => new ServiceProfile(chart, 'sp', { service: deployment }))
-        .toThrow(/^\[test\/sp\] service test\/dep is a Deployment \(apps\/v1\): use a cdk8s-plus Service, an ApiObject of kind Service, or \{ name, namespace \}$/);
-    });
-
     test('fails when the service has no namespace', () => {
-      expect(() => profile({ service: { name: 'books' } })).toThrow(/^\[test\/sp\] service "books" has no namespace: set metadata.namespace on the Service/);
+      const chart = testChart();
+      const service = new kplus.Service(chart, 'books', { metadata: { name: 'books' }, ports: [{ port: 80 }] });
+      expect(() => profile({ service: ServiceReference.fromService(service) }, chart))
+        .toThrow(/^\[test\/sp\] service "books" has no namespace: set metadata.namespace on the Service/);
     });
 
     test('fails when the service name is not a DNS-1035 label', () => {
-      expect(() => profile({ service: { name: '1books', namespace: 'booksapp' } })).toThrow(/^\[test\/sp\] service name "1books" must be a DNS-1035 label/);
+      expect(() => profile({ service: ServiceReference.fromName('1books', 'booksapp') })).toThrow(/^\[test\/sp\] service name "1books" must be a DNS-1035 label/);
     });
 
     test('fails when the namespace is not a DNS-1123 label', () => {
-      expect(() => profile({ service: { name: 'books', namespace: 'Books' } })).toThrow(/^\[test\/sp\] service "books" namespace "Books" must be a DNS-1123 label/);
+      expect(() => profile({ service: ServiceReference.fromName('books', 'Books') })).toThrow(/^\[test\/sp\] service "books" namespace "Books" must be a DNS-1123 label/);
     });
 
     test('fails when clusterDomain is not a DNS-1123 subdomain', () => {
@@ -359,15 +355,15 @@ describe('ServiceProfile', () => {
     test('fails when the Service also has a circuit breaker', () => {
       const chart = testChart();
       const svc = kplusService(chart);
-      new CircuitBreaker(chart, 'cb', { service: svc });
-      profile({ service: svc, routes }, chart);
+      new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromService(svc) });
+      profile({ service: ServiceReference.fromService(svc), routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(new RegExp(`\\[test/sp\\] Service booksapp/books has the annotations balancer.linkerd.io/failure-accrual, .*, but ${wins}`));
     });
 
     test('fails when the Service has retry or timeout annotations, even when the profile names it by { name, namespace }', () => {
       const chart = testChart();
       const svc = kplusService(chart);
-      new RetriesAndTimeouts(chart, 'rt', { service: svc, timeouts: { request: Duration.seconds(3) } });
+      new RetriesAndTimeouts(chart, 'rt', { service: ServiceReference.fromService(svc), timeouts: { request: Duration.seconds(3) } });
       profile({ routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(/\[test\/sp\] Service booksapp\/books has the annotations timeout.linkerd.io\/request, but the ServiceProfile books.booksapp.svc.cluster.local silently wins/);
     });
@@ -375,8 +371,8 @@ describe('ServiceProfile', () => {
     test('fails when an HTTPRoute attaches to the Service', () => {
       const chart = testChart();
       const svc = kplusService(chart);
-      new HttpRoute(chart, 'route', { service: svc, metadata: { name: 'books-get' }, retry: { http: [HttpRetryCondition.SERVER_ERROR] }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
-      profile({ service: svc, routes }, chart);
+      new HttpRoute(chart, 'route', { service: ServiceReference.fromService(svc), metadata: { name: 'books-get' }, retry: { http: [HttpRetryCondition.SERVER_ERROR] }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
+      profile({ service: ServiceReference.fromService(svc), routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(/\[test\/sp\] HTTPRoute booksapp\/books-get \(test\/route\/Resource\) attaches to Service booksapp\/books, but the ServiceProfile books.booksapp.svc.cluster.local silently wins/);
     });
 
@@ -385,24 +381,24 @@ describe('ServiceProfile', () => {
       const svc = kplusService(chart, { metadata: { name: 'books', namespace: 'booksapp', annotations: {
         'balancer.alpha.linkerd.io/penalize-failures': 'true', 'balancer.alpha.linkerd.io/failure-accrual-honor-retry-after': 'true',
       } } });
-      profile({ service: svc, routes }, chart);
+      profile({ service: ServiceReference.fromService(svc), routes }, chart);
       expect(() => Testing.synth(chart)).toThrow(new RegExp(`\\[test/sp\\] Service booksapp/books has the annotations balancer.alpha.linkerd.io/failure-accrual-honor-retry-after, balancer.alpha.linkerd.io/penalize-failures, but ${wins}`));
     });
 
     test('a profile without routes shadows nothing: circuit breaking, retry and timeout annotations and HTTPRoutes stay in force', () => {
       const chart = testChart();
       const svc = kplusService(chart);
-      new CircuitBreaker(chart, 'cb', { service: svc, accrual: FailureAccrual.unified() });
-      new RetriesAndTimeouts(chart, 'rt', { service: svc, retry: { timeout: Duration.millis(300) }, timeouts: { request: Duration.seconds(3) }, allowNonIdempotentRetries: true });
-      new HttpRoute(chart, 'route', { service: svc, metadata: { name: 'books-get' }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
-      profile({ service: svc, retryBudget: {} }, chart);
+      new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromService(svc), accrual: FailureAccrual.unified() });
+      new RetriesAndTimeouts(chart, 'rt', { service: ServiceReference.fromService(svc), retry: { timeout: Duration.millis(300) }, timeouts: { request: Duration.seconds(3) }, allowNonIdempotentRetries: true });
+      new HttpRoute(chart, 'route', { service: ServiceReference.fromService(svc), metadata: { name: 'books-get' }, rules: [{ matches: [{ method: HttpMethod.GET }] }] });
+      profile({ service: ServiceReference.fromService(svc), retryBudget: {} }, chart);
       expect(() => Testing.synth(chart)).not.toThrow();
     });
 
     test('fails when the Service is headless', () => {
       const chart = testChart();
       const svc = kplusService(chart, { clusterIP: 'None' });
-      profile({ service: svc }, chart);
+      profile({ service: ServiceReference.fromService(svc) }, chart);
       expect(() => Testing.synth(chart)).toThrow(/\[test\/sp\] Service booksapp\/books is headless \(clusterIP: None\): Linkerd cannot retrieve a ServiceProfile for a headless Service/);
     });
 
@@ -416,9 +412,9 @@ describe('ServiceProfile', () => {
       const chart = testChart();
       const svc = kplusService(chart);
       const other = new kplus.Service(chart, 'authors', { metadata: { name: 'authors', namespace: 'booksapp' }, ports: [{ port: 7001 }] });
-      new CircuitBreaker(chart, 'cb', { service: other });
-      new HttpRoute(chart, 'route', { service: { name: 'books', namespace: 'other' }, port: 80 });
-      profile({ service: svc }, chart);
+      new CircuitBreaker(chart, 'cb', { service: ServiceReference.fromService(other) });
+      new HttpRoute(chart, 'route', { service: ServiceReference.fromName('books', 'other'), port: 80 });
+      profile({ service: ServiceReference.fromService(svc) }, chart);
       expect(() => Testing.synth(chart)).not.toThrow();
     });
   });

@@ -4,7 +4,7 @@ import {
   AuthenticationRef, AuthorizationPolicy, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, ProxyProtocol, Server, ServerPort,
 } from '../../../src/mesh';
 import { DefaultInboundPolicy } from '../../../src/linkerd';
-import { HttpRoute } from '../../../src/traffic';
+import { HttpRoute, ServiceReference } from '../../../src/traffic';
 import { OurVerdict, verdictOf } from '../_conformance';
 
 /**
@@ -78,7 +78,7 @@ export function admit(input: PolicyInput): OurVerdict {
       }
       case 'HTTPRoute':
         return synthWithSpec((c, namespace) => new HttpRoute(c, 'route', {
-          metadata: { name: 'test', namespace }, service: { name: 'placeholder', namespace }, port: 80,
+          metadata: { name: 'test', namespace }, service: ServiceReference.fromName('placeholder', namespace), port: 80,
         }).apiObject, input);
       default:
         throw new Error(`no construct for kind ${(input as PolicyInput).kind}`);

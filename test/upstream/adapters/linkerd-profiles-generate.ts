@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { ServiceProfile } from '../../../src/traffic';
+import { ServiceProfile, ServiceReference } from '../../../src/traffic';
 import { Adapter } from '../_conformance';
 
 /** Drops what upstream's YAML comparison cannot see: absent and `false` omitempty fields. */
@@ -14,7 +14,7 @@ function normalized(value: unknown): unknown {
  */
 export const adapter: Adapter = (input: { openApi?: Record<string, unknown>; proto?: string; allowNonIdempotentRetries?: boolean }) => {
   const chart = Testing.chart();
-  const base = { service: { name: 'mysvc', namespace: 'myns' }, clusterDomain: 'mycluster.local' };
+  const base = { service: ServiceReference.fromName('mysvc', 'myns'), clusterDomain: 'mycluster.local' };
   const profile = input.proto !== undefined
     ? ServiceProfile.fromProto(chart, 'profile', { ...base, proto: input.proto })
     : ServiceProfile.fromOpenApi(chart, 'profile', { ...base, spec: input.openApi!, allowNonIdempotentRetries: input.allowNonIdempotentRetries });

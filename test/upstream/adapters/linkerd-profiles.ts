@@ -1,4 +1,4 @@
-import { serviceProfileProblems } from '../../../src/traffic/service-profile';
+import { serviceProfileProblems } from '../../../src/traffic/service-profile-rules';
 import { Adapter } from '../_conformance';
 
 /**
