@@ -182,10 +182,13 @@ function globalDeclarations(project) {
     .sort();
 }
 
-/** Runs tsc on a tsconfig in a child process; resolves to its exit code, its output passed through as it came. */
+/**
+ * Runs the project's tsc on a tsconfig in a child process, through a V8 code cache in lib/.app-check/
+ * (src/cli/tsc-cached.js); resolves to its exit code, its output passed through as it came.
+ */
 function tsc(root, config) {
   return new Promise(resolve => {
-    const child = spawn(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', config], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, [path.join(__dirname, 'tsc-cached.js'), path.join(root, 'lib', '.app-check'), '-p', config], { cwd: root, stdio: 'inherit' });
     child.on('error', () => resolve(1));
     child.on('close', code => resolve(code ?? 1));
   });
