@@ -29,7 +29,7 @@
  * processes, the network, stdin) makes a synth that is never skipped: src/cli/synth-record.js lists it all.
  * `--force` (or SYNTH_FORCE=1) synthesizes anyway. `--build-only` (`npm run build`) stops after the build.
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -187,10 +187,18 @@ function globalDeclarations(project) {
  * (src/cli/tsc-cached.js); resolves to its exit code, its output passed through as it came.
  */
 function tsc(root, config) {
-  return new Promise(resolve => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'tsc-cached.js'), path.join(root, 'lib', '.app-check'), '-p', config], { cwd: root, stdio: 'inherit' });
+  const args = [path.join(__dirname, 'tsc-cached.js'), path.join(root, 'lib', '.app-check'), '-p', config];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const code = new Promise(resolve => {
     child.on('error', () => resolve(1));
-    child.on('close', code => resolve(code ?? 1));
+    child.on('close', status => resolve(status ?? 1));
+  });
+  return Object.assign(code, {
+    /** The same check, to the end, in this thread: for an app that ends the process before the check did. */
+    again() {
+      child.kill();
+      return spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
+    },
   });
 }
 
@@ -255,7 +263,11 @@ function keepOutputs(targets) {
 
 /** What must be the same for a synth to be skipped, besides what it read: the build, the platform, the command. */
 function recordKey(build, args) {
-  return { build, node: process.version, arch: process.arch, platform: process.platform, cwd: process.cwd(), args: args.filter(a => a !== '--force') };
+  return {
+    build, node: process.version, arch: process.arch, platform: process.platform, cwd: process.cwd(), args: args.filter(a => a !== '--force'),
+    // an app may print differently to a terminal
+    tty: [Boolean(process.stdout.isTTY), Boolean(process.stderr.isTTY)],
+  };
 }
 
 /**
@@ -270,12 +282,14 @@ function runSynth(project, key, held) {
   const kept = held ? keepOutputs([outdir, ...(previous?.outputs ?? []).map(([file]) => file).filter(f => !ignored(project, f))]) : undefined;
   const ignore = file => ignored(project, file) || (kept?.copies ?? []).some(c => file === c || file.startsWith(`${c}-`) || file.startsWith(`${c}${path.sep}`));
   const recording = startRecording({ ignore, passThrough: !held });
-  let typeCheck = 0;
+  let typeCheck;
   held?.then(code => { typeCheck = code; });
   let crash;
   process.on('exit', code => {
     recording.stop();
-    if (typeCheck !== 0) {
+    // the app ended the process (process.exit) before the type check did: finish it here
+    if (held && typeCheck === undefined) typeCheck = held.again();
+    if (held && typeCheck !== 0) {
       kept?.restore();
       process.exitCode = typeCheck;
       return;
@@ -341,13 +355,15 @@ async function launch(root, args, env = process.env) {
   // the last good sources would run what the failed build wrote. The app-only check writes only lib/src/main.*.
   writeAtomically(project.stamp, JSON.stringify(appOnly ? { library, appTypes: library } : {}));
   const checks = appOnly ? [tsc(root, configs.app)] : [tsc(root, path.join(root, 'tsconfig.json')), ...(buildOnly ? [] : [tsc(root, configs.types)])];
-  const checked = Promise.all(checks).then(codes => {
-    const code = codes.find(c => c !== 0) ?? 0;
+  const passed = code => {
     if (code === 0) {
       if (!appOnly && !buildOnly) writeAppCheckConfigs(project, globalDeclarations(project));
       writeAtomically(project.stamp, JSON.stringify({ full, library, appTypes: appOnly || !buildOnly ? library : undefined }));
     }
     return code;
+  };
+  const checked = Object.assign(Promise.all(checks).then(codes => passed(codes.find(c => c !== 0) ?? 0)), {
+    again: () => passed(checks.map(c => c.again()).find(c => c !== 0) ?? 0),
   });
   try {
     await bundle(project);

@@ -109,6 +109,7 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
     'fs.renameSync(staging, outdir);',
     'console.log(`synthesized ${fs.readFileSync(`${outdir}/out.txt`, \'utf8\')}`);',
     'console.error(\'a warning\');',
+    'if (process.env.EXIT) process.exit(0);',
     '',
   ].join('\n');
   // a project laid out like this one, small enough that tsc is quick: the launcher, the runner, a library, an app
@@ -118,7 +119,7 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
     for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js']) fs.copyFileSync(path.join(REPO, 'src', 'cli', name), file(`src/cli/${name}`));
     // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares what it uses
     write('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
-    write('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void; error(line: string): void };\n  const process: { env: Record<string, string | undefined>; execPath: string };\n  function require(id: string): any;\n}\nexport {};\n');
+    write('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void; error(line: string): void };\n  const process: { env: Record<string, string | undefined>; execPath: string; exit(code: number): never };\n  function require(id: string): any;\n}\nexport {};\n');
     write('src/lib.ts', 'export function shout(text: string): string {\n  return text.toUpperCase();\n}\n');
     write('src/main.ts', APP);
     write('tsconfig.json', JSON.stringify({
@@ -133,7 +134,7 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
 
   const launch = (args: string[] = [], env: Record<string, string> = {}) => {
     const base: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of ['CDK8S_OUTDIR', 'SYNTH_FORCE', 'GREETING', 'USE_CLOCK', 'SPAWN']) delete base[name];
+    for (const name of ['CDK8S_OUTDIR', 'SYNTH_FORCE', 'GREETING', 'USE_CLOCK', 'SPAWN', 'EXIT']) delete base[name];
     return spawnSync(process.execPath, [file('src/cli/build-and-synth.js'), ...args], { cwd: project, encoding: 'utf8', env: { ...base, ...env } });
   };
   /** The output folder's inode: the app renames a new folder into place, so a skipped synth leaves it as it was. */
@@ -239,6 +240,10 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
     expect(failed.stderr).toBe('');
     expect(outFile()).toStrictEqual(before);
     expect(fs.readdirSync(project).filter(f => f.includes('kept'))).toStrictEqual([]);
+    // an app that ends the process itself does not end the type check
+    const exited = launch([], { GREETING: 'bad', EXIT: '1' });
+    expect({ status: exited.status, stdout: exited.stdout }).toStrictEqual({ status: 2, stdout: failed.stdout });
+    expect(outFile()).toStrictEqual(before);
     // tsc emitted the broken code anyway; the launcher must not take it for the build of the good sources
     write('src/main.ts', app);
     synthesizedThenSkipped('HEY NONE!');
