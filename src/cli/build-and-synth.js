@@ -21,7 +21,8 @@
  * the failed build, so the next synth builds again.
  *
  * Synth without a build. Skipped when lib/.synth-record.json shows that the last successful synth ran this build,
- * on this Node version, platform, working directory and arguments, and that nothing it read or wrote has changed
+ * on this Node version, platform, working directory and arguments, with stdout and stderr the same kind (terminal or
+ * not), and that nothing it read or wrote has changed
  * since: the environment variables it read (one salted digest of their values), the files, folders and existence
  * checks outside node_modules/ and lib/ (crds/, the previous dist/ it reuses bcrypt lines from, a file a
  * DASHBOARD_HTPASSWD_FILE names, anything main.ts reads), and the whole tree of what it wrote (dist/). A skipped synth
