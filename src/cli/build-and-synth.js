@@ -12,8 +12,9 @@
  * only src/main.ts changed, the app alone is type-checked against the library's declarations
  * (lib/.app-check/tsconfig.app.json, a project reference to lib/.app-check/tsconfig.types.json, whose declarations
  * keep the `@internal` names main.ts uses), which also emits lib/src/main.js. Otherwise `tsc --incremental` builds
- * the whole project (lib/ for `cdk8s synth` and the package) and, beside it, those declarations. Either way esbuild
- * bundles src/main.ts into lib/synth/main.js meanwhile.
+ * the whole project (lib/ for `cdk8s synth` and the package), and, when only src/main.ts changed but those
+ * declarations are not there yet (the first such edit after an edit to the library), builds them beside it. Either
+ * way esbuild bundles src/main.ts into lib/synth/main.js meanwhile.
  *
  * Synth after a build. The synth runs from the new bundle while the type check is still running, its output held
  * back and dist/ (`CDK8S_OUTDIR`, and every path the last synth wrote) kept as hard links: when the type check fails,
@@ -355,11 +356,15 @@ async function launch(root, args, env = process.env) {
   // a failed build still writes lib/ (tsc emits despite type errors): no stamp may then vouch for it, or going back to
   // the last good sources would run what the failed build wrote. The app-only check writes only lib/src/main.*.
   writeAtomically(project.stamp, JSON.stringify(appOnly ? { library, appTypes: library } : {}));
-  const checks = appOnly ? [tsc(root, configs.app)] : [tsc(root, path.join(root, 'tsconfig.json')), ...(buildOnly ? [] : [tsc(root, configs.types)])];
+  // the declarations the app-only check needs are built beside the whole project's build only when src/main.ts alone
+  // changed since the last one (the next such edit then takes the app-only check): an edit to the library does not
+  // pay for them
+  const buildTypes = !appOnly && !buildOnly && stamp.library === library;
+  const checks = appOnly ? [tsc(root, configs.app)] : [tsc(root, path.join(root, 'tsconfig.json')), ...(buildTypes ? [tsc(root, configs.types)] : [])];
   const passed = code => {
     if (code === 0) {
-      if (!appOnly && !buildOnly) writeAppCheckConfigs(project, globalDeclarations(project));
-      writeAtomically(project.stamp, JSON.stringify({ full, library, appTypes: appOnly || !buildOnly ? library : undefined }));
+      if (buildTypes) writeAppCheckConfigs(project, globalDeclarations(project));
+      writeAtomically(project.stamp, JSON.stringify({ full, library, appTypes: appOnly || buildTypes ? library : undefined }));
     }
     return code;
   };
