@@ -86,60 +86,196 @@ describe('a failed synth says what happened to the previous output', () => {
   });
 });
 
-describe('npm run synth builds only when its inputs changed (src/cli/build-and-synth.js)', () => {
+describe('npm run synth builds only when its inputs changed and synthesizes only when what it read changed (src/cli/build-and-synth.js)', () => {
+  jest.setTimeout(180_000);
   const REPO = path.resolve(__dirname, '../..');
   let project: string;
-  // a project laid out like this one, small enough that tsc is quick: the launcher, the runner, an app
+  const file = (name: string) => path.join(project, name);
+  const write = (name: string, text: string) => fs.writeFileSync(file(name), text);
+  const APP = [
+    'import { shout } from \'./lib\';',
+    'const fs = require(\'node:fs\');',
+    'const outdir: string = process.env.CDK8S_OUTDIR ?? \'dist\';',
+    'const input: string = fs.existsSync(\'input.txt\') ? fs.readFileSync(\'input.txt\', \'utf8\').trim() : \'none\';',
+    '// a Date whose value is never used reads no clock; USE_CLOCK uses it',
+    'const now = new Date();',
+    'if (process.env.USE_CLOCK) console.error(`year ${now.getFullYear() > 2000}`);',
+    'if (process.env.SPAWN) require(\'node:child_process\').execFileSync(process.execPath, [\'-e\', \'0\']);',
+    'const staging = `${outdir}.staging`;',
+    'fs.rmSync(staging, { recursive: true, force: true });',
+    'fs.mkdirSync(staging);',
+    'fs.writeFileSync(`${staging}/out.txt`, shout(`${process.env.GREETING ?? \'hello\'} ${input}`));',
+    'fs.rmSync(outdir, { recursive: true, force: true });',
+    'fs.renameSync(staging, outdir);',
+    'console.log(`synthesized ${fs.readFileSync(`${outdir}/out.txt`, \'utf8\')}`);',
+    'console.error(\'a warning\');',
+    'if (process.env.EXIT) process.exit(0);',
+    '',
+  ].join('\n');
+  // a project laid out like this one, small enough that tsc is quick: the launcher, the runner, a library, an app
   beforeAll(() => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-launcher-test-'));
-    for (const dir of ['src/cli', 'imports']) fs.mkdirSync(path.join(project, dir), { recursive: true });
-    fs.copyFileSync(path.join(REPO, 'src', 'cli', 'build-and-synth.js'), path.join(project, 'src', 'cli', 'build-and-synth.js'));
-    // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares console
-    fs.writeFileSync(path.join(project, 'src', 'cli', 'synth.ts'), 'declare function require(id: string): unknown;\nexport function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
-    fs.writeFileSync(path.join(project, 'imports', 'console.ts'), 'declare global {\n  const console: { log(line: string): void };\n}\nexport {};\n');
-    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = 42;\nconsole.log(`answer ${answer}`);\n');
-    fs.writeFileSync(path.join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
+    for (const dir of ['src/cli', 'imports']) fs.mkdirSync(file(dir), { recursive: true });
+    for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js']) fs.copyFileSync(path.join(REPO, 'src', 'cli', name), file(`src/cli/${name}`));
+    // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares what it uses
+    write('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
+    write('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void; error(line: string): void };\n  const process: { env: Record<string, string | undefined>; execPath: string; exit(code: number): never };\n  function require(id: string): any;\n}\nexport {};\n');
+    write('src/lib.ts', 'export function shout(text: string): string {\n  return text.toUpperCase();\n}\n');
+    write('src/main.ts', APP);
+    write('tsconfig.json', JSON.stringify({
+      compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, declaration: true, stripInternal: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
       include: ['src/**/*.ts', 'imports/**/*.ts'],
     }));
-    fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "launcher-test", "private": true }\n');
-    fs.writeFileSync(path.join(project, 'package-lock.json'), '{}\n');
-    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
+    write('package.json', '{ "name": "launcher-test", "private": true }\n');
+    write('package-lock.json', '{}\n');
+    fs.symlinkSync(path.join(REPO, 'node_modules'), file('node_modules'));
   });
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
-  const launch = () => spawnSync(process.execPath, [path.join(project, 'src', 'cli', 'build-and-synth.js')], { cwd: project, encoding: 'utf8' });
-  const bundleMtime = () => fs.statSync(path.join(project, 'lib', 'synth', 'main.js')).mtimeMs;
+  const launch = (args: string[] = [], env: Record<string, string> = {}) => {
+    const base: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of ['CDK8S_OUTDIR', 'SYNTH_FORCE', 'GREETING', 'USE_CLOCK', 'SPAWN', 'EXIT']) delete base[name];
+    return spawnSync(process.execPath, [file('src/cli/build-and-synth.js'), ...args], { cwd: project, encoding: 'utf8', env: { ...base, ...env } });
+  };
+  /** The output folder's inode: the app renames a new folder into place, so a skipped synth leaves it as it was. */
+  const distInode = () => fs.statSync(file('dist')).ino;
+  /** The output file's inode and mtime: a file put back as it was (a hard link) keeps both. */
+  const outFile = () => {
+    const stat = fs.statSync(file('dist/out.txt'));
+    return { ino: stat.ino, mtimeMs: stat.mtimeMs, text: fs.readFileSync(file('dist/out.txt'), 'utf8'), files: fs.readdirSync(file('dist')) };
+  };
+  const mtime = (name: string) => fs.statSync(file(name)).mtimeMs;
+  /** Launches twice: the first synthesizes (a new dist/), the second is skipped and prints the same. */
+  const synthesizedThenSkipped = (expected: string, env: Record<string, string> = {}) => {
+    const before = fs.existsSync(file('dist')) ? distInode() : undefined;
+    const first = launch([], env);
+    expect({ stdout: first.stdout, status: first.status }).toStrictEqual({ stdout: `synthesized ${expected}\n`, status: 0 });
+    const synthesized = distInode();
+    expect(synthesized).not.toBe(before);
+    const second = launch([], env);
+    expect({ stdout: second.stdout, stderr: second.stderr, status: second.status }).toStrictEqual({ stdout: first.stdout, stderr: first.stderr, status: 0 });
+    expect(distInode()).toBe(synthesized);
+  };
 
-  test('builds on the first run, then runs without building while nothing changed; an edit rebuilds', () => {
-    const first = launch();
-    expect(first.stderr).toBe('');
-    expect(first.stdout).toBe('answer 42\n');
-    fs.utimesSync(path.join(project, 'lib', 'synth', 'main.js'), new Date(0), new Date(0));
-    expect(launch().stdout).toBe('answer 42\n');
-    expect(bundleMtime()).toBe(0);
-    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = 43;\nconsole.log(`answer ${answer}`);\n');
-    expect(launch().stdout).toBe('answer 43\n');
-    expect(bundleMtime()).not.toBe(0);
+  test('builds and synthesizes on the first run; then, nothing changed, skips the synth and replays what it printed', () => {
+    synthesizedThenSkipped('HELLO NONE');
+    expect(launch().stderr).toBe('a warning\n');
+    fs.utimesSync(file('lib/synth/main.js'), new Date(0), new Date(0));
+    const inode = distInode();
+    for (let i = 0; i < 2; i++) expect(launch().stdout).toBe('synthesized HELLO NONE\n');
+    expect(mtime('lib/synth/main.js')).toBe(0);
+    expect(distInode()).toBe(inode);
   });
 
-  test('a type error fails with tsc\'s message and exit code and runs nothing; going back to the last good sources rebuilds', () => {
-    const good = fs.readFileSync(path.join(project, 'src', 'main.ts'), 'utf8');
-    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'const answer: number = \'42\';\nconsole.log(`answer ${answer}`);\n');
-    const failed = launch();
+  test('an environment variable the synth read, changed, set or unset, synthesizes again; one it did not read does not', () => {
+    synthesizedThenSkipped('HI NONE', { GREETING: 'hi' });
+    synthesizedThenSkipped('HELLO NONE');
+    const inode = distInode();
+    expect(launch([], { UNRELATED: 'x' }).stdout).toBe('synthesized HELLO NONE\n');
+    expect(distInode()).toBe(inode);
+  });
+
+  test('a file the synth read, or whose absence it checked, synthesizes again when it changes', () => {
+    write('input.txt', 'one\n');
+    synthesizedThenSkipped('HELLO ONE');
+    write('input.txt', 'two\n');
+    synthesizedThenSkipped('HELLO TWO');
+    fs.rmSync(file('input.txt'));
+    synthesizedThenSkipped('HELLO NONE');
+  });
+
+  test('an edited, added or removed file in what the synth wrote synthesizes again, which restores it', () => {
+    launch();
+    write('dist/out.txt', 'edited by hand');
+    synthesizedThenSkipped('HELLO NONE');
+    write('dist/extra.txt', 'added');
+    synthesizedThenSkipped('HELLO NONE');
+    expect(fs.readdirSync(file('dist'))).toStrictEqual(['out.txt']);
+    fs.rmSync(file('dist'), { recursive: true });
+    synthesizedThenSkipped('HELLO NONE');
+  });
+
+  test('--force and SYNTH_FORCE=1 synthesize anyway', () => {
+    launch();
+    for (const [args, env] of [[['--force'], {}], [[], { SYNTH_FORCE: '1' }]] as const) {
+      const inode = distInode();
+      expect(launch([...args], env).stdout).toBe('synthesized HELLO NONE\n');
+      expect(distInode()).not.toBe(inode);
+    }
+  });
+
+  test('a synth that uses the clock or starts a process is never skipped: neither can be tracked', () => {
+    for (const env of [{ USE_CLOCK: '1' }, { SPAWN: '1' }] as Record<string, string>[]) {
+      launch([], env);
+      const inode = distInode();
+      expect(launch([], env).stdout).toBe('synthesized HELLO NONE\n');
+      expect(distInode()).not.toBe(inode);
+    }
+    expect(launch([], { USE_CLOCK: '1' }).stderr).toBe('year true\na warning\n');
+  });
+
+  test('an edit to src/main.ts alone is type-checked against the library\'s declarations, without the full build', () => {
+    launch();
+    // the first such edit builds the whole project and, beside it, the library's declarations
+    write('src/main.ts', APP.replace('\'hello\'', '\'hey\''));
+    expect(launch().stdout).toBe('synthesized HEY NONE\n');
+    const fullBuild = mtime('lib/.tsbuildinfo');
+    write('src/main.ts', APP.replace('\'hello\'', '\'howdy\''));
+    expect(launch().stdout).toBe('synthesized HOWDY NONE\n');
+    expect(mtime('lib/.tsbuildinfo')).toBe(fullBuild);
+    expect(fs.readFileSync(file('lib/src/main.js'), 'utf8')).toContain('\'howdy\'');
+    // the library changed: the full build, which cdk8s synth and the package read
+    write('src/lib.ts', 'export function shout(text: string): string {\n  return `${text.toUpperCase()}!`;\n}\n');
+    synthesizedThenSkipped('HOWDY NONE!');
+    expect(mtime('lib/.tsbuildinfo')).not.toBe(fullBuild);
+  });
+
+  test('a type error in src/main.ts fails with tsc\'s message and exit code, prints nothing of the synth and leaves dist/ as it was', () => {
+    launch();
+    const before = outFile();
+    // the synth still runs (beside the type check) and writes GREETING's value, but dist/ is put back
+    const app = fs.readFileSync(file('src/main.ts'), 'utf8');
+    write('src/main.ts', app.replace('const outdir: string', 'const outdir: number'));
+    const failed = launch([], { GREETING: 'bad' });
     expect(failed.status).toBe(2);
-    expect(failed.stdout).toContain('src/main.ts(1,7): error TS2322: Type \'string\' is not assignable to type \'number\'.');
-    expect(failed.stdout).not.toContain('answer');
+    expect(failed.stdout).toContain('src/main.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'.');
+    expect(failed.stdout).not.toContain('synthesized');
+    expect(failed.stderr).toBe('');
+    expect(outFile()).toStrictEqual(before);
+    expect(fs.readdirSync(project).filter(f => f.includes('kept'))).toStrictEqual([]);
+    // an app that ends the process itself does not end the type check
+    const exited = launch([], { GREETING: 'bad', EXIT: '1' });
+    expect({ status: exited.status, stdout: exited.stdout }).toStrictEqual({ status: 2, stdout: failed.stdout });
+    expect(outFile()).toStrictEqual(before);
     // tsc emitted the broken code anyway; the launcher must not take it for the build of the good sources
-    fs.writeFileSync(path.join(project, 'src', 'main.ts'), good);
-    expect(launch().stdout).toBe('answer 43\n');
+    write('src/main.ts', app);
+    synthesizedThenSkipped('HOWDY NONE!');
+  });
+
+  test('a type error in the library fails the same way', () => {
+    launch();
+    const before = outFile();
+    const library = fs.readFileSync(file('src/lib.ts'), 'utf8');
+    write('src/lib.ts', library.replace('): string', '): number'));
+    const failed = launch([], { GREETING: 'bad' });
+    expect(failed.status).toBe(2);
+    expect(failed.stdout).toContain('src/lib.ts(2,3): error TS2322: Type \'string\' is not assignable to type \'number\'.');
+    expect(failed.stdout).not.toContain('synthesized');
+    expect(outFile()).toStrictEqual(before);
+    write('src/lib.ts', library);
+    synthesizedThenSkipped('HOWDY NONE!');
   });
 
   test('a missing output is rebuilt even when the inputs did not change', () => {
-    fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'console.log(\'answer 44\');\n');
-    expect(launch().stdout).toBe('answer 44\n');
-    fs.rmSync(path.join(project, 'lib', 'src', 'main.js'));
-    expect(launch().stdout).toBe('answer 44\n');
-    expect(fs.existsSync(path.join(project, 'lib', 'src', 'main.js'))).toBe(true);
+    launch();
+    fs.rmSync(file('lib/src/main.js'));
+    expect(launch().stdout).toBe('synthesized HOWDY NONE!\n');
+    expect(fs.existsSync(file('lib/src/main.js'))).toBe(true);
+  });
+
+  test('the record keeps no environment value in clear', () => {
+    launch([], { GREETING: 'secret-greeting-value' });
+    expect(fs.readFileSync(file('lib/.synth-record.json'), 'utf8')).not.toContain('secret-greeting-value');
+    expect(fs.statSync(file('lib/.synth-record.json')).mode & 0o077).toBe(0);
   });
 });
