@@ -55,8 +55,8 @@ type Check =
  * (`x-kubernetes-list-type`), other `x-kubernetes-*` annotations and unknown
  * formats, which are ignored; `x-kubernetes-int-or-string` is enforced.
  *
- * The Kubernetes definitions are read when the gate is loaded, the CRDs of an
- * API group when an object of that group is first seen; validators are
+ * The Kubernetes definitions are read when the gate is loaded, a CRD when an
+ * object of its kind is first seen; validators are
  * compiled for the (apiVersion, kind) pairs actually seen, and cached.
  */
 export class SchemaGate {
@@ -263,49 +263,57 @@ function loadCrds(dir: string): CrdIndex {
   for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f))) {
     // a document separator is always at column 0; a block scalar's text is indented
     for (const text of fs.readFileSync(file, 'utf8').split(/^---[ \t]*$/m)) {
-      // the group is read from the text so that only the groups in use are parsed (the YAML is ~2 MB)
-      const group = /^ {2}group: *["']?([^"'\s#]+)/m.exec(text)?.[1] ?? '';
-      pending.set(group, [...(pending.get(group) ?? []), { file, text }]);
+      // group and kind are read from the text so that only the CRDs in use are parsed (the YAML is ~2 MB)
+      const group = /^ {2}group: *["']?([^"'\s#]+)/m.exec(text)?.[1];
+      const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: *["']?(\w+)/m.exec(text)?.[1];
+      const key = group !== undefined && kind !== undefined ? `${group}/${kind}` : '';
+      pending.set(key, [...(pending.get(key) ?? []), { file, text }]);
     }
   }
   return new CrdIndex(pending);
 }
 
-/** The vendored CRDs, parsed one API group at a time, on first use. */
+/** The vendored CRDs, each parsed on first use. */
 class CrdIndex {
   /** 'group/Kind' -> served version -> openAPIV3Schema */
   private readonly crds = new Map<string, Map<string, any>>();
 
   constructor(private readonly pending: Map<string, { file: string; text: string }[]>) {
-    // documents whose group the scan could not read are parsed now, so that none is missed
-    this.parseGroup('');
+    // documents whose group or kind the scan could not read are parsed now, so that none is missed
+    this.parse('');
   }
 
   /** the served versions of a kind's CRD (version -> openAPIV3Schema), or undefined without one */
   public versions(group: string, kind: string): Map<string, any> | undefined {
-    this.parseGroup(group);
+    this.parse(`${group}/${kind}`);
     return this.crds.get(`${group}/${kind}`);
   }
 
   /** every vendored CRD, all groups parsed: 'group/Kind' -> served version -> openAPIV3Schema */
   public all(): ReadonlyMap<string, Map<string, any>> {
-    [...this.pending.keys()].forEach((group) => this.parseGroup(group));
+    [...this.pending.keys()].forEach((key) => this.parse(key));
     return this.crds;
   }
 
-  private parseGroup(group: string): void {
-    const docs = this.pending.get(group);
+  /** parses the documents of one 'group/Kind' (or '', those not recognised) */
+  private parse(key: string): void {
+    const docs = this.pending.get(key);
     if (!docs) {
       return;
     }
-    this.pending.delete(group);
+    this.pending.delete(key);
     for (const { file, text } of docs) {
-      addCrds(this.crds, file, text);
+      const added = addCrds(this.crds, file, text);
+      if (key !== '' && added.join() !== key) {
+        throw new Error(`${file}: a document read as ${key} holds ${added.join(', ') || 'no crd'}`);
+      }
     }
   }
 }
 
-function addCrds(crds: Map<string, Map<string, any>>, file: string, text: string): void {
+/** adds the CRDs of one document's text; returns their 'group/Kind' keys */
+function addCrds(crds: Map<string, Map<string, any>>, file: string, text: string): string[] {
+  const added: string[] = [];
   for (const doc of parseAllDocuments(text)) {
     if (doc.errors.length > 0) {
       throw new Error(`${file}: ${doc.errors[0].message}`);
@@ -324,7 +332,9 @@ function addCrds(crds: Map<string, Map<string, any>>, file: string, text: string
     }
     const served = (crd.spec.versions ?? []).filter((v: any) => v.served !== false);
     crds.set(`${group}/${kind}`, new Map(served.map((v: any) => [v.name, v.schema?.openAPIV3Schema])));
+    added.push(`${group}/${kind}`);
   }
+  return added;
 }
 
 /**
