@@ -47,8 +47,11 @@ describe('the packed package, as another team installs it', () => {
   test('ships compiled code with declarations, and none of the repo-only tools', () => {
     const files = packedFiles;
     expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/imports/cert-manager.io.d.ts', 'LICENSE', 'README.md',
-      'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml']));
-    expect(files.filter(f => /^lib\/src\/(main|cli\/|gate\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
+      'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml',
+      // the schema gate and the pinned schemas it reads, found relative to its own file
+      'lib/src/gate/schema-gate.js', 'crds/kubernetes/v1.25.0/_definitions.json', 'crds/kubernetes/v1.36.0/_definitions.json',
+      'crds/argo-cd.yaml', 'crds/cert-manager.yaml', 'crds/gateway-api.yaml', 'crds/linkerd.yaml', 'crds/traefik.yaml', 'crds/trust-manager.yaml']));
+    expect(files.filter(f => /^lib\/src\/(main|cli\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
   });
 
   test('a consumer app type-checks against the public API, without @types/node', () => {
@@ -63,6 +66,9 @@ describe('the packed package, as another team installs it', () => {
     expect(yaml).toContain('duration: 72h0m0s');
     expect(yaml).toContain('secretName: web-tls');
     expect(yaml).toContain('name: linkerd-proxy-injector');
+    // the same run's second synthesis: an escape-hatch patch fails the schema gate, and dist/ stays as it was
+    expect(out).toContain('the invalid patch failed: 1 output check problem(s):\n  - mesh.k8s.yaml: Certificate apps/web: spec.revisionHistoryLimit must be integer');
+    expect(yaml).not.toContain('revisionHistoryLimit');
   });
 
   test('installs from a git URL or a path with compiled code: prepare builds lib/', () => {

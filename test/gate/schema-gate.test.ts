@@ -337,7 +337,7 @@ describe('SchemaGate', () => {
           fresh.hasSchema(group ? `${group}/${version}` : version, kind);
         }
       }
-      for (const [groupKind, versions] of internals.crds) {
+      for (const [groupKind, versions] of internals.crds.all()) {
         const [group, kind] = groupKind.split('/');
         for (const version of versions.keys()) {
           expect([group, version, kind, fresh.hasSchema(`${group}/${version}`, kind)]).toEqual([group, version, kind, true]);
