@@ -68,5 +68,6 @@ export function schemaCheck(files: readonly { readonly file: string; readonly do
       if (found.length > 0) problems.push(`${file}: ${found[0].object}: ${found.map(p => p.message).join('; ')}`);
     }
   }
+  gate.saveCodeCache();
   return { problems, unchecked };
 }
