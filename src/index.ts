@@ -7,6 +7,7 @@ export * as mesh from './mesh';
 export * as traffic from './traffic';
 export * from './delivery';
 export * from './synth';
+export * from './gate/cdk8s-plugin';
 export * from './platform';
 export { ValidationError } from './_internal/errors';
 export type { Warning } from './_internal/warnings';

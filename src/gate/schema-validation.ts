@@ -46,18 +46,37 @@ export interface SchemaCheck {
 }
 
 /**
- * Checks the objects of the given manifest files. An object of a kind without a vendored schema (a SealedSecret, an
- * ExternalSecret, a team's own CRD) is not a problem but `unchecked`, for a warning: Kubernetes accepts it when its
- * CRD is installed, which the gate cannot know. The gate (ajv and ~2.4 MB of JSON) is loaded on first use and kept
- * for later syntheses in the process.
+ * One invalid object, as the gate found it.
  *
  * @internal
  */
-export function schemaCheck(files: readonly { readonly file: string; readonly documents: readonly unknown[] }[]): SchemaCheck {
-  // required here, not imported: an app that turns validation off never loads ajv or the schemas
+export interface SchemaFinding {
+  /** the manifest file, as given */
+  readonly file: string;
+  /** the object */
+  readonly object: any;
+  /** `Kind namespace/name` or `Kind name` */
+  readonly name: string;
+  /** what is wrong, one message per field, e.g. 'kubernetes v1.25.0, v1.36.0: spec.selectr is not allowed (unknown field)' */
+  readonly messages: string[];
+}
+
+/**
+ * The gate's verdict on every object of some manifests: the invalid objects, and those of kinds without a vendored
+ * schema (not checked). What {@link schemaCheck} and the cdk8s validation plugin report, each in its own form. The
+ * gate (its index and the validators of the kinds in use) is loaded on first use and kept for later calls in the
+ * process.
+ *
+ * @internal
+ */
+export function schemaFindings(files: readonly { readonly file: string; readonly documents: readonly unknown[] }[]): {
+  readonly invalid: SchemaFinding[];
+  readonly unchecked: SchemaCheck['unchecked'];
+} {
+  // required here, not imported: an app that turns validation off never loads the gate or its validators
   gate ??= (require('./schema-gate') as typeof import('./schema-gate')).SchemaGate.load();
-  const problems: string[] = [];
-  const unchecked: SchemaCheck['unchecked'] = [];
+  const invalid: SchemaFinding[] = [];
+  const unchecked: SchemaCheck['unchecked'][number][] = [];
   for (const { file, documents } of files) {
     for (const obj of documents as any[]) {
       if (typeof obj?.apiVersion === 'string' && typeof obj?.kind === 'string' && !gate.hasSchema(obj.apiVersion, obj.kind)) {
@@ -65,9 +84,22 @@ export function schemaCheck(files: readonly { readonly file: string; readonly do
         continue;
       }
       const found = gate.validate(obj);
-      if (found.length > 0) problems.push(`${file}: ${found[0].object}: ${found.map(p => p.message).join('; ')}`);
+      if (found.length > 0) invalid.push({ file, object: obj, name: found[0].object, messages: found.map(p => p.message) });
     }
   }
+  // the validators' compiled code, for the next synth
   gate.saveCodeCache();
-  return { problems, unchecked };
+  return { invalid, unchecked };
+}
+
+/**
+ * Checks the objects of the given manifest files. An object of a kind without a vendored schema (a SealedSecret, an
+ * ExternalSecret, a team's own CRD) is not a problem but `unchecked`, for a warning: Kubernetes accepts it when its
+ * CRD is installed, which the gate cannot know.
+ *
+ * @internal
+ */
+export function schemaCheck(files: readonly { readonly file: string; readonly documents: readonly unknown[] }[]): SchemaCheck {
+  const { invalid, unchecked } = schemaFindings(files);
+  return { problems: invalid.map(f => `${f.file}: ${f.name}: ${f.messages.join('; ')}`), unchecked };
 }
