@@ -52,6 +52,10 @@ describe('the packed package, as another team installs it', () => {
       'lib/src/gate/schema-gate.js', 'crds/kubernetes/v1.25.0/_definitions.json', 'crds/kubernetes/v1.36.0/_definitions.json',
       'crds/argo-cd.yaml', 'crds/cert-manager.yaml', 'crds/gateway-api.yaml', 'crds/linkerd.yaml', 'crds/traefik.yaml', 'crds/trust-manager.yaml']));
     expect(files.filter(f => /^lib\/src\/(main|cli\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
+    // the validators compiled at build, without the V8 code caches a synth keeps beside them
+    expect(files).toContain('lib/validators/index.json');
+    expect(files.filter(f => /^lib\/validators\/.*\.js$/.test(f)).length).toBeGreaterThan(100);
+    expect(files.filter(f => f.endsWith('.v8cache'))).toStrictEqual([]);
   });
 
   test('a consumer app type-checks against the public API, without @types/node', () => {
@@ -71,8 +75,8 @@ describe('the packed package, as another team installs it', () => {
     expect(yaml).not.toContain('revisionHistoryLimit');
   });
 
-  test('installs from a git URL or a path with compiled code: prepare builds lib/', () => {
-    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.json');
+  test('installs from a git URL or a path with compiled code: prepare builds lib/ and compiles the schema validators', () => {
+    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.json && node lib/src/gate/precompile.js');
     expect(JSON.parse(fs.readFileSync(path.join(REPO, 'tsconfig.json'), 'utf8')).compilerOptions.outDir).toBe('lib');
   });
 
