@@ -1,9 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import standaloneCode from 'ajv/dist/standalone';
 import { INDEX_FILE, INDEX_FORMAT, schemaFiles, ValidatorIndex, VALIDATORS_DIR } from './precompiled';
-import { CompilingCatalogue } from './schema-compiler';
 
 const POD_SPEC = 'io.k8s.api.core.v1.PodSpec';
 
@@ -39,9 +37,14 @@ export function precompileValidators(root: string): PrecompileResult {
   });
   const compiler = compilerHash();
   const previous = readIndex(dir);
-  if (previous && previous.format === INDEX_FORMAT && previous.compiler === compiler && JSON.stringify(previous.sources) === JSON.stringify(sources)) {
+  if (previous && previous.format === INDEX_FORMAT && previous.compiler === compiler && JSON.stringify(previous.sources) === JSON.stringify(sources)
+    && modulesOf(previous).every((file) => fs.existsSync(path.join(dir, file)))) {
     return { dir, written: false, modules: fs.readdirSync(dir).filter((f) => f.endsWith('.js')).length };
   }
+  // required only when there is something to compile: the check above must stay cheap for a launcher that runs it
+  // before every synth
+  const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+  const { CompilingCatalogue } = require('./schema-compiler') as typeof import('./schema-compiler');
 
   // written beside the final folder and renamed over it, so that no synth sees half a set
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -109,6 +112,12 @@ function minifier(): (code: string) => string {
     return (code) => code;
   }
   return (code) => esbuild.transformSync(code, { minify: true, format: 'cjs', target: 'node20', legalComments: 'none' }).code;
+}
+
+/** the module files an index names */
+function modulesOf(index: ValidatorIndex): string[] {
+  const entries = [...index.releases.flatMap((r) => Object.values(r.kinds)), ...Object.values(index.crds).flatMap((versions) => Object.values(versions))];
+  return [...new Set(entries.map((entry) => entry.split('#')[0]))];
 }
 
 function readIndex(dir: string): ValidatorIndex | undefined {
