@@ -207,11 +207,11 @@ function evaluate(rule: CelRuleSpec, self: unknown, raw: unknown, s: CelSchema, 
       return;
     }
     // as the API server words it: '<error> evaluating rule: <message or rule>'
-    out.problems.push(`${where}: Invalid value: ${describe(raw, s)}: ${result.message} evaluating rule: ${(rule.message ?? rule.rule).trim()}`);
+    out.problems.push(`${where}: ${invalid(raw, s)}${result.message} evaluating rule: ${(rule.message ?? rule.rule).trim()}`);
     return;
   }
   if (result !== false) {
-    out.problems.push(`${where}: Invalid value: ${describe(raw, s)}: rule did not evaluate to a bool: ${rule.rule.trim()}`);
+    out.problems.push(`${where}: ${invalid(raw, s)}rule did not evaluate to a bool: ${rule.rule.trim()}`);
     return;
   }
   let detail = rule.message?.trim() || `failed rule: ${rule.rule.trim()}`;
@@ -221,24 +221,26 @@ function evaluate(rule: CelRuleSpec, self: unknown, raw: unknown, s: CelSchema, 
     if (typeof m === 'string' && m.trim() !== '' && !/\n/.test(m)) detail = m.trim();
   }
   const fieldAt = rule.fieldPath ? `${at}${rule.fieldPath.startsWith('[') ? '' : '.'}${rule.fieldPath.replace(/^\./, '')}` : where;
-  out.problems.push(`${fieldAt}: ${reasonBody(rule.reason, describe(raw, s), detail)}`);
+  out.problems.push(`${fieldAt}: ${reasonBody(rule.reason, invalid(raw, s), detail)}`);
 }
 
 /** the body of a field.Error of the rule's reason (validation.go:679-694) */
-function reasonBody(reason: string | undefined, value: string, detail: string): string {
+function reasonBody(reason: string | undefined, invalidPrefix: string, detail: string): string {
   switch (reason) {
     case 'FieldValueRequired': return `Required value: ${detail}`;
     case 'FieldValueForbidden': return `Forbidden: ${detail}`;
     case 'FieldValueDuplicate': return `Duplicate value: ${detail}`;
-    default: return `Invalid value: ${value}: ${detail}`;
+    default: return `${invalidPrefix}${detail}`;
   }
 }
 
-/** the value as the API server shows it in an Invalid error: the type for objects and lists */
-function describe(raw: unknown, s: CelSchema): string {
-  if (Array.isArray(raw)) return '"array"';
-  if (raw !== null && typeof raw === 'object') return '"object"';
-  return s.type === 'string' || typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
+/**
+ * `Invalid value: ` as the API server words it: with the value for a scalar, without for an object or a list
+ * (validation.go:496-499: field.OmitValueType)
+ */
+function invalid(raw: unknown, s: CelSchema): string {
+  if (raw !== null && typeof raw === 'object') return 'Invalid value: ';
+  return `Invalid value: ${s.type === 'string' || typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}: `;
 }
 
 function compile(rule: CelRuleSpec): Compiled {
