@@ -1,4 +1,5 @@
 import type * as Cel from '@bufbuild/cel';
+import { RE2JS } from 're2js';
 import { CEL_SCHEMAS } from './cel-rules.generated';
 
 /**
@@ -66,12 +67,15 @@ function cel(): { readonly cel: typeof Cel; readonly env: Cel.CelEnv } {
   if (!lib) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const loaded = require('@bufbuild/cel') as typeof Cel;
-    lib = { cel: loaded, env: loaded.celEnv() };
+    // `matches` with RE2 semantics as in cel-go, each pattern compiled once (the library's own compiles on every call)
+    const patterns = new Map<string, RE2JS>();
+    const re2 = { compile: (p: string) => patterns.get(p) ?? patterns.set(p, RE2JS.compile(p)).get(p)! };
+    lib = { cel: loaded, env: loaded.celEnv({ re2 }) };
   }
   return lib;
 }
 
-const compiled = new Map<string, Compiled>();
+const compiled = new WeakMap<CelRuleSpec, Compiled>();
 
 /**
  * Evaluates the CEL rules (`x-kubernetes-validations`) of the vendored CRDs on one object, as the API server does when
@@ -244,11 +248,10 @@ function invalid(raw: unknown, s: CelSchema): string {
 }
 
 function compile(rule: CelRuleSpec): Compiled {
-  const key = JSON.stringify([rule.rule, rule.messageExpression ?? '', rule.optionalOldSelf ?? false]);
-  let c = compiled.get(key);
+  let c = compiled.get(rule);
   if (!c) {
     c = compileRule(rule);
-    compiled.set(key, c);
+    compiled.set(rule, c);
   }
   return c;
 }
@@ -310,10 +313,15 @@ function defaulted(value: unknown, s: CelSchema | undefined): unknown {
     if (p.default !== undefined && (!(k in out) || (out[k] === null && !p.nullable))) out[k] = clone(p.default);
   }
   for (const k of Object.keys(out)) {
-    const p = s.properties?.[k] ?? (s.properties ? undefined : s.additionalProperties);
+    const p = s.properties ? own(s.properties, k) : s.additionalProperties;
     if (p) out[k] = defaulted(out[k], p);
   }
   return out;
+}
+
+/** a declared property's schema (never one of Object.prototype's members) */
+function own(properties: Readonly<Record<string, CelSchema>>, key: string): CelSchema | undefined {
+  return Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : undefined;
 }
 
 function clone<T>(v: T): T {
@@ -344,9 +352,10 @@ function toCel(value: unknown, s: CelSchema | undefined, values: WeakMap<object,
     const obj = value as Record<string, unknown>;
     const out = new Map<string, Cel.CelValue>();
     if (s?.properties) {
-      for (const [k, p] of Object.entries(s.properties)) {
-        const name = escape(k);
-        if (name !== undefined && k in obj && obj[k] !== null) out.set(name, toCel(obj[k], p, values) as Cel.CelValue);
+      for (const k of Object.keys(obj)) {
+        const p = own(s.properties, k);
+        const name = p && obj[k] !== null ? escape(k) : undefined;
+        if (name !== undefined) out.set(name, toCel(obj[k], p, values) as Cel.CelValue);
       }
       if (isRoot) {
         for (const k of ['apiVersion', 'kind']) if (typeof obj[k] === 'string') out.set(k, obj[k] as string);
@@ -369,8 +378,17 @@ const RESERVED = new Set([
   'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
 ]);
 
+const escaped = new Map<string, string | undefined>();
+
 /** a property name as a CEL identifier, or undefined when it has none (escaping.go:100-136) */
 function escape(name: string): string | undefined {
+  if (escaped.has(name)) return escaped.get(name);
+  const e = escapeName(name);
+  escaped.set(name, e);
+  return e;
+}
+
+function escapeName(name: string): string | undefined {
   if (name === '' || /^[0-9]/.test(name)) return undefined;
   if (RESERVED.has(name)) return `__${name}__`;
   if (!/^[a-zA-Z0-9_.\-/]+$/.test(name)) return undefined;

@@ -144,3 +144,11 @@ describe('celProblemsUnder: rule features the vendored CRDs do not use', () => {
     expect(celProblemsUnder(obj({ d: null }), s).problems).toStrictEqual(['spec.c: Invalid value: n']);
   });
 });
+
+describe('celProblems on hostile input', () => {
+  test('keys named like Object.prototype members are plain unknown fields', () => {
+    const r = JSON.parse('{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"r"},'
+      + '"spec":{"constructor":{},"__proto__":{"x":1},"rules":[{"toString":1,"backendRefs":[{"name":"a","port":80,"hasOwnProperty":2}]}]}}');
+    expect(celProblems(r)).toStrictEqual({ problems: [], unevaluated: [] });
+  });
+});
