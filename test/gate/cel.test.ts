@@ -1,3 +1,4 @@
+import * as fc from 'fast-check';
 import { CelSchema, celProblems, celProblemsUnder, celRuleStatus } from '../../src/gate/cel';
 
 const route = (spec: unknown) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'n' }, spec });
@@ -150,5 +151,22 @@ describe('celProblems on hostile input', () => {
     const r = JSON.parse('{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"r"},'
       + '"spec":{"constructor":{},"__proto__":{"x":1},"rules":[{"toString":1,"backendRefs":[{"name":"a","port":80,"hasOwnProperty":2}]}]}}');
     expect(celProblems(r)).toStrictEqual({ problems: [], unevaluated: [] });
+  });
+});
+
+describe('celProblems never throws', () => {
+  test('on any JSON under spec of each kind with rules (problems are strings)', () => {
+    const kinds = [
+      ['gateway.networking.k8s.io/v1', 'HTTPRoute'], ['gateway.networking.k8s.io/v1', 'GRPCRoute'], ['trust.cert-manager.io/v1alpha1', 'Bundle'],
+      ['cert-manager.io/v1', 'Issuer'], ['traefik.io/v1alpha1', 'Middleware'],
+    ];
+    const routeish = fc.record({
+      parentRefs: fc.array(fc.record({ name: fc.string(), namespace: fc.option(fc.string(), { nil: undefined }), sectionName: fc.option(fc.string(), { nil: undefined }) }), { maxLength: 3 }),
+      rules: fc.array(fc.record({ matches: fc.array(fc.jsonValue(), { maxLength: 3 }), filters: fc.array(fc.jsonValue(), { maxLength: 3 }), backendRefs: fc.jsonValue(), timeouts: fc.jsonValue() }), { maxLength: 3 }),
+    });
+    fc.assert(fc.property(fc.constantFrom(...kinds), fc.oneof(fc.jsonValue(), routeish), ([apiVersion, kind], spec) => {
+      const r = celProblems({ apiVersion, kind, metadata: { name: 'x' }, spec });
+      return r.problems.every(p => typeof p === 'string') && r.unevaluated.length === 0;
+    }), { numRuns: 300 });
   });
 });
