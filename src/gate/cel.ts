@@ -211,11 +211,11 @@ function evaluate(rule: CelRuleSpec, self: unknown, raw: unknown, s: CelSchema, 
       return;
     }
     // as the API server words it: '<error> evaluating rule: <message or rule>'
-    out.problems.push(`${where}: ${invalid(raw, s)}${result.message} evaluating rule: ${(rule.message ?? rule.rule).trim()}`);
+    out.problems.push(`${where}: ${reasonBody(undefined, raw, s, `${result.message} evaluating rule: ${(rule.message ?? rule.rule).trim()}`)}`);
     return;
   }
   if (result !== false) {
-    out.problems.push(`${where}: ${invalid(raw, s)}rule did not evaluate to a bool: ${rule.rule.trim()}`);
+    out.problems.push(`${where}: ${reasonBody(undefined, raw, s, `rule did not evaluate to a bool: ${rule.rule.trim()}`)}`);
     return;
   }
   let detail = rule.message?.trim() || `failed rule: ${rule.rule.trim()}`;
@@ -225,26 +225,27 @@ function evaluate(rule: CelRuleSpec, self: unknown, raw: unknown, s: CelSchema, 
     if (typeof m === 'string' && m.trim() !== '' && !/\n/.test(m)) detail = m.trim();
   }
   const fieldAt = rule.fieldPath ? `${at}${rule.fieldPath.startsWith('[') ? '' : '.'}${rule.fieldPath.replace(/^\./, '')}` : where;
-  out.problems.push(`${fieldAt}: ${reasonBody(rule.reason, invalid(raw, s), detail)}`);
-}
-
-/** the body of a field.Error of the rule's reason (validation.go:679-694) */
-function reasonBody(reason: string | undefined, invalidPrefix: string, detail: string): string {
-  switch (reason) {
-    case 'FieldValueRequired': return `Required value: ${detail}`;
-    case 'FieldValueForbidden': return `Forbidden: ${detail}`;
-    case 'FieldValueDuplicate': return `Duplicate value: ${detail}`;
-    default: return `${invalidPrefix}${detail}`;
-  }
+  out.problems.push(`${fieldAt}: ${reasonBody(rule.reason, raw, s, detail)}`);
 }
 
 /**
- * `Invalid value: ` as the API server words it: with the value for a scalar, without for an object or a list
- * (validation.go:496-499: field.OmitValueType)
+ * The body of the field.Error for the rule's reason (validation.go:678-692), worded as
+ * kubernetes/apimachinery@v0.36.0:pkg/util/validation/field/errors.go:109-153 does: a Duplicate carries no detail.
  */
-function invalid(raw: unknown, s: CelSchema): string {
-  if (raw !== null && typeof raw === 'object') return 'Invalid value: ';
-  return `Invalid value: ${s.type === 'string' || typeof raw === 'string' ? JSON.stringify(raw) : String(raw)}: `;
+function reasonBody(reason: string | undefined, raw: unknown, s: CelSchema, detail: string): string {
+  const bad = value(raw, s);
+  switch (reason) {
+    case 'FieldValueRequired': return `Required value: ${detail}`;
+    case 'FieldValueForbidden': return `Forbidden: ${detail}`;
+    case 'FieldValueDuplicate': return bad === undefined ? 'Duplicate value' : `Duplicate value: ${bad}`;
+    default: return bad === undefined ? `Invalid value: ${detail}` : `Invalid value: ${bad}: ${detail}`;
+  }
+}
+
+/** the bad value as field.Error shows it: quoted strings, plain numbers, none for an object or a list (validation.go:496-499) */
+function value(raw: unknown, s: CelSchema): string | undefined {
+  if (raw !== null && typeof raw === 'object') return undefined;
+  return s.type === 'string' || typeof raw === 'string' ? JSON.stringify(raw) : String(raw);
 }
 
 function compile(rule: CelRuleSpec): Compiled {

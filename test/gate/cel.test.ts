@@ -170,3 +170,22 @@ describe('celProblems never throws', () => {
     }), { numRuns: 300 });
   });
 });
+
+describe('celProblemsUnder: where rules run', () => {
+  test('on each map value, at [key]; a Duplicate reason carries no detail, as the API server words it', () => {
+    const s: CelSchema = {
+      type: 'object', properties: {
+        spec: {
+          type: 'object', properties: {
+            m: { type: 'object', additionalProperties: { type: 'integer', rules: [{ rule: 'self < 10', message: 'small' }] } },
+            d: { type: 'string', rules: [{ rule: 'false', reason: 'FieldValueDuplicate', message: 'dup' }] },
+          },
+        },
+      },
+    };
+    expect(celProblemsUnder({ spec: { m: { 'a': 1, 'b-c': 12 }, d: 'x' } }, s).problems).toStrictEqual([
+      'spec.m[b-c]: Invalid value: 12: small',
+      'spec.d: Duplicate value: "x"',
+    ]);
+  });
+});
