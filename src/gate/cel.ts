@@ -60,8 +60,8 @@ type Compiled =
 let lib: { readonly cel: typeof Cel; readonly env: Cel.CelEnv } | undefined;
 
 /**
- * The CEL library, loaded on first use (~0.15 s): kinds without CEL rules never pay for it. Standard CEL only: the
- * vendored rules call no Kubernetes extension library (see docs/cel.md).
+ * The CEL library, loaded on first use (0.2-0.5 s on this machine: docs/cel.md), so that kinds without CEL rules never
+ * pay for it. Standard CEL only: the vendored rules call no Kubernetes extension library.
  */
 function cel(): { readonly cel: typeof Cel; readonly env: Cel.CelEnv } {
   if (!lib) {
