@@ -74,7 +74,7 @@ function rolloutFindings(objects: readonly SourceObject[]): Finding[] {
       // a problem starts with the object's id and its wave: "Certificate linkerd/linkerd-identity-issuer (wave 1) …"
       const id = problem.slice(0, problem.indexOf(' (wave '));
       const source = byId.get(id);
-      findings.push({ severity: 'error', rule: 'argocd/rollout', message: source ? problem.slice(id.length + 1) : problem, source });
+      findings.push({ severity: 'error', rule: 'argocd/rollout', message: source ? problem.slice(id.length + 1).replace(/^\(wave (-?\d+)\) /, 'in wave $1, ') : problem, source });
     }
     const where = folder === '.' ? 'the input' : folder;
     for (const group of plan.prerequisites.crdGroups) {

@@ -88,7 +88,7 @@ function readText(file: string, text: string, result: ReadResult): void {
       const error = doc.errors[0];
       const line = error.linePos?.[0].line ?? lineOf(error.pos[0]);
       // the parser's message carries a code excerpt after the first line; the first line says what is wrong
-      result.unusable.push({ severity: 'error', rule: 'input/yaml', message: `not YAML: ${error.message.split('\n')[0]}`, location: { file, line } });
+      result.unusable.push({ severity: 'error', rule: 'input/yaml', message: `not YAML: ${error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, location: { file, line } });
       continue;
     }
     const node = doc.contents;
