@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import type { Finding, SourceObject } from './_types';
 
@@ -80,6 +81,61 @@ function collect(p: string, cwd: string, files: string[], result: ReadResult, gi
 
 /** Reads every document of one file's text into `result`. */
 function readText(file: string, text: string, result: ReadResult): void {
+  const fast = readFast(text);
+  if (fast === undefined) return readExact(file, text, result);
+  for (const { value, line } of fast) {
+    if (isKubernetesObject(value)) result.objects.push({ object: value, file, line });
+    else result.notes.push({ severity: 'note', rule: 'input/not-kubernetes', message: `skipped: ${notKubernetes(value)}`, location: { file, line } });
+  }
+}
+
+const DOCUMENT_START = /^---(?=[ \t]|$)/;
+const DOCUMENT_END = /^\.\.\.(?=[ \t]|$)/;
+const BLANK_OR_COMMENT = /^[ \t]*(#.*)?$/;
+// anchors (and so aliases), directives, tags and Lists take the exact path
+const NOT_FAST = /(^|[\s[{,:-])[&!][^\s]|^%|^[ \t]*kind:[ \t]*["']?\w*List["']?[ \t]*(#.*)?$/m;
+
+/**
+ * The documents of a plain YAML text with their lines, read with js-yaml (ten times faster than the `yaml` library on
+ * large inputs: 0.23 s instead of 2.4 s of CPU for 10,000 objects); undefined when the text has anything the fast path
+ * does not place exactly (anchors, tags, directives, a `List`, an error), which {@link readExact} then reads.
+ *
+ * A line starting with `---` or `...` always ends a document (YAML 1.2 §9.1), so the text is split there.
+ */
+function readFast(text: string): { value: unknown; line: number }[] | undefined {
+  if (NOT_FAST.test(text)) return undefined;
+  const lines = text.split('\n');
+  const docs: { value: unknown; line: number }[] = [];
+  let start = 0;
+  const flush = (end: number): boolean => {
+    let first = start;
+    while (first < end && BLANK_OR_COMMENT.test(lines[first])) first++;
+    if (first < end) {
+      try {
+        const value = load(lines.slice(first, end).join('\n'), { schema: CORE_SCHEMA });
+        if (value !== null && value !== undefined) docs.push({ value, line: first + 1 });
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    if (DOCUMENT_START.test(lines[i])) {
+      if (!flush(i)) return undefined;
+      // content after the marker on the same line (`--- {a: 1}`) is left to the exact path
+      if (!BLANK_OR_COMMENT.test(lines[i].slice(3))) return undefined;
+      start = i + 1;
+    } else if (DOCUMENT_END.test(lines[i])) {
+      if (!flush(i) || !BLANK_OR_COMMENT.test(lines[i].slice(3))) return undefined;
+      start = i + 1;
+    }
+  }
+  return flush(lines.length) ? docs : undefined;
+}
+
+/** Reads every document of one file's text with the `yaml` library: exact lines for List items and errors. */
+function readExact(file: string, text: string, result: ReadResult): void {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
@@ -93,8 +149,15 @@ function readText(file: string, text: string, result: ReadResult): void {
     }
     const node = doc.contents;
     if (node === null) continue;
-    const value = doc.toJS({ maxAliasCount: 100 });
     const line = lineOf(node.range?.[0] ?? 0);
+    let value: any;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      // an alias without its anchor, or an alias bomb
+      result.unusable.push({ severity: 'error', rule: 'input/yaml', message: `not YAML: ${(e as Error).message}`, location: { file, line } });
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (!isKubernetesObject(value)) {
       result.notes.push({ severity: 'note', rule: 'input/not-kubernetes', message: `skipped: ${notKubernetes(value)}`, location: { file, line } });

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isMap, LineCounter, parseAllDocuments } from 'yaml';
 import { readInputs } from '../../src/check/read';
 
 describe('check reads files and folders', () => {
@@ -84,4 +85,40 @@ describe('check reads files and folders', () => {
       '6 skipped: not a Kubernetes object (no apiVersion and kind)',
     ]);
   });
+
+  test('the fast reader (js-yaml) gives the values and lines the yaml library gives, on every fixture and dist/ file', () => {
+    const repo = path.resolve(__dirname, '..', '..');
+    const files = ['test/fixtures/check', 'dist'].flatMap(d => fs.readdirSync(path.join(repo, d), { recursive: true, encoding: 'utf8' })
+      .filter(f => /\.(ya?ml|json)$/.test(f) && !f.includes('broken')).map(f => path.join(d, f)));
+    expect(files.length).toBeGreaterThan(15);
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(repo, file), 'utf8');
+      const lineCounter = new LineCounter();
+      const expected = parseAllDocuments(text, { lineCounter }).filter(d => d.contents !== null).flatMap(d => {
+        const value: any = d.toJS();
+        if (value?.kind === 'List') {
+          const items: any = (d.contents as any).get('items', true);
+          return items.items.map((n: any, i: number) => ({ object: value.items[i], line: lineCounter.linePos(n.range[0]).line }));
+        }
+        return isMap(d.contents) && value.apiVersion && value.kind ? [{ object: value, line: lineCounter.linePos(d.contents.range[0]).line }] : [];
+      });
+      const read = readInputs([file], repo);
+      expect({ file, objects: read.objects.map(o => ({ object: o.object, line: o.line })) }).toStrictEqual({ file, objects: expected });
+    }
+  });
+
+  test('documents the fast reader does not place exactly (anchors, tags, a List) are read by the yaml library', () => {
+    write('anchors.yaml', [
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: a, labels: &l {x: y}, annotations: *l}', '---', '',
+      'apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: b, labels: *l}', '---', 'apiVersion: !!str v1', 'kind: ConfigMap', 'metadata: {name: c}',
+    ].join('\n'));
+    const r = readInputs(['anchors.yaml'], dir);
+    expect(where(r)).toStrictEqual(['anchors.yaml:1 ConfigMap a', 'anchors.yaml:10 ConfigMap c']);
+    expect(r.objects[0].object.metadata.annotations).toStrictEqual({ x: 'y' });
+    // an anchor holds within its document only
+    expect(r.unusable.map(u => `${u.location!.line} ${u.rule}: ${u.message}`)).toStrictEqual([
+      '6 input/yaml: not YAML: Unresolved alias (the anchor must be set before the alias): l',
+    ]);
+  });
 });
+
