@@ -65,7 +65,8 @@ function rolloutFindings(objects: readonly SourceObject[]): Finding[] {
   const folders = new Map<string, SourceObject[]>();
   for (const o of objects) {
     const folder = path.dirname(o.file);
-    folders.set(folder, [...folders.get(folder) ?? [], o]);
+    const group = folders.get(folder);
+    if (group) group.push(o); else folders.set(folder, [o]);
   }
   for (const [folder, sources] of [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const plan = planRollout(sources.map(s => s.object));

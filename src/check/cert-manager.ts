@@ -18,6 +18,8 @@ export const certManagerRules: RuleFamily = {
   run(objects: readonly SourceObject[]): Finding[] {
     const findings: Finding[] = [];
     const issuers = objects.filter(o => isKind(o, 'cert-manager.io', 'Issuer', 'ClusterIssuer'));
+    // by kind and name: a repository may hold thousands of each
+    const issuersByName = groupBy(issuers, i => `${i.object.kind}/${nameOf(i)}`);
     const certificates = objects.filter(o => isKind(o, 'cert-manager.io', 'Certificate'));
     // an object without a namespace gets one when applied (kubectl -n, kustomize, Argo CD's destination): it matches any
     const sameNamespace = (a: string, b: string) => a === '' || b === '' || a === b;
@@ -27,24 +29,24 @@ export const certManagerRules: RuleFamily = {
       const ref = source.object.spec?.issuerRef;
       if (typeof ref?.name !== 'string' || ref.name === '' || ![undefined, '', 'cert-manager.io'].includes(ref.group)) continue;
       const kind = ref.kind === 'ClusterIssuer' ? 'ClusterIssuer' : 'Issuer';
-      const found = issuers.some(i => i.object.kind === kind && nameOf(i) === ref.name
-        && (kind === 'ClusterIssuer' || sameNamespace(namespaceOf(i), namespaceOf(source))));
+      const found = (issuersByName.get(`${kind}/${ref.name}`) ?? [])
+        .some(i => kind === 'ClusterIssuer' || sameNamespace(namespaceOf(i), namespaceOf(source)));
       if (!found) {
         findings.push({ severity: 'note', rule: 'cert-manager/issuer-not-in-input', source, message: `issuerRef names ${kind} ${ref.name}, which is not in the input: not checked` });
       }
     }
 
     // the Secrets a CA issuer may read: those in the input, and those a Certificate of the input writes
-    const secrets = [
+    const secrets = groupBy([
       ...objects.filter(o => isKind(o, '', 'Secret')).map(o => ({ namespace: namespaceOf(o), name: nameOf(o) })),
       ...certificates.map(o => ({ namespace: namespaceOf(o), name: String(o.object.spec?.secretName ?? '') })),
-    ];
+    ], s => s.name);
     for (const source of issuers) {
       for (const message of issuerProblems(source.object)) findings.push({ severity: 'error', rule: 'cert-manager/issuer', source, message });
       const key = caSecretOf(source.object);
       if (key === undefined) continue;
       const [namespace, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-      if (!secrets.some(s => s.name === name && sameNamespace(s.namespace, namespace))) {
+      if (!(secrets.get(name) ?? []).some(s => sameNamespace(s.namespace, namespace))) {
         findings.push({
           severity: 'note', rule: 'cert-manager/ca-secret-not-in-input', source,
           message: `ca.secretName names Secret ${key}, which neither a Secret nor a Certificate of the input provides: not checked`,
@@ -54,3 +56,13 @@ export const certManagerRules: RuleFamily = {
     return findings;
   },
 };
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item); else groups.set(k, [item]);
+  }
+  return groups;
+}
