@@ -104,7 +104,7 @@ const NOT_FAST = /(^|[\s[{,:-])[&!][^\s]|^%|^[ \t]*kind:[ \t]*["']?\w*List["']?[
  */
 function readFast(text: string): { value: unknown; line: number }[] | undefined {
   if (NOT_FAST.test(text)) return undefined;
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   const docs: { value: unknown; line: number }[] = [];
   let start = 0;
   const flush = (end: number): boolean => {

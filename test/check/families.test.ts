@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { argocdRules } from '../../src/check/argocd';
+import { schemaRules } from '../../src/check/schema';
 import { findingsOf, RUNBOOK, SEEDED } from './_run';
 
 /** `file:line severity rule` of each finding that is not a note. */
@@ -14,6 +15,13 @@ describe('cdk8s-linkerd check: one seeded mistake per rule family, each with its
     expect(findings.map(f => [f.file, f.line, f.severity, f.rule, f.kind, f.namespace, f.name, f.message])).toStrictEqual([
       [`${SEEDED}/schema.yaml`, 7, 'error', 'schema/invalid', 'Deployment', 'shop', 'web', 'kubernetes v1.25.0, v1.36.0: spec.replica is not allowed (unknown field)'],
       [`${SEEDED}/schema.yaml`, 25, 'note', 'schema/no-schema', 'Widget', undefined, 'gadget', 'not schema-validated: no vendored schema exists for apiVersion example.com/v1, kind Widget'],
+    ]);
+  });
+
+  test('schema: a kind without a schema gets one note, at its first object, counting the others', () => {
+    const widget = (name: string, line: number) => ({ object: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name } }, file: 'w.yaml', line });
+    expect(schemaRules.run([widget('a', 1), widget('b', 5), widget('c', 9)]).map(f => `${f.source?.line} ${f.severity} ${f.message}`)).toStrictEqual([
+      '1 note not schema-validated: no vendored schema exists for apiVersion example.com/v1, kind Widget (nor are the 2 other objects of this kind)',
     ]);
   });
 

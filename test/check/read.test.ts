@@ -23,6 +23,9 @@ describe('check reads files and folders', () => {
     const r = readInputs(['a.yaml'], dir);
     expect(where(r)).toStrictEqual(['a.yaml:3 Namespace one', 'a.yaml:9 Namespace two']);
     expect([...r.notes, ...r.unusable]).toStrictEqual([]);
+    // the same with Windows line endings
+    write('crlf.yaml', fs.readFileSync(path.join(dir, 'a.yaml'), 'utf8').replace(/\n/g, '\r\n'));
+    expect(where(readInputs(['crlf.yaml'], dir))).toStrictEqual(['crlf.yaml:3 Namespace one', 'crlf.yaml:9 Namespace two']);
   });
 
   test('a List gives its items, each at its own line, and notes the items that are not objects', () => {
