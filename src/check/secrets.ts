@@ -23,7 +23,8 @@ export const secretRules: RuleFamily = {
     const findings: Finding[] = [];
     for (const source of objects) {
       const messages = guard(source.file, '', source.object);
-      // the guard stops at an unvouched Secret; a repository check also says what is in it (a tls.key, a token)
+      // the guard stops at an unvouched Secret; a repository check also says what is in it (a tls.key, a token): under
+      // another apiVersion the guard's Secret allowlist does not apply and it scans the object like any other
       if (isKind(source, '', 'Secret') && messages.some(m => UNVOUCHED.test(m))) {
         messages.push(...guard(source.file, '', { ...source.object, apiVersion: 'v1 (contents)' }));
       }
