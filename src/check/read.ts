@@ -20,7 +20,7 @@ export interface ReadResult {
 }
 
 /**
- * Reads files and folders (recursively: `.yaml`, `.yml` and `.json` files; folders starting with `.` and the
+ * Reads files and folders (recursively: `.yaml`, `.yml` and `.json` files; folders starting with `.`, `node_modules` and the
  * `templates/` of a Helm chart, which are not YAML until rendered, are skipped) into Kubernetes objects with their file
  * and line. Every YAML document of a file is read (`---` separators, comments); a `kind: …List` with `items` gives
  * its items, each at its own line; a document that is not an object with `apiVersion` and `kind` is skipped with a
@@ -67,7 +67,7 @@ function collect(p: string, cwd: string, files: string[], result: ReadResult, gi
   const isChart = entries.some(e => e.isFile() && e.name === 'Chart.yaml');
   for (const entry of entries) {
     const child = path.join(p, entry.name);
-    if (entry.name.startsWith('.')) continue;
+    if (entry.name.startsWith('.') || (entry.name === 'node_modules' && entry.isDirectory())) continue;
     if (isChart && entry.isDirectory() && entry.name === 'templates') {
       result.notes.push({
         severity: 'note', rule: 'input/helm-templates', location: { file: child, line: 1 },

@@ -15,7 +15,7 @@ output, a whole Argo CD repository) with the rules it applies to its own output:
 rules, Argo CD's Application rules and the sync-wave rollout check, and the secret guard.
 
 PATH is a file or a folder; folders are read recursively (.yaml, .yml, .json), skipping
-dot-folders and Helm chart templates. Every YAML document is read; a List gives its items.
+dot-folders, node_modules and Helm chart templates. Every YAML document is read; a List gives its items.
 
 Options:
   --format <f>   text (default): file:line: severity: Kind namespace/name: message [rule]

@@ -38,12 +38,13 @@ describe('check reads files and folders', () => {
     expect(r.notes.map(n => `${n.location!.line} ${n.message}`)).toStrictEqual(['7 skipped: List items[1]: a number, not a Kubernetes object']);
   });
 
-  test('folders recursively, in name order, .yaml/.yml/.json only, without dot-folders and Helm chart templates', () => {
+  test('folders recursively, in name order, .yaml/.yml/.json only, without dot-folders, node_modules and Helm chart templates', () => {
     write('b/z.yml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: z}\n');
     write('b/a.json', '{"apiVersion": "v1", "kind": "Namespace",\n "metadata": {"name": "j"}}\n');
     write('a.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n');
     write('README.md', '# not read\n');
     write('.git/config.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: hidden}\n');
+    write('node_modules/x/package.json', '{"name": "x"}\n');
     write('chart/Chart.yaml', 'apiVersion: v2\nname: web\nversion: 1.0.0\n');
     write('chart/templates/deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n');
     write('chart/values.yaml', 'replicas: 2\n');
