@@ -1,0 +1,204 @@
+import { SourceObject } from '../../src/check/_types';
+import { linkerdRuleFamily, linkerdRules } from '../../src/check/linkerd';
+import { LinkerdVersion } from '../../src/linkerd';
+import { brief, readFixture, readYaml } from './_linkerd';
+
+const run = (objects: SourceObject[]) => linkerdRules.run(objects);
+const errorsAndWarnings = (objects: SourceObject[]) => run(objects).filter(f => f.severity !== 'note').map(brief);
+const messages = (objects: SourceObject[], rule: string) => run(objects).filter(f => f.rule === rule).map(f => f.message);
+
+describe('linkerdRules', () => {
+  test('is the linkerd family', () => {
+    expect(linkerdRules.name).toBe('linkerd');
+  });
+
+  test('the runbook-style hand-written YAML has no errors or warnings, only the coverage totals', () => {
+    const found = run(readFixture('linkerd-runbook.yaml'));
+    expect(found.map(brief)).toEqual(['note linkerd/mtls-coverage -']);
+    expect(found[0].message).toBe('mTLS coverage (Linkerd 2.20): 2 workloads, 2 meshed; 4 declared flows, 4 mTLS, 0 not mTLS');
+  });
+
+  test('skips what is not a Kubernetes object', () => {
+    expect(run([{ object: { kind: 'Thing' } as any, file: 'a.yaml', line: 1 }])).toEqual([]);
+  });
+});
+
+describe('seeded mistakes, one fixture per rule family', () => {
+  test('ServiceProfile: sp-validator, RE2 regex and the proxy\'s drops are errors; our lints are warnings', () => {
+    const objects = readFixture('linkerd-seeded-service-profile.yaml');
+    expect(errorsAndWarnings(objects)).toEqual([
+      'error linkerd/service-profile 2',
+      'error linkerd/service-profile 2',
+      'warning linkerd/non-idempotent-retry 24',
+      'warning linkerd/service-profile-route-lint 24',
+      'error linkerd/service-profile 48',
+      'error linkerd/service-profile 48',
+    ]);
+    const errors = messages(objects, 'linkerd/service-profile');
+    expect(errors[0]).toMatch(/pathRegex "\/books\/\(\\\\d\+" is not valid RE2\/Rust regex syntax/);
+    expect(errors[1]).toMatch(/status \{"min":500\} must set both min and max/);
+    expect(errors[2]).toMatch(/spec.routs is an unknown field, which the sp-validator rejects/);
+    expect(errors[3]).toMatch(/retryBudget.ttl "10 seconds" must be a positive Go duration/);
+    expect(messages(objects, 'linkerd/non-idempotent-retry')).toEqual([expect.stringMatching(/route "POST \/orders" is retryable but matches POST, which is not idempotent.*our lint, stricter than Linkerd/)]);
+    expect(messages(objects, 'linkerd/service-profile-route-lint')).toEqual([expect.stringMatching(/route "GET \/orders\/\{id\}" is shadowed by the earlier, broader route "GET \/orders"/)]);
+  });
+
+  test('policy admission: what the policy controller\'s webhook refuses', () => {
+    const objects = readFixture('linkerd-seeded-policy.yaml');
+    expect(errorsAndWarnings(objects)).toEqual([
+      'error linkerd/policy-admission 2',
+      'error linkerd/policy-admission 11',
+      'error linkerd/policy-admission 11',
+      'error linkerd/policy-admission 22',
+      'error linkerd/policy-admission 32',
+      'error linkerd/policy-admission 42',
+      'error linkerd/policy-admission 53',
+      'error linkerd/http-route 67',
+      'error linkerd/http-route 67',
+    ]);
+    expect(messages(objects, 'linkerd/policy-admission')).toEqual([
+      expect.stringMatching(/targetRef Namespace "billing" cannot target another namespace/),
+      expect.stringMatching(/targetRef "apps\/Deployment" is not allowed/),
+      expect.stringMatching(/requiredAuthenticationRefs has 2 MeshTLSAuthentication refs: at most one of each kind/),
+      expect.stringMatching(/identities and identityRefs may not be set together/),
+      expect.stringMatching(/network 10.0.0.0\/16 except "10.1.0.0\/24" is outside its cidr/),
+      expect.stringMatching(/accessPolicy "allow-all" is not allowed: use one of all-unauthenticated/),
+      expect.stringMatching(/client.unauthenticated must be false when client.meshTLS is set/),
+    ]);
+    expect(messages(objects, 'linkerd/http-route')).toEqual([
+      expect.stringMatching(/path "\/orders\/\(\?P<id" is not valid RE2\/Rust regex syntax/),
+      expect.stringMatching(/backendRefs\[0\] Service "orders" has no port: Linkerd rejects a Service backendRef without one/),
+    ]);
+  });
+
+  test('annotation grammars: retry, timeout, failure accrual, proxy configuration', () => {
+    const objects = readFixture('linkerd-seeded-annotations.yaml');
+    expect(errorsAndWarnings(objects)).toEqual([
+      'error linkerd/annotations 2',
+      'error linkerd/annotations 2',
+      'error linkerd/annotations 2',
+      'error linkerd/annotations 15',
+      'error linkerd/annotations 15',
+      'error linkerd/proxy-config 29',
+      'error linkerd/proxy-config 36',
+      'error linkerd/proxy-config 36',
+      'warning linkerd/proxy-config 36',
+      'error linkerd/proxy-config 36',
+    ]);
+    expect(messages(objects, 'linkerd/annotations')).toEqual([
+      expect.stringMatching(/retry.linkerd.io\/http: "5xx,600" is rejected by the policy controller \(invalid retry condition: 600\)/),
+      expect.stringMatching(/timeout.linkerd.io\/request: "10" is rejected by the policy controller/),
+      expect.stringMatching(/timeout.linkerd.io\/total is not one Linkerd reads/),
+      expect.stringMatching(/min-penalty \(120000ms\) cannot exceed max-penalty \(60000ms\)/),
+      expect.stringMatching(/success-rate-threshold: "1.5" is rejected by the policy controller/),
+    ]);
+    expect(messages(objects, 'linkerd/proxy-config')).toEqual([
+      expect.stringMatching(/namespace annotation linkerd.io\/inject: "true" is not a value the proxy injector knows/),
+      expect.stringMatching(/default-inbound-policy: "allow" is ignored by the policy controller/),
+      expect.stringMatching(/opaque-ports: "5432,70000" has entries Linkerd cannot read \("70000"\)/),
+      expect.stringMatching(/proxy-enable-native-sidecar: "yes" is not a boolean the injector reads/),
+      expect.stringMatching(/linkerd.io\/inject on the Deployment's own metadata is ignored/),
+    ]);
+  });
+
+  test('conflicts: a ServiceProfile with routes silently wins over the Service\'s annotations and HTTPRoutes', () => {
+    const objects = readFixture('linkerd-seeded-conflicts.yaml');
+    expect(errorsAndWarnings(objects)).toEqual([
+      'error linkerd/profile-conflict 15',
+      'error linkerd/profile-conflict 15',
+      'error linkerd/profile-conflict 50',
+      'error linkerd/profile-conflict 58',
+    ]);
+    expect(messages(objects, 'linkerd/profile-conflict')).toEqual([
+      expect.stringMatching(/^Service shop\/books has the annotations retry.linkerd.io\/http, timeout.linkerd.io\/request, but the ServiceProfile .* silently wins/),
+      expect.stringMatching(/^HTTPRoute shop\/books-split \(test\/fixtures\/check\/linkerd-seeded-conflicts.yaml:27\) attaches to Service shop\/books, but/),
+      expect.stringMatching(/^Service shop\/db is headless \(clusterIP: None\)/),
+      expect.stringMatching(/is also defined at test\/fixtures\/check\/linkerd-seeded-conflicts.yaml:15: Kubernetes keeps only one object/),
+    ]);
+  });
+
+  test('Servers: overlap, probe authorization, policy without a proxy, and the mTLS coverage report', () => {
+    const objects = readFixture('linkerd-seeded-servers.yaml');
+    expect(errorsAndWarnings(objects)).toEqual([
+      'error linkerd/probe-authorization 38',
+      'error linkerd/server-overlap 49',
+      'error linkerd/probe-authorization 60',
+      'error linkerd/server-unmeshed 123',
+      'warning linkerd/mtls-coverage 104',
+      'warning linkerd/mtls-coverage 15',
+    ]);
+    expect(messages(objects, 'linkerd/server-overlap')).toEqual([
+      'selects port 8080 of Deployment shop/web, which Server shop/web-http also selects: Linkerd allows one Server per pod port',
+    ]);
+    expect(messages(objects, 'linkerd/probe-authorization')).toEqual([
+      expect.stringMatching(/^HTTPRoute shop\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready on port 8080 of Deployment shop\/web\)/),
+      expect.stringMatching(/^the kubelet's HTTP\/1.1 probes \(GET \/live on port 9090 of Deployment shop\/web\) would fail: .* proxyProtocol gRPC Server as HTTP\/2/),
+    ]);
+    expect(messages(objects, 'linkerd/server-unmeshed')).toEqual([expect.stringMatching(/^selects Deployment legacy\/reports, which is not meshed/)]);
+    expect(messages(objects, 'linkerd/mtls-coverage')).toEqual([
+      expect.stringMatching(/^declared traffic would not be mTLS: clients of MeshTLSAuthentication legacy\/reports-clients/),
+      expect.stringMatching(/^declared traffic would not be mTLS: unauthenticated clients from 0.0.0.0\/0 -> port 8080 \(AuthorizationPolicy shop\/web-api\)/),
+      'mTLS coverage (Linkerd 2.20): 2 workloads, 1 meshed; 2 declared flows, 0 mTLS, 2 not mTLS',
+    ]);
+  });
+});
+
+describe('a partial view of a cluster', () => {
+  test('references to objects not in the input are notes', () => {
+    const found = run(readFixture('linkerd-seeded-policy.yaml')).filter(f => f.rule === 'linkerd/missing-reference');
+    expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual([
+      expect.stringMatching(/^note linkerd\/missing-reference 42: selects no workload in the input/),
+      'note linkerd/missing-reference 11: requiredAuthenticationRef MeshTLSAuthentication shop/a is not in the input',
+      'note linkerd/missing-reference 11: requiredAuthenticationRef MeshTLSAuthentication shop/b is not in the input',
+      'note linkerd/missing-reference 67: parentRef Service shop/orders is not in the input',
+    ]);
+  });
+
+  test('a Server on a workload whose namespace is not in the input: whether it is meshed is a note, and its probes are checked', () => {
+    const objects = readYaml(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec:
+      containers:
+        - name: web
+          image: web
+          ports: [{ name: grpc, containerPort: 9090 }]
+          livenessProbe: { httpGet: { path: /live, port: grpc } }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web-grpc, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: grpc, proxyProtocol: gRPC }
+`, 'partial.yaml');
+    const found = run(objects).filter(f => f.rule !== 'linkerd/mtls-coverage').map(brief);
+    expect(found).toEqual(['note linkerd/server-unmeshed 16', 'error linkerd/probe-authorization 16']);
+  });
+
+  test('a ServiceProfile whose Service is not in the input is a note', () => {
+    const found = run(readFixture('linkerd-seeded-service-profile.yaml')).filter(f => f.rule === 'linkerd/missing-reference');
+    expect(found.map(brief)).toEqual(['note linkerd/missing-reference 2', 'note linkerd/missing-reference 24', 'note linkerd/missing-reference 48']);
+  });
+});
+
+describe('the Linkerd version', () => {
+  const server = readYaml(`
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: audit }
+`, 'server.yaml');
+
+  test('defaults to the library\'s default version', () => {
+    expect(run(server).filter(f => f.severity === 'error')).toEqual([]);
+  });
+
+  test('fails a Server accessPolicy before 2.16, when given an older version', () => {
+    const found = linkerdRuleFamily({ version: LinkerdVersion.V2_14 }).run(server).filter(f => f.severity === 'error');
+    expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual(['error linkerd/policy-admission 2: accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd 2.14']);
+  });
+});
