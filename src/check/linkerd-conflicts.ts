@@ -1,6 +1,7 @@
 import { targetsKind } from '../_internal/target-kind';
 import { isProfileShadowedAnnotation } from '../traffic/_annotations';
 import { profileShadowsPolicy } from '../traffic/_conflicts';
+import { attachedRouteProblem, duplicateProfileProblem, headlessServiceProblem, shadowedAnnotationsProblem } from '../traffic/_profile-conflict-rules';
 import { Finding, SourceObject } from './_types';
 import { findings, GATEWAY_GROUP, groupOf, POLICY_GROUP } from './linkerd-objects';
 
@@ -15,7 +16,7 @@ export function profiledService(name: unknown): { name: string; namespace: strin
  * What Linkerd silently ignores because a ServiceProfile with routes (or dstOverrides) exists for a Service: the
  * Service's balancer, retry and timeout annotations and the HTTPRoutes and GRPCRoutes attached to it; a profile for a
  * headless Service, which never applies; and two profiles of one name. The same rules {@link ServiceProfile} checks
- * at synth (src/traffic/_conflicts.ts), over the parsed objects; a profile whose Service is not in the input is a note.
+ * at synth (src/traffic/_conflicts.ts, with the messages of src/traffic/_profile-conflict-rules.ts), over the parsed objects; a profile whose Service is not in the input is a note.
  *
  * @see linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/outbound/src/sidecar.rs:192 (a profile with routes or targets overrides client policy)
  */
@@ -45,8 +46,7 @@ export function conflictFindings(sources: readonly SourceObject[]): Finding[] {
     const profileName = `${obj.metadata?.namespace ?? 'default'}/${obj.metadata?.name}`;
     const earlier = seen.get(profileName);
     if (earlier) {
-      found.push(...findings('profile-conflict', 'error', source, [`ServiceProfile ${profileName} is also defined at ${earlier.file}:${earlier.line}: Kubernetes keeps only one `
-        + 'object per name and namespace; put all routes in one profile']));
+      found.push(...findings('profile-conflict', 'error', source, [duplicateProfileProblem(profileName, `${earlier.file}:${earlier.line}`)]));
     } else {
       seen.set(profileName, source);
     }
@@ -57,19 +57,17 @@ export function conflictFindings(sources: readonly SourceObject[]): Finding[] {
     if (!serviceSource) {
       found.push(...findings('missing-reference', 'note', source, [`${target}, the Service the profile's name names, is not in the input: not checked for conflicts`]));
     } else if (serviceSource.object.spec?.clusterIP === 'None') {
-      found.push(...findings('profile-conflict', 'error', source, [`${target} is headless (clusterIP: None): Linkerd cannot retrieve a ServiceProfile for a headless `
-        + 'Service, so this profile would never apply; profile a Service with a cluster IP']));
+      found.push(...findings('profile-conflict', 'error', source, [headlessServiceProblem(target, profileName)]));
     }
     if (!profileShadowsPolicy(obj)) continue;
-    const wins = `the ServiceProfile ${profileName} silently wins: while a profile with routes exists for a Service, Linkerd ignores the Service's `
-      + 'balancer annotations (failure accrual, load biaser), retry.linkerd.io and timeout.linkerd.io annotations and its HTTPRoutes and GRPCRoutes; '
-      + 'remove the profile, its routes, or';
+    const remedy = 'remove the profile, its routes';
     const shadowed = Object.keys(serviceSource?.object.metadata?.annotations ?? {}).filter(isProfileShadowedAnnotation).sort();
-    if (shadowed.length > 0) found.push(...findings('profile-conflict', 'error', source, [`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`]));
+    if (shadowed.length > 0) found.push(...findings('profile-conflict', 'error', source, [shadowedAnnotationsProblem(target, shadowed, profileName, remedy)]));
     for (const route of routesByParent.get(`${service.namespace}/${service.name}`) ?? []) {
       const r = route.object;
-      found.push(...findings('profile-conflict', 'error', source, [`${r.kind} ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name} (${route.file}:${route.line}) `
-        + `attaches to ${target}, but ${wins} the route`]));
+      found.push(...findings('profile-conflict', 'error', source, [
+        attachedRouteProblem(`${r.kind} ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name}`, `${route.file}:${route.line}`, target, profileName, remedy),
+      ]));
     }
   }
   return found;

@@ -58,11 +58,22 @@ export function meshFindings(parsed: ParsedModel, version: LinkerdVersion): Find
       }
     }
     found.push(...findings('server-overlap', 'error', source, serverOverlapProblems(model, server, selected.map(w => w.facts))));
-    found.push(...findings('probe-authorization', 'error', source, serverProbeProblems(model, server, proxied, defaults)));
+    found.push(...findings('probe-authorization', 'error', source, serverProbeProblems(model, server, proxied, defaults).map(inYaml)));
   }
   found.push(...referenceFindings(parsed));
   found.push(...coverageFindings(parsed, defaults));
   return found;
+}
+
+/**
+ * The construct's advice (`authorizeProbes()`) in YAML terms: what that method writes, as Linkerd's per-route policy
+ * guide does (https://linkerd.io/2-edge/tasks/configuring-per-route-policy/).
+ */
+function inYaml(problem: string): string {
+  return problem.includes('call authorizeProbes()')
+    ? `${problem} (in YAML: an HTTPRoute with the probe paths on the Server, a NetworkAuthentication of the probe networks, and an AuthorizationPolicy `
+      + 'targeting that route with it)'
+    : problem;
 }
 
 /** A reference to a policy object or Service that is not in the input: a note, since the input may be part of a cluster. */
