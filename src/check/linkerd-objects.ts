@@ -68,7 +68,7 @@ export function objectFindings(source: SourceObject, version: LinkerdVersion): F
   if (group === '' && obj.kind === 'Namespace') return proxyConfigFindings(source, obj.metadata?.annotations ?? {}, 'namespace', version);
   const facts = workloadFacts(obj);
   if (facts) {
-    const found = proxyConfigFindings(source, facts.annotations, 'pod template', version);
+    const found = proxyConfigFindings(source, facts.annotations, facts.kind === 'Pod' ? 'pod' : 'pod template', version);
     if (facts.ownAnnotations[INJECT] !== undefined && facts.annotations[INJECT] === undefined) {
       found.push(...findings('proxy-config', 'error', source, [`${INJECT} on the ${facts.kind}'s own metadata is ignored: the proxy injector reads the pod template `
         + 'and the namespace (linkerd/linkerd2@version-2.20:pkg/inject/inject.go); move it to spec.template.metadata.annotations']));
@@ -150,6 +150,6 @@ function proxyConfigFindings(source: SourceObject, annotations: Record<string, s
     }
   }
   const found = findings('proxy-config', 'error', source, problems);
-  if (where === 'pod template') found.push(...findings('proxy-config', 'warning', source, ignoredNativeSidecarAnnotations(version, annotations)));
+  if (where !== 'namespace') found.push(...findings('proxy-config', 'warning', source, ignoredNativeSidecarAnnotations(version, annotations)));
   return found;
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { SourceObject } from '../../src/check/_types';
 import { linkerdRuleFamily, linkerdRules } from '../../src/check/linkerd';
 import { LinkerdVersion } from '../../src/linkerd';
@@ -200,5 +202,214 @@ spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: au
   test('fails a Server accessPolicy before 2.16, when given an older version', () => {
     const found = linkerdRuleFamily({ version: LinkerdVersion.V2_14 }).run(server).filter(f => f.severity === 'error');
     expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual(['error linkerd/policy-admission 2: accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd 2.14']);
+  });
+});
+
+describe('each rule', () => {
+  const one = (yaml: string) => run(readYaml(yaml, 'one.yaml')).filter(f => f.severity !== 'note').map(f => `${brief(f)}: ${f.message}`);
+
+  test('fails a ServerAuthorization with unauthenticatedTLS and identities', () => {
+    expect(one(`
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: { name: a, namespace: shop }
+spec:
+  server: { name: web }
+  client: { meshTLS: { unauthenticatedTLS: true, identities: ["web.shop.serviceaccount.identity.linkerd.cluster.local"] } }
+`)).toEqual([expect.stringMatching(/^error linkerd\/policy-admission 2: client.meshTLS.unauthenticatedTLS must be false when meshTLS has identities or serviceAccounts/)]);
+  });
+
+  test('fails a ServerAuthorization whose network exception covers its whole cidr', () => {
+    expect(one(`
+apiVersion: policy.linkerd.io/v1beta1
+kind: ServerAuthorization
+metadata: { name: a, namespace: shop }
+spec:
+  server: { name: web }
+  client: { unauthenticated: true, networks: [{ cidr: 10.0.0.0/8, except: [10.0.0.0/7] }] }
+`)).toEqual([expect.stringMatching(/^error linkerd\/policy-admission 2: network 10.0.0.0\/8 except "10.0.0.0\/7" covers the whole cidr/)]);
+  });
+
+  test('fails a Server with a proxyProtocol outside the CRD\'s enum, or a port that is no port', () => {
+    expect(one(`
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: a, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 0, proxyProtocol: HTTP/3 }
+`)).toEqual([
+      expect.stringMatching(/^error linkerd\/policy-admission 2: proxyProtocol "HTTP\/3" is not allowed: use one of unknown, HTTP\/1, HTTP\/2, gRPC, opaque, TLS/),
+      expect.stringMatching(/^error linkerd\/policy-admission 2: port 0 is not allowed: use a port number from 1 to 65535 or a container port name/),
+    ]);
+  });
+
+  test('fails a policy.linkerd.io HTTPRoute with a relative redirect path', () => {
+    expect(one(`
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: a, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web }]
+  rules:
+    - filters: [{ type: RequestRedirect, requestRedirect: { path: { type: ReplaceFullPath, replaceFullPath: "login" } } }]
+`)).toEqual([expect.stringMatching(/^error linkerd\/http-route 2: rules\[0\].filters\[0\].requestRedirect.path "login" must be an absolute path/)]);
+  });
+
+  test('fails a GRPCRoute with an HTTP retry annotation or a balancer annotation', () => {
+    expect(one(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata:
+  name: a
+  namespace: shop
+  annotations: { retry.linkerd.io/http: 5xx, balancer.linkerd.io/failure-accrual: consecutive }
+spec:
+  parentRefs: [{ kind: Service, name: api, port: 9090 }]
+`)).toEqual([
+      'error linkerd/annotations 2: annotation balancer.linkerd.io/failure-accrual has no effect on a GRPCRoute: failure accrual and load balancing are read from the Service only',
+      'error linkerd/annotations 2: annotation retry.linkerd.io/http is not valid on a GRPCRoute: use retry.linkerd.io/grpc',
+    ]);
+  });
+
+  test('fails a namespace\'s skip-inbound-ports and a pod\'s require-identity ports that Linkerd cannot read', () => {
+    expect(one(`
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, annotations: { config.linkerd.io/skip-inbound-ports: "4190-4191,http" } }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: shop, annotations: { config.linkerd.io/proxy-require-identity-inbound-ports: "8080-80" } }
+spec: { containers: [{ name: c, image: c }] }
+`)).toEqual([
+      expect.stringMatching(/^error linkerd\/proxy-config 2: namespace annotation config.linkerd.io\/skip-inbound-ports: "4190-4191,http" has entries Linkerd cannot read \("http"\)/),
+      expect.stringMatching(/^error linkerd\/proxy-config 6: pod annotation config.linkerd.io\/proxy-require-identity-inbound-ports: "8080-80" has entries Linkerd cannot read \("8080-80"\)/),
+    ]);
+  });
+
+  test('fails a Server on a workload whose pod template disables injection, whatever the namespace', () => {
+    expect(one(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web }, annotations: { linkerd.io/inject: disabled } }
+    spec: { containers: [{ name: web, image: web, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080 }
+`)).toEqual([expect.stringMatching(/^error linkerd\/server-unmeshed 11: selects Deployment shop\/web, which is not meshed \(its pod template has linkerd.io\/inject: disabled\)/)]);
+  });
+
+  test('fails two Servers with the same podSelector and port, even without their workload in the input', () => {
+    const server = (name: string) => `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: ${name}, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080 }`;
+    expect(one(`${server('a')}\n---${server('b')}`)).toEqual(['error linkerd/server-overlap 7: has the same podSelector and port as Server shop/a: Linkerd allows one Server per pod port']);
+  });
+
+  test('fails an HTTPS probe on an HTTP/1 Server', () => {
+    expect(one(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web }, annotations: { linkerd.io/inject: enabled } }
+    spec:
+      containers:
+        - { name: web, image: web, ports: [{ containerPort: 8443 }], readinessProbe: { httpGet: { path: /ready, port: 8443, scheme: HTTPS } } }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8443, proxyProtocol: HTTP/1 }
+`)).toEqual([expect.stringMatching(/^error linkerd\/probe-authorization 13: the kubelet's HTTPS probes \(HTTPS GET \/ready on port 8443 of Deployment shop\/web\) would fail/)]);
+  });
+
+  test('accepts probes authorized in YAML the way Server.authorizeProbes writes them', () => {
+    const objects = readYaml(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web }, annotations: { linkerd.io/inject: enabled } }
+    spec:
+      containers:
+        - { name: web, image: web, ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: /ready, port: 8080 } } }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: { name: web, namespace: shop }
+spec: { podSelector: { matchLabels: { app: web } }, port: 8080 }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: web-api, namespace: shop }
+spec: { parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web }], rules: [{ matches: [{ path: { type: PathPrefix, value: /api } }] }] }
+---
+apiVersion: policy.linkerd.io/v1beta3
+kind: HTTPRoute
+metadata: { name: web-probes, namespace: shop }
+spec: { parentRefs: [{ group: policy.linkerd.io, kind: Server, name: web }], rules: [{ matches: [{ path: { type: Exact, value: /ready }, method: GET }] }] }
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: NetworkAuthentication
+metadata: { name: web-probes, namespace: shop }
+spec: { networks: [{ cidr: 0.0.0.0/0 }, { cidr: "::/0" }] }
+---
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: web-probes, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: HTTPRoute, name: web-probes }
+  requiredAuthenticationRefs: [{ group: policy.linkerd.io, kind: NetworkAuthentication, name: web-probes }]
+`, 'probes.yaml');
+    expect(run(objects).filter(f => f.rule === 'linkerd/probe-authorization')).toEqual([]);
+    // without the probe route and its policy, the readiness probe is refused
+    const withoutProbes = objects.filter(o => !String(o.object.metadata?.name).endsWith('-probes'));
+    expect(run(withoutProbes).filter(f => f.rule === 'linkerd/probe-authorization').map(f => f.message))
+      .toEqual([expect.stringMatching(/^HTTPRoute shop\/web-api attaches to this Server, so Linkerd no longer authorizes the kubelet probes \(GET \/ready .*\(in YAML: an HTTPRoute with the probe paths/)]);
+  });
+
+  test('a ServiceProfile without routes or dstOverrides leaves the Service\'s annotations and routes in force', () => {
+    const objects = readFixture('linkerd-seeded-conflicts.yaml').filter(o => o.line !== 15);
+    expect(run(objects).filter(f => f.rule === 'linkerd/profile-conflict').map(brief)).toEqual(['error linkerd/profile-conflict 50']);
+  });
+
+  test('references to a Server or route not in the input are notes', () => {
+    const found = run(readYaml(`
+apiVersion: policy.linkerd.io/v1alpha1
+kind: AuthorizationPolicy
+metadata: { name: a, namespace: shop }
+spec: { targetRef: { group: policy.linkerd.io, kind: Server, name: web }, requiredAuthenticationRefs: [] }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: r, namespace: shop }
+spec: { parentRefs: [{ group: policy.linkerd.io, kind: Server, name: api }] }
+`, 'refs.yaml'));
+    expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual([
+      'note linkerd/missing-reference 2: targetRef Server shop/web is not in the input',
+      'note linkerd/missing-reference 7: parentRef Server shop/api is not in the input',
+    ]);
+  });
+});
+
+describe('the default dist/', () => {
+  test('has no Linkerd errors or warnings', () => {
+    const dist = path.join(__dirname, '..', '..', 'dist');
+    const files = fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => `dist/${f}`);
+    expect(files.length).toBeGreaterThan(0);
+    const objects = files.flatMap(f => readYaml(fs.readFileSync(path.join(dist, '..', f), 'utf8'), f));
+    expect(run(objects).filter(f => f.severity !== 'note').map(f => `${brief(f)}: ${f.message}`)).toEqual([]);
   });
 });
