@@ -13,6 +13,7 @@ import { nonIdempotentMethods, nonIdempotentRetryLintNote } from '../traffic/con
 import { httpRouteProblems } from '../traffic/http-route';
 import { serviceProfileProblems } from '../traffic/service-profile';
 import { Finding, Severity, SourceObject } from './_types';
+import { proxyAnnotationProblems } from './linkerd-proxy';
 
 /** The API groups of Linkerd's policy and of the Gateway API. */
 export const POLICY_GROUP = 'policy.linkerd.io';
@@ -127,7 +128,8 @@ function serverAuthorizationRules(obj: any): string[] {
  * value the injector does not know (the pods are silently not meshed, linkerd/linkerd2@version-2.20:pkg/inject/report.go),
  * a default inbound policy the policy controller cannot parse (ignored:
  * policy-controller/k8s/index/src/inbound/workload.rs:164-167), a port list with an entry outside 1–65535
- * (policy-controller/k8s/index/src/ports.rs:105), and native-sidecar annotations this version does not read (a warning).
+ * (policy-controller/k8s/index/src/ports.rs:105), the proxy's resources, await, shutdown and log settings
+ * ({@link proxyAnnotationProblems}), and native-sidecar annotations this version does not read (a warning).
  */
 function proxyConfigFindings(source: SourceObject, annotations: Record<string, string>, where: string, version: LinkerdVersion): Finding[] {
   const problems: string[] = [];
@@ -149,7 +151,9 @@ function proxyConfigFindings(source: SourceObject, annotations: Record<string, s
         + 'use ports from 1 to 65535 and ranges a-b, separated by commas');
     }
   }
-  const found = findings('proxy-config', 'error', source, problems);
+  const proxy = proxyAnnotationProblems(annotations, version);
+  const found = findings('proxy-config', 'error', source, [...problems, ...proxy.errors]);
+  found.push(...findings('proxy-config', 'warning', source, proxy.warnings));
   if (where !== 'namespace') found.push(...findings('proxy-config', 'warning', source, ignoredNativeSidecarAnnotations(version, annotations)));
   return found;
 }

@@ -413,3 +413,52 @@ describe('the default dist/', () => {
     expect(run(objects).filter(f => f.severity !== 'note').map(f => `${brief(f)}: ${f.message}`)).toEqual([]);
   });
 });
+
+describe('proxy configuration annotations', () => {
+  const podWith = (annotations: Record<string, string>) => readYaml(`
+apiVersion: v1
+kind: Pod
+metadata: { name: p, namespace: shop, annotations: ${JSON.stringify(annotations)} }
+spec: { containers: [{ name: c, image: c }] }
+`, 'pod.yaml');
+  const proxyConfig = (annotations: Record<string, string>, version?: LinkerdVersion) => (version ? linkerdRuleFamily({ version }) : linkerdRules)
+    .run(podWith(annotations)).filter(f => f.rule === 'linkerd/proxy-config').map(f => `${f.severity}: ${f.message}`);
+
+  test('accepts the values the proxy injector reads', () => {
+    expect(proxyConfig({
+      'config.linkerd.io/proxy-cpu-request': '100m', 'config.linkerd.io/proxy-cpu-limit': '1', 'config.linkerd.io/proxy-memory-request': '20Mi',
+      'config.linkerd.io/proxy-memory-limit': '250Mi', 'config.linkerd.io/proxy-cpu-ratio-limit': '0.5', 'config.linkerd.io/proxy-await': 'enabled',
+      'config.linkerd.io/shutdown-grace-period': '30s', 'config.linkerd.io/proxy-log-level': 'warn,linkerd=info', 'config.linkerd.io/proxy-log-format': 'json',
+      'config.linkerd.io/access-log': 'apache', 'config.linkerd.io/default-inbound-policy': 'audit',
+    })).toEqual([]);
+  });
+
+  test('fails a resource that is not a quantity, and a limit below its request', () => {
+    expect(proxyConfig({ 'config.linkerd.io/proxy-cpu-request': '1 core', 'config.linkerd.io/proxy-memory-request': '1Gi', 'config.linkerd.io/proxy-memory-limit': '512Mi' })).toEqual([
+      'error: annotation config.linkerd.io/proxy-cpu-request: "1 core" is ignored by the proxy injector: use a Kubernetes quantity such as 100m, 0.5 or 64Mi',
+      'error: proxy memory limit 512Mi is below the memory request 1Gi: Kubernetes refuses a container whose limit is below its request',
+    ]);
+  });
+
+  test('fails a cpu ratio limit outside (0, 1), an await or shutdown grace period the injector ignores', () => {
+    expect(proxyConfig({ 'config.linkerd.io/proxy-cpu-ratio-limit': '1', 'config.linkerd.io/proxy-await': 'true', 'config.linkerd.io/shutdown-grace-period': '30' })).toEqual([
+      'error: annotation config.linkerd.io/proxy-cpu-ratio-limit: "1" is ignored by the proxy injector: use a number strictly between 0.0 and 1.0',
+      'error: annotation config.linkerd.io/proxy-await: "true" is ignored by the proxy injector: use enabled or disabled',
+      'error: annotation config.linkerd.io/shutdown-grace-period: "30" is ignored by the proxy injector: use a Go duration such as 30s or 1m30s',
+    ]);
+  });
+
+  test('fails the audit default inbound policy before 2.16', () => {
+    expect(proxyConfig({ 'config.linkerd.io/default-inbound-policy': 'audit' }, LinkerdVersion.V2_14)).toEqual([
+      expect.stringMatching(/^error: annotation config.linkerd.io\/default-inbound-policy: audit needs Linkerd 2.16 or later/),
+    ]);
+  });
+
+  test('warns of a log level or format the CLI would refuse', () => {
+    expect(proxyConfig({ 'config.linkerd.io/proxy-log-level': 'verbose!', 'config.linkerd.io/proxy-log-format': 'logfmt', 'config.linkerd.io/access-log': 'clf' })).toEqual([
+      'warning: annotation config.linkerd.io/proxy-log-level: "verbose!" is not a proxy log level the linkerd CLI accepts: use env_logger directives such as warn,linkerd=info',
+      'warning: annotation config.linkerd.io/proxy-log-format: "logfmt" is not a format the proxy knows: use plain or json',
+      'warning: annotation config.linkerd.io/access-log: "clf" is not a format the proxy knows: use apache or json',
+    ]);
+  });
+});
