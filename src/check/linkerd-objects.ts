@@ -7,7 +7,7 @@ import { meshTlsAuthenticationRules } from '../mesh/meshtls-authentication';
 import { networkAuthenticationRules } from '../mesh/network-authentication';
 import { parsePortList } from '../mesh/port-range';
 import { serverRules } from '../mesh/server-rules';
-import { trafficAnnotationProblems } from '../traffic/_annotations';
+import { RETRY_HTTP, trafficAnnotationProblems } from '../traffic/_annotations';
 import { RouteLinter } from '../traffic/_route-lints';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote } from '../traffic/conditions';
 import { httpRouteProblems } from '../traffic/http-route';
@@ -56,16 +56,18 @@ export function objectFindings(source: SourceObject, version: LinkerdVersion): F
       case 'NetworkAuthentication': return findings('policy-admission', 'error', source, networkAuthenticationRules(obj));
       case 'Server': return findings('policy-admission', 'error', source, serverRules(obj, version));
       case 'ServerAuthorization': return findings('policy-admission', 'error', source, serverAuthorizationRules(obj));
-      case 'HTTPRoute': return findings('http-route', 'error', source, httpRouteProblems(obj));
+      case 'HTTPRoute': return [...findings('http-route', 'error', source, httpRouteProblems(obj)), ...retryLintFindings(source)];
       default: return [];
     }
   }
   if (group === GATEWAY_GROUP) {
-    if (obj.kind === 'HTTPRoute') return findings('http-route', 'error', source, httpRouteProblems(obj));
+    if (obj.kind === 'HTTPRoute') return [...findings('http-route', 'error', source, httpRouteProblems(obj)), ...retryLintFindings(source)];
     if (obj.kind === 'GRPCRoute') return findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'GRPCRoute'));
     return [];
   }
-  if (group === '' && obj.kind === 'Service') return findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'Service'));
+  if (group === '' && obj.kind === 'Service') {
+    return [...findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'Service')), ...retryLintFindings(source)];
+  }
   if (group === '' && obj.kind === 'Namespace') return proxyConfigFindings(source, obj.metadata?.annotations ?? {}, 'namespace', version);
   const facts = workloadFacts(obj);
   if (facts) {
@@ -101,6 +103,24 @@ function serviceProfileFindings(source: SourceObject): Finding[] {
     found.push(...findings('service-profile-route-lint', 'warning', source, linter.add(route)));
   }
   return found;
+}
+
+/**
+ * Our retry-safety lint ({@link NON_IDEMPOTENT_RETRY_LINT}) on `retry.linkerd.io/http`, as the {@link RetriesAndTimeouts}
+ * and {@link HttpRoute} constructs apply it to their retry props: on a Service it applies to every method; on an
+ * HTTPRoute to the methods its rules match (any method for a rule or match without one). A warning.
+ */
+function retryLintFindings(source: SourceObject): Finding[] {
+  const obj = source.object;
+  if (obj.metadata?.annotations?.[RETRY_HTTP] === undefined) return [];
+  if (obj.kind === 'Service') {
+    return findings('non-idempotent-retry', 'warning', source, [`${RETRY_HTTP} on a Service applies to every method, including POST and PATCH, which are not `
+      + `idempotent: a retried request may be applied twice; retry per route with an HTTPRoute that matches GET${nonIdempotentRetryLintNote()}`]);
+  }
+  const rules: any[] = Array.isArray(obj.spec?.rules) && obj.spec.rules.length > 0 ? obj.spec.rules : [{}];
+  const unsafe = [...new Set(rules.flatMap(r => (Array.isArray(r?.matches) && r.matches.length > 0 ? r.matches : [{}]).flatMap((m: any) => nonIdempotentMethods({ method: m?.method }))))].sort();
+  return unsafe.length === 0 ? [] : findings('non-idempotent-retry', 'warning', source, [`${RETRY_HTTP} applies to ${unsafe.join(', ')}, which is not idempotent: `
+    + `a retried request may be applied twice; match idempotent methods such as GET${nonIdempotentRetryLintNote()}`]);
 }
 
 /**

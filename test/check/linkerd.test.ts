@@ -14,10 +14,11 @@ describe('linkerdRules', () => {
     expect(linkerdRules.name).toBe('linkerd');
   });
 
-  test('the runbook-style hand-written YAML has no errors or warnings, only the coverage totals', () => {
+  test('the runbook-style hand-written YAML has no errors: a warning of our retry lint, and the coverage totals', () => {
     const found = run(readFixture('linkerd-runbook.yaml'));
-    expect(found.map(brief)).toEqual(['note linkerd/mtls-coverage -']);
-    expect(found[0].message).toBe('mTLS coverage (Linkerd 2.20): 2 workloads, 2 meshed; 4 declared flows, 4 mTLS, 0 not mTLS');
+    expect(found.map(brief)).toEqual(['warning linkerd/non-idempotent-retry 76', 'note linkerd/mtls-coverage -']);
+    expect(found[0].message).toMatch(/^retry.linkerd.io\/http on a Service applies to every method, including POST and PATCH.*our lint, stricter than Linkerd/);
+    expect(found[1].message).toBe('mTLS coverage (Linkerd 2.20): 2 workloads, 2 meshed; 4 declared flows, 4 mTLS, 0 not mTLS');
   });
 
   test('skips what is not a Kubernetes object', () => {
@@ -79,6 +80,7 @@ describe('seeded mistakes, one fixture per rule family', () => {
       'error linkerd/annotations 2',
       'error linkerd/annotations 2',
       'error linkerd/annotations 2',
+      'warning linkerd/non-idempotent-retry 2',
       'error linkerd/annotations 15',
       'error linkerd/annotations 15',
       'error linkerd/proxy-config 29',
@@ -106,6 +108,7 @@ describe('seeded mistakes, one fixture per rule family', () => {
   test('conflicts: a ServiceProfile with routes silently wins over the Service\'s annotations and HTTPRoutes', () => {
     const objects = readFixture('linkerd-seeded-conflicts.yaml');
     expect(errorsAndWarnings(objects)).toEqual([
+      'warning linkerd/non-idempotent-retry 2',
       'error linkerd/profile-conflict 15',
       'error linkerd/profile-conflict 15',
       'error linkerd/profile-conflict 50',
@@ -240,6 +243,25 @@ spec: { podSelector: { matchLabels: { app: web } }, port: 0, proxyProtocol: HTTP
       expect.stringMatching(/^error linkerd\/policy-admission 2: proxyProtocol "HTTP\/3" is not allowed: use one of unknown, HTTP\/1, HTTP\/2, gRPC, opaque, TLS/),
       expect.stringMatching(/^error linkerd\/policy-admission 2: port 0 is not allowed: use a port number from 1 to 65535 or a container port name/),
     ]);
+  });
+
+  test('warns of HTTP retries on an HTTPRoute whose rules match a method that is not idempotent', () => {
+    expect(one(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: a, namespace: shop, annotations: { retry.linkerd.io/http: 5xx } }
+spec:
+  parentRefs: [{ kind: Service, name: api, port: 80 }]
+  rules: [{ matches: [{ method: GET }, { method: POST }] }]
+`)).toEqual([expect.stringMatching(/^warning linkerd\/non-idempotent-retry 2: retry.linkerd.io\/http applies to POST, which is not idempotent/)]);
+    expect(one(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: a, namespace: shop, annotations: { retry.linkerd.io/http: 5xx } }
+spec:
+  parentRefs: [{ kind: Service, name: api, port: 80 }]
+  rules: [{ matches: [{ method: GET, path: { type: PathPrefix, value: /books } }] }]
+`)).toEqual([]);
   });
 
   test('fails a policy.linkerd.io HTTPRoute with a relative redirect path', () => {
