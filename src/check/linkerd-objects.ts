@@ -13,6 +13,7 @@ import { nonIdempotentMethods, nonIdempotentRetryLintNote } from '../traffic/con
 import { httpRouteProblems } from '../traffic/http-route';
 import { serviceProfileProblems } from '../traffic/service-profile';
 import { Finding, Severity, SourceObject } from './_types';
+import { unrenderedKindProblems } from './linkerd-admission';
 import { proxyAnnotationProblems } from './linkerd-proxy';
 
 /** The API groups of Linkerd's policy and of the Gateway API. */
@@ -57,13 +58,14 @@ export function objectFindings(source: SourceObject, version: LinkerdVersion): F
       case 'Server': return findings('policy-admission', 'error', source, serverRules(obj, version));
       case 'ServerAuthorization': return findings('policy-admission', 'error', source, serverAuthorizationRules(obj));
       case 'HTTPRoute': return [...findings('http-route', 'error', source, httpRouteProblems(obj)), ...retryLintFindings(source)];
-      default: return [];
+      default: return findings('policy-admission', 'error', source, unrenderedKindProblems(obj));
     }
   }
   if (group === GATEWAY_GROUP) {
     if (obj.kind === 'HTTPRoute') return [...findings('http-route', 'error', source, httpRouteProblems(obj)), ...retryLintFindings(source)];
-    if (obj.kind === 'GRPCRoute') return findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'GRPCRoute'));
-    return [];
+    const admission = findings('policy-admission', 'error', source, unrenderedKindProblems(obj));
+    if (obj.kind === 'GRPCRoute') return [...admission, ...findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'GRPCRoute'))];
+    return admission;
   }
   if (group === '' && obj.kind === 'Service') {
     return [...findings('annotations', 'error', source, trafficAnnotationProblems(obj.metadata?.annotations, 'Service')), ...retryLintFindings(source)];

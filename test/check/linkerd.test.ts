@@ -264,6 +264,67 @@ spec:
 `)).toEqual([]);
   });
 
+  test('fails an EgressNetwork with an empty networks list, or an exception outside its cidr', () => {
+    const egress = (networks: string) => one(`
+apiVersion: policy.linkerd.io/v1alpha1
+kind: EgressNetwork
+metadata: { name: internet, namespace: egress }
+spec: { trafficPolicy: Allow, networks: ${networks} }
+`);
+    expect(egress('[]')).toEqual(['error linkerd/policy-admission 2: networks, when set, must not be empty: give at least one network, or leave networks unset']);
+    expect(egress('[{ cidr: 0.0.0.0/0, except: [10.0.0.0/8] }]')).toEqual([]);
+    expect(egress('[{ cidr: 10.0.0.0/8, except: [192.168.0.0/16] }]')).toEqual([expect.stringMatching(/^error linkerd\/policy-admission 2: network 10.0.0.0\/8 except "192.168.0.0\/16" is outside its cidr/)]);
+  });
+
+  test('fails an HTTPLocalRateLimitPolicy the admission webhook refuses', () => {
+    expect(one(`
+apiVersion: policy.linkerd.io/v1alpha1
+kind: HTTPLocalRateLimitPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  targetRef: { group: policy.linkerd.io, kind: Server, name: web }
+  total: { requestsPerSecond: 100 }
+  identity: { requestsPerSecond: 200 }
+  overrides:
+    - { requestsPerSecond: 0, clientRefs: [{ kind: Deployment, name: batch }] }
+`)).toEqual([
+      'error linkerd/policy-admission 2: identity.requestsPerSecond 200 must not exceed total.requestsPerSecond 100',
+      'error linkerd/policy-admission 2: overrides[0].requestsPerSecond must be greater than 0',
+      'error linkerd/policy-admission 2: overrides[0].clientRefs[0] must be a ServiceAccount',
+    ]);
+    expect(one(`
+apiVersion: policy.linkerd.io/v1alpha1
+kind: HTTPLocalRateLimitPolicy
+metadata: { name: web, namespace: shop }
+spec: { targetRef: { kind: Deployment, name: web }, total: { requestsPerSecond: 0 } }
+`)).toEqual([
+      'error linkerd/policy-admission 2: targetRef "Deployment" is not allowed: target a policy.linkerd.io Server',
+      'error linkerd/policy-admission 2: total.requestsPerSecond must be greater than 0',
+    ]);
+  });
+
+  test('fails a GRPCRoute to an EgressNetwork without a port, a TCPRoute with two rules, a GRPCRoute Service backend without a port', () => {
+    expect(one(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: { name: a, namespace: shop }
+spec:
+  parentRefs: [{ group: policy.linkerd.io, kind: EgressNetwork, name: internet }]
+  rules: [{ backendRefs: [{ name: api }] }]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: { name: b, namespace: shop }
+spec:
+  parentRefs: [{ kind: Service, name: db, port: 5432 }]
+  rules: [{ backendRefs: [{ name: db, port: 5432 }] }, { backendRefs: [{ name: db2, port: 5432 }] }]
+`)).toEqual([
+      'error linkerd/policy-admission 2: parentRefs[0] EgressNetwork "internet" has no port: Linkerd rejects a route to an EgressNetwork without one',
+      'error linkerd/policy-admission 2: rules[0].backendRefs[0] Service "api" has no port: Linkerd rejects a Service backendRef without one',
+      'error linkerd/policy-admission 9: TCPRoute has 2 rules: Linkerd admits a TCPRoute with exactly one rule',
+    ]);
+  });
+
   test('fails a policy.linkerd.io HTTPRoute with a relative redirect path', () => {
     expect(one(`
 apiVersion: policy.linkerd.io/v1beta3
