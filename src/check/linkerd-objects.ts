@@ -16,8 +16,9 @@ import { Finding, Severity, SourceObject } from './_types';
 import { unrenderedKindProblems } from './linkerd-admission';
 import { proxyAnnotationProblems } from './linkerd-proxy';
 
-/** The API groups of Linkerd's policy and of the Gateway API. */
+/** The API group of Linkerd's policy kinds. */
 export const POLICY_GROUP = 'policy.linkerd.io';
+/** The API group of the Gateway API. */
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** The group of an object's apiVersion; '' for the core group. */
