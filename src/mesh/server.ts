@@ -3,6 +3,7 @@ import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct, IConstruct } from 'constructs';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
 import { LinkerdContext } from '../linkerd/context';
@@ -12,15 +13,16 @@ import {
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
 import { minorOf } from './_annotations';
-import { ClusterDefaults, clusterDefaults, isProbePolicy, requiresIdentity, meshing, MeshModel, ModelWorkload, portPolicy, PROBE_POLICY, proxyPorts, Rendered } from './_model';
+import { clusterDefaults, meshing, MeshModel, ModelWorkload, PROBE_POLICY } from './_model';
 import {
-  describe, HttpProbe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
+  describe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,
 } from './_workload';
 import { AuthenticationRef, AuthorizationPolicy, PolicyTarget } from './authorization-policy';
 import { IdentityRef } from './identity';
 import { MeshTLSAuthentication } from './meshtls-authentication';
 import { NetworkAuthentication } from './network-authentication';
 import { ProxyProtocol, ServerPort } from './server-port';
+import { HTTP2_PROTOCOLS, httpProbesOn, serverOverlapProblems, serverProbeProblems, serverRules, TCP_PROTOCOLS } from './server-rules';
 
 /** Props for {@link Server}. */
 export interface ServerProps {
@@ -80,10 +82,6 @@ export interface ProbeAuthorizationOptions {
   readonly networks?: string[];
 }
 
-/** Server protocols whose port the proxy reads as HTTP/2 without detection (linkerd/linkerd2-proxy@release/v2.359.0:linkerd/app/inbound/src/detect.rs:204). */
-const HTTP2_PROTOCOLS: string[] = [ProxyProtocol.HTTP2, ProxyProtocol.GRPC];
-/** Server protocols whose proxy uses no routes at all, only the Server's authorizations (linkerd/linkerd2@version-2.20:policy-controller/grpc/src/inbound.rs:214-219). */
-const TCP_PROTOCOLS: string[] = [ProxyProtocol.OPAQUE, ProxyProtocol.TLS];
 
 /**
  * A port of some pods, as Linkerd's policy sees it (`policy.linkerd.io` Server): once a Server exists, only traffic
@@ -167,6 +165,7 @@ export class Server extends Construct {
     this.apiObject = minorOf(this.version) >= 16
       ? new ServerV1Beta3(this, 'Resource', { metadata, spec: { ...spec, accessPolicy: props.accessPolicy } })
       : new ServerV1Beta1(this, 'Resource', { metadata, spec });
+    validateRendered(this, this.apiObject, obj => serverRules(obj, this.version));
     this.node.addValidation({ validate: () => this.synthProblems() });
   }
 
@@ -281,122 +280,16 @@ export class Server extends Construct {
 
   /** Linkerd allows one Server per pod port; reported on the later of two Servers. */
   private overlapProblems(model: MeshModel, own: any, selected: WorkloadFacts[]): string[] {
-    const servers = model.policiesOf('Server', this.namespace);
-    const position = model.positionOf(this.apiObject);
-    // each earlier Server in conflict, with the first of this Server's workloads it also selects on the same port
-    const earlier = new Map<number, WorkloadFacts | undefined>();
-    const shared = new Map<number, number>();
-    for (const facts of selected) {
-      const ports = resolveServerPorts(facts, own.spec.port);
-      if (ports.length === 0) continue;
-      for (const other of model.serversSelecting(facts)) {
-        const port = resolveServerPorts(facts, servers[other].json.spec?.port).find(p => ports.includes(p));
-        if (other < position && !earlier.has(other) && port !== undefined) {
-          earlier.set(other, facts);
-          shared.set(other, port);
-        }
-      }
-    }
-    for (const other of model.serversWithSelectorAndPort(this.namespace, own.spec?.podSelector, own.spec.port)) {
-      if (other < position && !earlier.has(other)) earlier.set(other, undefined);
-    }
-    return [...earlier].sort(([a], [b]) => a - b).map(([other, facts]) => {
-      const otherName = `Server ${this.namespace}/${servers[other].json.metadata?.name}`;
-      return facts ? `selects port ${shared.get(other)} of ${describe(facts)}, which ${otherName} also selects: Linkerd allows one Server per pod port`
-        : `has the same podSelector and port as ${otherName}: Linkerd allows one Server per pod port`;
-    });
+    return serverOverlapProblems(model, { apiObject: this.apiObject, json: own }, selected);
   }
 
   /** The kubelet's HTTP probes on this Server's ports that the proxy would refuse or break, and a harmful authorizeProbes(). */
   private probeProblems(model: MeshModel, own: any, selected: WorkloadFacts[]): string[] {
-    const protocol: string = own.spec?.proxyProtocol ?? ProxyProtocol.UNKNOWN;
     // the tree's control plane, as the coverage report takes it: its skipped ports and default policy count here too
     const defaults = clusterDefaults(this.version, LinkerdContext.tryOf(this)?.controlPlane);
-    const probes: { facts: WorkloadFacts; probe: HttpProbe }[] = [];
-    for (const facts of selected) {
-      const skipped = proxyPorts(facts, model, defaults).skipInbound;
-      // a skipped port bypasses the proxy, probes included
-      for (const probe of httpProbesOn(facts, own.spec?.port)) if (!skipped.some(r => r.includes(probe.port))) probes.push({ facts, probe });
-    }
-    const list = (ps: typeof probes) => ps.map(({ facts, probe }) => `${probe.scheme === 'HTTPS' ? 'HTTPS ' : ''}GET ${probe.path} on port ${probe.port} of ${describe(facts)}`).join(', ');
-    const routes = model.routesTo(this.name, this.namespace).filter(r => r.json.kind === 'HTTPRoute');
-    const probeRoute = routes.find(r => r.apiObject.node.scope === this.probes);
-    const userRoutes = routes.filter(r => r !== probeRoute);
-    const problems: string[] = [];
-    if (HTTP2_PROTOCOLS.includes(protocol)) {
-      if (probes.length > 0) {
-        problems.push(`the kubelet's HTTP/1.1 probes (${list(probes)}) would fail: the proxy reads the port of a proxyProtocol ${protocol} Server as HTTP/2 `
-          + 'without detection; use ProxyProtocol.UNKNOWN or HTTP1 if the app also serves HTTP/1.1, or probe a port this Server does not select');
-      }
-      return problems;
-    }
-    // HTTPS probes are not HTTP to the proxy: on a detecting Server they go the TCP way, on an HTTP/1 Server they break
-    const broken = protocol === ProxyProtocol.HTTP1 ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
-    if (broken.length > 0) {
-      problems.push(`the kubelet's HTTPS probes (${list(broken)}) would fail: the proxy reads the port of a proxyProtocol HTTP/1 Server as plaintext HTTP/1 `
-        + 'without detection; use ProxyProtocol.UNKNOWN, or probe a port this Server does not select');
-    }
-    const tcp = TCP_PROTOCOLS.includes(protocol) ? probes : protocol === ProxyProtocol.UNKNOWN ? probes.filter(p => p.probe.scheme === 'HTTPS') : [];
-    const refusedTcp = tcp.filter(p => !this.admitsUnauthenticated(model, p.facts, p.probe.port, defaults));
-    if (refusedTcp.length > 0) {
-      const why = TCP_PROTOCOLS.includes(protocol) ? `a proxyProtocol ${protocol} Server has no probe route` : 'HTTPS is not HTTP to the proxy, so the probe route does not apply';
-      problems.push(`the kubelet's probes (${list(refusedTcp)}) would be refused: ${why}, and no authorization of the Server admits clients without a mesh identity; `
-        + 'authorize the probe networks on the Server (an AuthorizationPolicy with only a NetworkAuthentication), or probe a port this Server does not select');
-    }
-    const http = TCP_PROTOCOLS.includes(protocol) ? [] : probes.filter(p => p.probe.scheme !== 'HTTPS');
-    if (probeRoute && userRoutes.length === 0) {
-      problems.push(`authorizeProbes() attached HTTPRoute ${this.namespace}/${probeRoute.json.metadata?.name}, the only HTTPRoute of this Server: Linkerd then drops `
-        + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
-    } else if (userRoutes.length > 0) {
-      // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
-      const open = (route: Rendered, p: typeof http[number]) => this.admitsUnauthenticated(model, p.facts, p.probe.port, defaults) || routeAdmitsUnauthenticated(model, route);
-      const missing = http.filter(p => !(this.probePaths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r, p)));
-      const names = userRoutes.map(r => `HTTPRoute ${this.namespace}/${r.json.metadata?.name}`).join(', ');
-      if (missing.length > 0 && !probeRoute) {
-        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);
-      } else if (missing.length > 0) {
-        problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes, and authorizeProbes() was not given ${list(missing)}: `
-          + 'add the paths (or leave paths unset to take the workload\'s probes)');
-      }
-    }
-    return problems;
+    const probes = this.probes ? { scope: this.probes, paths: this.probePaths ?? [] } : undefined;
+    return serverProbeProblems(model, { apiObject: this.apiObject, json: own }, selected, defaults, probes);
   }
-
-  /** Whether the Server's own authorizations (no routes) admit a client without a mesh identity on a port. */
-  private admitsUnauthenticated(model: MeshModel, facts: WorkloadFacts, port: number, defaults: ClusterDefaults): boolean {
-    const policy = portPolicy(model, facts, port, defaults, { routes: false });
-    return policy.server?.apiObject === this.apiObject && policy.authorizations.some(a => a.unauthenticated);
-  }
-}
-
-/** Whether an AuthorizationPolicy targeting a route admits clients without a mesh identity. */
-function routeAdmitsUnauthenticated(model: MeshModel, route: Rendered): boolean {
-  const namespace = route.json.metadata?.namespace ?? 'default';
-  return model.policiesOf('AuthorizationPolicy', namespace).some(policy => {
-    const ref = policy.json.spec?.targetRef ?? {};
-    const refs: any[] = policy.json.spec?.requiredAuthenticationRefs ?? [];
-    return ref.kind === route.json.kind && ref.name === route.json.metadata?.name && !isProbePolicy(policy)
-      && !refs.some(requiresIdentity);
-  });
-}
-
-/**
- * Whether an HTTPRoute matches the kubelet's `GET <path>`: no hostnames, and a rule with no matches or a match whose
- * path (unset: prefix `/`) is `Exact` or an element-wise `PathPrefix` of it, with no method but GET and no headers or
- * query parameters. Regular expressions are not evaluated (treated as no match).
- */
-function routeMatchesProbe(route: any, path: string): boolean {
-  if ((route.spec?.hostnames ?? []).length > 0) return false;
-  const matches = (m: any) => {
-    if ((m.headers ?? []).length > 0 || (m.queryParams ?? []).length > 0 || (m.method !== undefined && m.method !== 'GET')) return false;
-    const type = m.path?.type ?? 'PathPrefix';
-    const value: string = m.path?.value ?? '/';
-    if (type === 'Exact') return value === path;
-    if (type !== 'PathPrefix') return false;
-    const prefix = value.replace(/\/+$/, '');
-    return prefix === '' || path === prefix || path.startsWith(`${prefix}/`);
-  };
-  return (route.spec?.rules ?? [{}]).some((rule: any) => (rule.matches ?? []).length === 0 || rule.matches.some(matches));
 }
 
 /** The rendered facts of a workload construct, or undefined when it is not one. */
@@ -417,15 +310,6 @@ function podSelectorOf(facts: WorkloadFacts): LabelSelectorJson {
 function namedPorts(facts: WorkloadFacts): string {
   const names = [...new Set(facts.ports.filter(p => isTcp(p.protocol)).map(p => p.name).filter((n): n is string => n !== undefined))];
   return names.length > 0 ? names.join(', ') : '(it has no named TCP ports)';
-}
-
-/** The HTTP probes of a workload on the pod ports a Server port selects, by port and path. */
-function httpProbesOn(facts: WorkloadFacts, port: number | string | undefined): HttpProbe[] {
-  const ports = resolveServerPorts(facts, port);
-  const seen = new Set<string>();
-  return facts.httpProbes.filter(p => ports.includes(p.port))
-    .filter(p => !seen.has(`${p.port} ${p.path} ${p.scheme}`) && seen.add(`${p.port} ${p.path} ${p.scheme}`))
-    .sort((a, b) => a.port - b.port || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The identity reference of a client: a ServiceAccount, or the ServiceAccount a workload runs as. */
