@@ -3,16 +3,20 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCheck } from '../check/engine';
+import { ruleFamilies } from '../check/families';
+import { LinkerdVersion } from '../linkerd/version';
 import { Format, FORMATS, formatJson, formatSarif, formatText } from '../check/format';
 import { readInputs } from '../check/read';
 
 /** The `--help` text. */
-export const USAGE = `Usage: cdk8s-linkerd check [--format text|json|sarif] [--strict] PATH...
+export const USAGE = `Usage: cdk8s-linkerd check [--format text|json|sarif] [--strict] [--linkerd-version <v>] PATH...
 
 Checks Kubernetes YAML this library did not write (hand-written manifests, Helm or Kustomize
 output, a whole Argo CD repository) with the rules it applies to its own output: the schemas
 (Kubernetes 1.25 and 1.36, the vendored CRDs), cert-manager's and trust-manager's webhook
-rules, Argo CD's Application rules and the sync-wave rollout check, and the secret guard.
+rules, Argo CD's Application rules and the sync-wave rollout check, the secret guard, and
+Linkerd's (ServiceProfile and policy admission, annotation grammars, conflicts, Server overlap,
+probe authorization, mTLS coverage).
 
 PATH is a file or a folder; folders are read recursively (.yaml, .yml, .json), skipping
 dot-folders, node_modules and Helm chart templates. Every YAML document is read; a List gives its items.
@@ -21,6 +25,8 @@ Options:
   --format <f>   text (default): file:line: severity: Kind namespace/name: message [rule]
                  json: { summary, findings }; sarif: SARIF 2.1.0 for code scanning
   --strict       warnings (this library's stricter lints) count as errors
+  --linkerd-version <v>
+                 the Linkerd version the objects are for, e.g. 2.18 (default: the library's default)
   -h, --help     this text
 
 Severities: error (Kubernetes or an upstream webhook rejects it, or it breaks or silently
@@ -63,7 +69,7 @@ export function run(argv: readonly string[], io: CheckIo): number {
       args: [...argv],
       allowPositionals: true,
       strict: true,
-      options: { format: { type: 'string' }, strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { 'format': { type: 'string' }, 'strict': { type: 'boolean' }, 'linkerd-version': { type: 'string' }, 'help': { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     return usageError(io, (e as Error).message);
@@ -78,6 +84,14 @@ export function run(argv: readonly string[], io: CheckIo): number {
   const format = (values.format ?? 'text') as Format;
   if (!FORMATS.includes(format)) return usageError(io, `--format ${JSON.stringify(values.format)} is not one of ${FORMATS.join(', ')}`);
   if (paths.length === 0) return usageError(io, 'at least one PATH (a file or a folder) is required');
+  let version: LinkerdVersion | undefined;
+  if (values['linkerd-version'] !== undefined) {
+    const known = LinkerdVersion.all().map(v => v.major);
+    if (!known.includes(values['linkerd-version'])) {
+      return usageError(io, `--linkerd-version ${JSON.stringify(values['linkerd-version'])} is not a version this library knows: use one of ${known.join(', ')}`);
+    }
+    version = LinkerdVersion.of(values['linkerd-version']);
+  }
 
   const now = io.now ?? Date.now;
   const started = now();
@@ -97,7 +111,7 @@ export function run(argv: readonly string[], io: CheckIo): number {
       io.stderr(`cdk8s-linkerd check: no .yaml, .yml or .json file in ${paths.join(', ')}\n`);
       return EXIT_UNUSABLE;
     }
-    const result = runCheck(input, { strict: values.strict === true });
+    const result = runCheck(input, { strict: values.strict === true, families: ruleFamilies({ version }) });
     if (shown) io.progress?.('\r\x1b[K');
     io.stdout(format === 'json' ? formatJson(result) : format === 'sarif' ? formatSarif(result, packageVersion()) : formatText(result));
     return result.exitCode;

@@ -58,9 +58,12 @@ type Check =
  *   nor `x-kubernetes-preserve-unknown-fields: true` forbids other fields.
  * - An object whose (apiVersion, kind) has no vendored schema fails.
  *
- * Not evaluated: CEL rules (`x-kubernetes-validations`), list uniqueness
- * (`x-kubernetes-list-type`), other `x-kubernetes-*` annotations and unknown
- * formats, which are ignored; `x-kubernetes-int-or-string` is enforced.
+ * - A custom kind's CEL rules (`x-kubernetes-validations`) are evaluated after
+ *   its schema passes (`celProblems` in ./cel, see docs/cel.md).
+ *
+ * Not evaluated: list uniqueness (`x-kubernetes-list-type`), other
+ * `x-kubernetes-*` annotations and unknown formats, which are ignored;
+ * `x-kubernetes-int-or-string` is enforced.
  *
  * The validators of the (apiVersion, kind) pairs actually seen are loaded on
  * first use, and cached: modules compiled ahead of time by the build (ajv
@@ -113,9 +116,10 @@ export class SchemaGate {
    * Validates one object.
    *
    * @param obj a Kubernetes object, as parsed from YAML
+   * @param options `cel: false` checks the schema alone, without the CRD's CEL rules (default: both)
    * @returns the problems found; empty when the object is valid
    */
-  public validate(obj: any): SchemaProblem[] {
+  public validate(obj: any, options: { readonly cel?: boolean } = {}): SchemaProblem[] {
     const object = describe(obj);
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       return [{ object, message: 'must be an object with apiVersion and kind' }];
@@ -128,8 +132,18 @@ export class SchemaGate {
     switch (check.type) {
       case 'missing':
         return [{ object, message: check.message }];
-      case 'crd':
-        return messages(check.validate, obj).map((message) => ({ object, message }));
+      case 'crd': {
+        const found = messages(check.validate, obj).map((message) => ({ object, message }));
+        // the CRD's CEL rules (x-kubernetes-validations) run once the schema passes: the API server skips them after a
+        // type, required, enum or size error (kubernetes/apiextensions-apiserver@v0.36.0:
+        // pkg/registry/customresource/strategy.go, hasBlockingErr); this gate keeps no error types and waits for a
+        // clean schema, so a rule is never judged on an object of the wrong shape
+        if (found.length > 0 || options.cel === false) return found;
+        const cel = require('./cel') as typeof import('./cel');
+        // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
+        const { problems, unevaluated } = cel.celProblems(obj);
+        return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
+      }
       case 'core': {
         // merge identical messages of several releases into one problem
         const byMessage = new Map<string, string[]>();

@@ -54,12 +54,31 @@ describe('cdk8s-linkerd check: the command', () => {
       [['check'], 'at least one PATH (a file or a folder) is required'],
       [['check', '--format', 'xml', 'x'], '--format "xml" is not one of text, json, sarif'],
       [['check', '--fast', 'x'], "Unknown option '--fast'"],
+      [['check', '--linkerd-version', '9.99', 'x'], '--linkerd-version "9.99" is not a version this library knows: use one of'],
     ] as const) {
       const r = check([...args]);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(message);
       expect(r.stderr).toContain(USAGE);
+    }
+  });
+
+  test('--linkerd-version judges the objects by that version: a Server accessPolicy before 2.16 is an error', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-version-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'server.yaml'), [
+        'apiVersion: policy.linkerd.io/v1beta3', 'kind: Server', 'metadata: { name: web, namespace: shop }',
+        'spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: audit }', '',
+      ].join('\n'));
+      const errors = (r: { stdout: string }) => (JSON.parse(r.stdout).findings as { severity: string; message: string }[])
+        .filter(f => f.severity === 'error').map(f => f.message);
+      expect(errors(check(['check', '--format', 'json', dir]))).toStrictEqual([]);
+      const old = check(['check', '--format', 'json', '--linkerd-version', '2.14', dir]);
+      expect(old.code).toBe(1);
+      expect(errors(old)).toStrictEqual(['accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd 2.14']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -178,7 +197,7 @@ describe('cdk8s-linkerd check: the command', () => {
       const rollout = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'reports', 'rollout.json'), 'utf8'));
       expect(findings.filter((f: any) => f.rule === 'argocd/rollout-prerequisite').map((f: any) => f.message))
         .toStrictEqual(rollout.prerequisites.crdGroups.map((g: string) => `a sync of dist needs the CRDs of ${g}, which nothing in dist installs, already in the cluster`));
-      expect(new Set(findings.map((f: any) => f.rule))).toStrictEqual(new Set(['input/not-kubernetes', 'argocd/rollout-prerequisite']));
+      expect(new Set(findings.map((f: any) => f.rule))).toStrictEqual(new Set(['input/not-kubernetes', 'argocd/rollout-prerequisite', 'linkerd/missing-reference', 'linkerd/mtls-coverage']));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -12,7 +12,8 @@ describe('cdk8s-linkerd check: one seeded mistake per rule family, each with its
   test('schema: a misspelt field is an error at its document; a kind without a schema is a note', () => {
     const { code, findings } = findingsOf([`${SEEDED}/schema.yaml`]);
     expect(code).toBe(1);
-    expect(findings.map(f => [f.file, f.line, f.severity, f.rule, f.kind, f.namespace, f.name, f.message])).toStrictEqual([
+    // the Linkerd family's coverage totals (a note) are not this family's
+    expect(findings.filter(f => f.rule !== 'linkerd/mtls-coverage').map(f => [f.file, f.line, f.severity, f.rule, f.kind, f.namespace, f.name, f.message])).toStrictEqual([
       [`${SEEDED}/schema.yaml`, 7, 'error', 'schema/invalid', 'Deployment', 'shop', 'web', 'kubernetes v1.25.0, v1.36.0: spec.replica is not allowed (unknown field)'],
       [`${SEEDED}/schema.yaml`, 25, 'note', 'schema/no-schema', 'Widget', undefined, 'gadget', 'not schema-validated: no vendored schema exists for apiVersion example.com/v1, kind Widget'],
     ]);

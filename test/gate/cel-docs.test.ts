@@ -31,7 +31,7 @@ const rows: SourceRow[] = sources.map(s => {
   let agree = 0, celErrors = 0, celErrorsFound = 0, celOnly = 0;
   for (const c of s.cases as CelCase[]) {
     const cel = celProblems(c.input);
-    const gate = s.adapter === 'cel-rules-only' ? [] : sharedGate().validate(c.input).map(p => p.message);
+    const gate = s.adapter === 'cel-rules-only' ? [] : sharedGate().validate(c.input, { cel: false }).map(p => p.message);
     const verdict = cel.problems.length + gate.length > 0 ? 'rejected' : 'accepted';
     if (cel.unevaluated.length === 0 && verdict === c.upstream) agree++;
     if (verdict === 'rejected' && gate.length === 0) celOnly++;

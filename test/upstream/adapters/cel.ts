@@ -10,6 +10,6 @@ import { Adapter } from '../_conformance';
 export const adapter: Adapter = (input: any) => {
   const cel = celProblems(input);
   if (cel.unevaluated.length > 0) throw new Error(`unevaluated CEL rules: ${cel.unevaluated.join('; ')}`);
-  const problems = [...sharedGate().validate(input).map(p => p.message), ...cel.problems];
+  const problems = [...sharedGate().validate(input, { cel: false }).map(p => p.message), ...cel.problems];
   return problems.length === 0 ? { verdict: 'accepted' } : { verdict: 'rejected', message: problems.join('; ') };
 };
