@@ -11,5 +11,7 @@ export * from './synth';
 // no at-internal tag in this comment: stripInternal would drop the export statement below it from the .d.ts
 export { LinkerdPlatform } from './platform';
 export type { LinkerdPlatformProps, PlatformDashboardOptions } from './platform';
+export { SchemaValidationPlugin } from './gate/cdk8s-plugin';
+export type { Cdk8sValidationContext, SchemaValidationPluginProps } from './gate/cdk8s-plugin';
 export { ValidationError } from './_internal/errors';
 export type { Warning } from './_internal/warnings';

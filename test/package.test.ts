@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,8 +47,29 @@ describe('the packed package, as another team installs it', () => {
   test('ships compiled code with declarations, and none of the repo-only tools', () => {
     const files = packedFiles;
     expect(files).toEqual(expect.arrayContaining(['lib/src/index.js', 'lib/src/index.d.ts', 'lib/imports/cert-manager.io.d.ts', 'LICENSE', 'README.md',
-      'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml']));
-    expect(files.filter(f => /^lib\/src\/(main|cli\/|gate\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual([]);
+      'crds/charts/linkerd/2.20/linkerd-control-plane/values-ha.yaml',
+      // the schema gate and the pinned schemas it reads, found relative to its own file
+      'lib/src/gate/schema-gate.js', 'crds/kubernetes/v1.25.0/_definitions.json', 'crds/kubernetes/v1.36.0/_definitions.json',
+      'crds/argo-cd.yaml', 'crds/cert-manager.yaml', 'crds/gateway-api.yaml', 'crds/linkerd.yaml', 'crds/traefik.yaml', 'crds/trust-manager.yaml']));
+    // of the command-line tools, only the `cdk8s-linkerd` command (check) ships
+    expect(files.filter(f => /^lib\/src\/(main|cli\/)|^src\/|^test\/|^dist\//.test(f))).toStrictEqual(['lib/src/cli/check.d.ts', 'lib/src/cli/check.js']);
+    expect(files).toContain('lib/validators/index.json');
+    expect(files.filter(f => /^lib\/validators\/.*\.js$/.test(f)).length).toBeGreaterThan(100);
+    expect(files.filter(f => f.endsWith('.v8cache'))).toStrictEqual([]);
+  });
+
+  test('npx cdk8s-linkerd check reports each seeded mistake with file and line, and exits 1', () => {
+    const seeded = path.join(consumer, 'manifests');
+    fs.cpSync(path.join(__dirname, 'fixtures', 'check', 'seeded'), seeded, { recursive: true });
+    fs.rmSync(path.join(seeded, 'broken.yaml'));
+    const run = spawnSync('npx', ['--no-install', 'cdk8s-linkerd', 'check', 'manifests'], { cwd: consumer, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    const errors = run.stdout.split('\n').filter(l => /: error: /.test(l)).map(l => l.split(': error: ')[0]);
+    expect(errors).toStrictEqual([
+      'manifests/argocd.yaml:2', 'manifests/argocd.yaml:29', 'manifests/cert-manager.yaml:2', 'manifests/cert-manager.yaml:12',
+      'manifests/schema.yaml:7', 'manifests/secret-in-comment.yaml:9', 'manifests/secrets.yaml:2', 'manifests/trust-manager.yaml:12',
+    ]);
   });
 
   test('a consumer app type-checks against the public API, without @types/node', () => {
@@ -63,10 +84,15 @@ describe('the packed package, as another team installs it', () => {
     expect(yaml).toContain('duration: 72h0m0s');
     expect(yaml).toContain('secretName: web-tls');
     expect(yaml).toContain('name: linkerd-proxy-injector');
+    // the same run's second synthesis: an escape-hatch patch fails the schema gate, and dist/ stays as it was
+    expect(out).toContain('the invalid patch failed: 1 output check problem(s):\n  - mesh.k8s.yaml: Certificate apps/web: spec.revisionHistoryLimit must be integer');
+    expect(yaml).not.toContain('revisionHistoryLimit');
+    // the gate used the validators compiled at build, not the schemas: it kept their V8 code cache beside them
+    expect(fs.readdirSync(path.join(consumer, 'node_modules', 'cdk8s-linkerd', 'lib', 'validators')).filter(f => f.endsWith('.v8cache')).length).toBeGreaterThan(0);
   });
 
-  test('installs from a git URL or a path with compiled code: prepare builds lib/', () => {
-    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.json');
+  test('installs from a git URL or a path with compiled code: prepare builds lib/ and compiles the schema validators', () => {
+    expect(pkg.scripts.prepare).toBe('tsc -p tsconfig.json && node lib/src/gate/precompile.js');
     expect(JSON.parse(fs.readFileSync(path.join(REPO, 'tsconfig.json'), 'utf8')).compilerOptions.outDir).toBe('lib');
   });
 

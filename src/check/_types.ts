@@ -33,6 +33,11 @@ export interface Finding {
   readonly message: string;
   /** The object the finding is about. */
   readonly source?: SourceObject;
+  /**
+   * Where the finding is when it is not about one object: a document that did not parse or is not a Kubernetes
+   * object, a private key in a comment. Ignored when `source` is set.
+   */
+  readonly location?: { readonly file: string; readonly line: number };
 }
 
 /** A family of rules run over the whole input. */

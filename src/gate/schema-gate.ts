@@ -1,8 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 
 /**
  * One reason why a synthesized object does not match its vendored schema.
@@ -17,15 +15,24 @@ export interface SchemaProblem {
 }
 
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
-const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-const DEFINITIONS_FILE = '_definitions.json';
 
-/** One vendored Kubernetes release. */
-interface Release {
-  /** e.g. 'v1.36.0' */
-  readonly version: string;
-  /** 'group/version/Kind' -> definition name */
-  readonly gvks: Map<string, string>;
+/**
+ * Where the gate gets its validators: compiled ahead of time at build (`lib/validators/`, see precompiled.ts), or
+ * compiled from `crds/` when first asked for (schema-compiler.ts). Both answer alike; only the cost differs.
+ *
+ * @internal
+ */
+export interface ValidatorCatalogue {
+  /** the vendored Kubernetes releases, oldest first, e.g. ['v1.25.0', 'v1.36.0'] */
+  readonly releases: readonly string[];
+  /** the validator of a built-in kind in one release; undefined when the release has no such kind */
+  core(release: string, group: string, version: string, kind: string): ValidateFunction | undefined;
+  /** the served versions of a kind's vendored CRD; undefined when there is none */
+  crdVersions(group: string, kind: string): readonly string[] | undefined;
+  /** the validator of one served version of a vendored CRD */
+  crd(group: string, version: string, kind: string): ValidateFunction;
+  /** keeps what this process compiled for the next one, if the catalogue can */
+  saveCodeCache?(): void;
 }
 
 /** How objects of one (apiVersion, kind) pair are checked. */
@@ -51,43 +58,68 @@ type Check =
  *   nor `x-kubernetes-preserve-unknown-fields: true` forbids other fields.
  * - An object whose (apiVersion, kind) has no vendored schema fails.
  *
- * Not evaluated: CEL rules (`x-kubernetes-validations`), list uniqueness
- * (`x-kubernetes-list-type`), other `x-kubernetes-*` annotations and unknown
- * formats, which are ignored; `x-kubernetes-int-or-string` is enforced.
+ * - A custom kind's CEL rules (`x-kubernetes-validations`) are evaluated after
+ *   its schema passes (`celProblems` in ./cel, see docs/cel.md).
  *
- * All schemas are read when the gate is loaded; validators are compiled for
- * the (apiVersion, kind) pairs actually seen, and cached.
+ * Not evaluated: list uniqueness (`x-kubernetes-list-type`), other
+ * `x-kubernetes-*` annotations and unknown formats, which are ignored;
+ * `x-kubernetes-int-or-string` is enforced.
+ *
+ * The validators of the (apiVersion, kind) pairs actually seen are loaded on
+ * first use, and cached: modules compiled ahead of time by the build (ajv
+ * standalone code, `lib/validators/`), or, without them, compiled from the
+ * schemas (the Kubernetes definitions read when the gate is loaded, a CRD when
+ * an object of its kind is first seen).
  */
 export class SchemaGate {
   /**
-   * Loads the vendored schemas.
+   * Loads the vendored schemas: the validators compiled ahead of time by the build (`lib/validators/`, one module per
+   * kind, required when an object of that kind is first seen) when they are there and were compiled from the
+   * `crds/` at hand; else the schemas themselves, compiled with ajv on first use.
    *
    * @param root the folder holding `crds/` (the repo root); by default the
    * nearest folder above this module that contains `crds/kubernetes`.
    */
   public static load(root?: string): SchemaGate {
-    return new SchemaGate(root ?? findRoot(__dirname));
+    const dir = root ?? findRoot(__dirname);
+    if (!fs.existsSync(path.join(dir, 'crds', 'kubernetes'))) {
+      throw new Error(`cannot find crds/kubernetes in ${dir}`);
+    }
+    // required, not imported: a gate with precompiled validators never loads ajv's compiler or parses a schema
+    const precompiled = (require('./precompiled') as typeof import('./precompiled')).PrecompiledCatalogue.open(dir);
+    return new SchemaGate(precompiled ?? SchemaGate.compiling(dir));
   }
 
-  private readonly ajv = createAjv();
-  private readonly releases: Release[];
-  /** 'group/Kind' -> served version -> openAPIV3Schema */
-  private readonly crds: Map<string, Map<string, any>>;
+  /**
+   * A gate that compiles every validator from `crds/` on first use, never the ahead-of-time code: what the build
+   * compiles from, and what the tests compare the precompiled gate with.
+   *
+   * @internal
+   */
+  public static loadCompiling(root?: string): SchemaGate {
+    return new SchemaGate(SchemaGate.compiling(root ?? findRoot(__dirname)));
+  }
+
+  private static compiling(root: string): ValidatorCatalogue {
+    return new (require('./schema-compiler') as typeof import('./schema-compiler')).CompilingCatalogue(root);
+  }
+
   /** 'apiVersion\nkind' -> check */
   private readonly checks = new Map<string, Check>();
 
-  private constructor(root: string) {
-    this.releases = loadReleases(this.ajv, path.join(root, 'crds', 'kubernetes'));
-    this.crds = loadCrds(path.join(root, 'crds'));
-  }
+  private constructor(
+    /** @internal */
+    public readonly catalogue: ValidatorCatalogue,
+  ) {}
 
   /**
    * Validates one object.
    *
    * @param obj a Kubernetes object, as parsed from YAML
+   * @param options `cel: false` checks the schema alone, without the CRD's CEL rules (default: both)
    * @returns the problems found; empty when the object is valid
    */
-  public validate(obj: any): SchemaProblem[] {
+  public validate(obj: any, options: { readonly cel?: boolean } = {}): SchemaProblem[] {
     const object = describe(obj);
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
       return [{ object, message: 'must be an object with apiVersion and kind' }];
@@ -100,8 +132,18 @@ export class SchemaGate {
     switch (check.type) {
       case 'missing':
         return [{ object, message: check.message }];
-      case 'crd':
-        return messages(check.validate, obj).map((message) => ({ object, message }));
+      case 'crd': {
+        const found = messages(check.validate, obj).map((message) => ({ object, message }));
+        // the CRD's CEL rules (x-kubernetes-validations) run once the schema passes: the API server skips them after a
+        // type, required, enum or size error (kubernetes/apiextensions-apiserver@v0.36.0:
+        // pkg/registry/customresource/strategy.go, hasBlockingErr); this gate keeps no error types and waits for a
+        // clean schema, so a rule is never judged on an object of the wrong shape
+        if (found.length > 0 || options.cel === false) return found;
+        const cel = require('./cel') as typeof import('./cel');
+        // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
+        const { problems, unevaluated } = cel.celProblems(obj);
+        return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
+      }
       case 'core': {
         // merge identical messages of several releases into one problem
         const byMessage = new Map<string, string[]>();
@@ -138,6 +180,16 @@ export class SchemaGate {
     return check.type === 'crd' || (check.type === 'core' && check.releases.every((r) => r.validate !== undefined));
   }
 
+  /**
+   * Keeps what this process compiled for the next one, where the validators allow it (the precompiled ones' V8 code
+   * cache). Call it after validating.
+   *
+   * @internal
+   */
+  public saveCodeCache(): void {
+    this.catalogue.saveCodeCache?.();
+  }
+
   /** the cached check for one pair, compiled on first use */
   private check(apiVersion: string, kind: string): Check {
     const key = `${apiVersion}\n${kind}`;
@@ -154,41 +206,20 @@ export class SchemaGate {
     const group = slash < 0 ? '' : apiVersion.slice(0, slash);
     const version = apiVersion.slice(slash + 1);
 
-    const releases = this.releases.map((release) => {
-      const name = release.gvks.get(`${group}/${version}/${kind}`);
-      const validate = name === undefined ? undefined : this.ajv.compile({ $ref: definitionRef(release.version, name) });
-      return { version: release.version, validate };
-    });
+    const releases = this.catalogue.releases.map((release) => ({ version: release, validate: this.catalogue.core(release, group, version, kind) }));
     if (releases.some((r) => r.validate !== undefined)) {
       return { type: 'core', releases };
     }
 
-    const versions = this.crds.get(`${group}/${kind}`);
+    const versions = this.catalogue.crdVersions(group, kind);
     if (!versions) {
       return { type: 'missing', message: missingMessage(apiVersion, kind) };
     }
-    const schema = versions.get(version);
-    if (!schema) {
-      const served = [...versions.keys()].join(', ') || 'no version';
+    if (!versions.includes(version)) {
+      const served = versions.join(', ') || 'no version';
       return { type: 'missing', message: `${missingMessage(apiVersion, kind)} (the vendored crd serves ${served})` };
     }
-    return { type: 'crd', validate: this.ajv.compile(this.crdSchema(schema)) };
-  }
-
-  /** the top-level schema of one CRD version: strict, with ObjectMeta for metadata */
-  private crdSchema(schema: any): any {
-    strictify(schema, true);
-    return {
-      ...schema,
-      properties: {
-        // every object has these, but CRD schemas need not declare them
-        apiVersion: { type: 'string' },
-        kind: { type: 'string' },
-        ...schema.properties,
-        // CRD schemas only say `metadata: {type: object}`; the API server applies ObjectMeta
-        metadata: { allOf: this.releases.map((r) => ({ $ref: definitionRef(r.version, OBJECT_META) })) },
-      },
-    };
+    return { type: 'crd', validate: this.catalogue.crd(group, version, kind) };
   }
 }
 
@@ -202,145 +233,6 @@ function findRoot(start: string): string {
       throw new Error(`cannot find crds/kubernetes in ${start} or any folder above it`);
     }
   }
-}
-
-function createAjv(): Ajv {
-  // The vendored schemas were accepted by Kubernetes, which ignores OpenAPI and
-  // x-kubernetes-* annotations and unknown formats; so does ajv here, silently.
-  const ajv = new Ajv({ allErrors: true, strictSchema: false, logger: false });
-  addFormats(ajv);
-  // Kubernetes durations are Go durations ('48h0m0s'), not ISO 8601 ones ('PT48H')
-  ajv.addFormat('duration', { type: 'string', validate: isDuration });
-  ajv.addKeyword({
-    keyword: INT_OR_STRING,
-    schemaType: 'boolean',
-    errors: false,
-    validate: (enabled: boolean, data: unknown) => !enabled || typeof data === 'string' || Number.isInteger(data),
-  });
-  return ajv;
-}
-
-/** the vendored releases under crds/kubernetes, oldest first, with their definitions added to ajv */
-function loadReleases(ajv: Ajv, dir: string): Release[] {
-  const versions = fs.readdirSync(dir)
-    .filter((v) => fs.existsSync(path.join(dir, v, DEFINITIONS_FILE)))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  if (versions.length === 0) {
-    throw new Error(`no ${DEFINITIONS_FILE} found in ${dir}`);
-  }
-  return versions.map((version) => {
-    const file = path.join(dir, version, DEFINITIONS_FILE);
-    const definitions = JSON.parse(fs.readFileSync(file, 'utf8')).definitions;
-    if (!definitions || typeof definitions !== 'object') {
-      throw new Error(`${file}: no definitions`);
-    }
-    const gvks = new Map<string, string>();
-    for (const [name, definition] of Object.entries<any>(definitions)) {
-      strictify(definition, true);
-      for (const gvk of definition['x-kubernetes-group-version-kind'] ?? []) {
-        gvks.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
-      }
-    }
-    // vendored, trusted data: skip meta-schema validation of the large document
-    ajv.addSchema({ $id: definitionsId(version), definitions }, undefined, undefined, false);
-    return { version, gvks };
-  });
-}
-
-function definitionsId(version: string): string {
-  return `https://kubernetes.invalid/${version}/definitions.json`;
-}
-
-/** a $ref to one definition of a release */
-function definitionRef(version: string, name: string): string {
-  return `${definitionsId(version)}#/definitions/${name}`;
-}
-
-/** the served versions of the CRDs in `dir`/*.yaml, as 'group/Kind' -> version -> openAPIV3Schema */
-function loadCrds(dir: string): Map<string, Map<string, any>> {
-  const crds = new Map<string, Map<string, any>>();
-  for (const file of fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => path.join(dir, f))) {
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-      if (doc.errors.length > 0) {
-        throw new Error(`${file}: ${doc.errors[0].message}`);
-      }
-      const crd = doc.toJS();
-      if (crd == null) {
-        continue;
-      }
-      const group = crd.spec?.group;
-      const kind = crd.spec?.names?.kind;
-      if (crd.kind !== 'CustomResourceDefinition' || typeof group !== 'string' || typeof kind !== 'string') {
-        throw new Error(`${file}: document ${crd.metadata?.name ?? '(unnamed)'} is not a CustomResourceDefinition with spec.group and spec.names.kind`);
-      }
-      if (crds.has(`${group}/${kind}`)) {
-        throw new Error(`${file}: duplicate crd for ${group} ${kind}`);
-      }
-      const served = (crd.spec.versions ?? []).filter((v: any) => v.served !== false);
-      crds.set(`${group}/${kind}`, new Map(served.map((v: any) => [v.name, v.schema?.openAPIV3Schema])));
-    }
-  }
-  return crds;
-}
-
-/**
- * Makes a schema reject unknown fields, in place: every object schema with
- * `properties` and neither `additionalProperties` nor
- * `x-kubernetes-preserve-unknown-fields: true` gets `additionalProperties: false`.
- *
- * Only the structural skeleton (properties, additionalProperties, items) is
- * changed: allOf/anyOf/oneOf/not branches list subsets of fields (structural
- * schemas declare every field in the skeleton), so they must stay open.
- * Idempotent, so schemas shared through YAML aliases are safe.
- */
-function strictify(schema: any, structural: boolean): void {
-  if (!isPlainObject(schema)) {
-    return;
-  }
-  if (isPlainObject(schema.properties)) {
-    if (structural && schema.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
-      if (schema['x-kubernetes-embedded-resource'] === true) {
-        schema.properties.apiVersion ??= { type: 'string' };
-        schema.properties.kind ??= { type: 'string' };
-        schema.properties.metadata ??= { type: 'object' };
-      }
-      schema.additionalProperties = false;
-    }
-    for (const sub of Object.values(schema.properties)) {
-      strictify(sub, structural);
-    }
-  }
-  strictify(schema.additionalProperties, structural);
-  for (const sub of Array.isArray(schema.items) ? schema.items : [schema.items]) {
-    strictify(sub, structural);
-  }
-  for (const combinator of ['allOf', 'anyOf', 'oneOf']) {
-    for (const sub of schema[combinator] ?? []) {
-      strictify(sub, false);
-    }
-  }
-  strictify(schema.not, false);
-}
-
-/**
- * Whether a string is a Kubernetes duration: a Go duration ('48h0m0s') or,
- * like the API server's `duration` format, a number-and-unit form ('5 min').
- */
-function isDuration(value: string): boolean {
-  if (/^[-+]?(?:0|(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.test(value)) {
-    return true;
-  }
-  const units = [
-    ['ns', 'nano'], ['us', 'µs', 'micro'], ['ms', 'milli'], ['s', 'sec'],
-    ['m', 'min'], ['h', 'hr', 'hour'], ['d', 'day'], ['w', 'wk', 'week'],
-  ];
-  for (const m of value.matchAll(/(\d+)\s*([A-Za-zµ]+)/g)) {
-    const unit = m[2].toLowerCase();
-    if (units.some((variants) => variants.some((v, i) => unit === v || (i === variants.length - 1 && unit.startsWith(v))))) {
-      return true;
-    }
-  }
-  return false;
 }
 
 function missingMessage(apiVersion: string, kind: string): string {
@@ -450,6 +342,3 @@ function fieldName(obj: any, instancePath: string, child?: string): string {
   return name || '(root)';
 }
 
-function isPlainObject(value: unknown): value is Record<string, any> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}

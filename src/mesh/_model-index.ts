@@ -39,6 +39,16 @@ export class MeshModel {
     });
   }
 
+  /**
+   * A model of objects that are not in a construct tree (`cdk8s-linkerd check`): each `apiObject` is a stand-in key
+   * whose `node.scope` is undefined.
+   *
+   * @internal
+   */
+  public static fromRendered(objects: Rendered[]): MeshModel {
+    return new MeshModel(objects);
+  }
+
   public readonly namespaces = new Map<string, ModelNamespace>();
   public readonly workloads: ModelWorkload[] = [];
   public readonly services: Rendered[] = [];

@@ -4,7 +4,7 @@ import { compareStrings } from '../_internal/order';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
-import { clusterDefaults, MeshModel } from './_model';
+import { ClusterDefaults, clusterDefaults, MeshModel } from './_model';
 import { coverageOf } from './_coverage-evaluation';
 
 /** Options for {@link MeshCoverage.of}. */
@@ -122,16 +122,7 @@ export class MeshCoverage {
     if (controlPlane && options.version && options.version !== controlPlane.version) {
       throw new ValidationError(`version ${options.version} contradicts version ${controlPlane.version} of the control plane ${controlPlane.node.path}: drop it or make them agree`, scope);
     }
-    const defaults = clusterDefaults(options.version, controlPlane);
-    const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compareStrings(key(a), key(b)));
-    const callers = workloads.flatMap(w => w.callers);
-    const summary = {
-      workloads: workloads.length,
-      meshed: workloads.filter(w => w.meshed).length,
-      flows: callers.length,
-      mtls: callers.filter(c => c.mtls).length,
-    };
-    return { linkerd: defaults.version.major, summary, workloads };
+    return coverageOfModel(model, clusterDefaults(options.version, controlPlane));
   }
 
   /** One message per declared flow that would not be mTLS (what strict mode fails on). */
@@ -161,6 +152,24 @@ export class MeshCoverage {
   }
 
   private constructor() {}
+}
+
+/**
+ * The coverage of every workload of a model under cluster defaults: {@link MeshCoverage.of} over a construct tree,
+ * `cdk8s-linkerd check` over parsed objects.
+ *
+ * @internal
+ */
+export function coverageOfModel(model: MeshModel, defaults: ClusterDefaults): MeshCoverageData {
+  const workloads = model.workloads.map(w => coverageOf(w, model, defaults)).sort((a, b) => compareStrings(key(a), key(b)));
+  const callers = workloads.flatMap(w => w.callers);
+  const summary = {
+    workloads: workloads.length,
+    meshed: workloads.filter(w => w.meshed).length,
+    flows: callers.length,
+    mtls: callers.filter(c => c.mtls).length,
+  };
+  return { linkerd: defaults.version.major, summary, workloads };
 }
 
 function key(w: { namespace: string; kind: string; name: string }): string {

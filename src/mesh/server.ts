@@ -5,6 +5,7 @@ import { Problems } from '../_internal/problems';
 import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
+import { validateRendered } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
 import { LinkerdContext } from '../linkerd/context';
@@ -22,7 +23,7 @@ import { IdentityRef } from './identity';
 import { MeshTLSAuthentication } from './meshtls-authentication';
 import { NetworkAuthentication } from './network-authentication';
 import { ProxyProtocol, ServerPort } from './server-port';
-import { HTTP2_PROTOCOLS, httpProbesOn, serverSynthProblems, TCP_PROTOCOLS } from './server-rules';
+import { HTTP2_PROTOCOLS, httpProbesOn, serverRules, serverSynthProblems, TCP_PROTOCOLS } from './server-rules';
 
 /** Props for {@link Server}. */
 export interface ServerProps {
@@ -167,6 +168,7 @@ export class Server extends Construct {
       ? new ServerV1Beta3(this, 'Resource', { metadata, spec: { ...spec, accessPolicy: props.accessPolicy } })
       : new ServerV1Beta1(this, 'Resource', { metadata, spec });
     keepNamespace(this, this.apiObject, 'Server');
+    validateRendered(this, this.apiObject, obj => serverRules(obj, this.version));
     this.node.addValidation({
       validate: () => serverSynthProblems({
         apiObject: this.apiObject, name: this.name, namespace: this.namespace, version: this.version, workload: this.workload,

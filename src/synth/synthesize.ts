@@ -11,6 +11,9 @@ import { compareStrings } from '../_internal/order';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
+import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
+
+export { SchemaValidation } from '../gate/schema-validation';
 
 /** A check over the synthesized files: returns one message per problem. */
 export type OutputCheck = (files: readonly SynthesizedFile[]) => string[];
@@ -46,6 +49,15 @@ export interface SynthesizeOptions {
    * @default - none
    */
   readonly reports?: OutputReport[];
+  /**
+   * Whether every object of the manifests is checked against the pinned schemas (Kubernetes 1.25 and 1.36, the
+   * vendored CRDs); an invalid object, e.g. from an escape-hatch patch, fails the synthesis with one message naming
+   * file, kind, name, field and what is allowed. An object of a kind without a vendored schema (a SealedSecret, a
+   * team's own CRD) is not checked and gets a warning. Turning it off takes a reason: `SchemaValidation.off('…')`.
+   *
+   * @default SchemaValidation.on()
+   */
+  readonly validation?: SchemaValidation;
 }
 
 /** What {@link synthesize} wrote. */
@@ -78,7 +90,7 @@ export class OutputCheckError extends ValidationError {
 
 /**
  * Synthesizes an app atomically: manifests and {@link OutputFile}s into a staging folder beside the output folder,
- * then the secret guard, a duplicate-object check (Argo CD keeps only one of two same-named objects) and the given
+ * then the secret guard, the schema gate (unless `validation` turns it off), a duplicate-object check (Argo CD keeps only one of two same-named objects) and the given
  * checks, then a swap. A construct error, a validation error or a failed check leaves the previous output
  * byte-for-byte intact (unlike `cdk8s synth`, which deletes its output folder first).
  *
@@ -111,9 +123,11 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     // parsed from what was written, not from `documents`: the checks must read what lands in the folder
     const written = outputs.map(o => readFile(staging, o.path, undefined));
     const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
+    const schemas = (options.validation ?? SchemaValidation.on()).enabled ? schemaCheck(files) : { problems: [], unchecked: [] };
     const problems = [
       ...reports.flatMap(r => r.problems),
       ...secretProblems([...files, ...extraFiles], app),
+      ...schemas.problems,
       ...duplicateObjectProblems(app),
       ...(options.checks ?? []).flatMap(check => check(files)),
     ];
@@ -124,7 +138,8 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const asked = new Set(steps.map(s => s.secret));
     const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
     const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
-    return { outdir, files, extraFiles, warnings: collectWarnings(app), nextSteps };
+    const unchecked = schemas.unchecked.map(u => ({ path: constructPathOf(app, u.object) ?? u.file, message: u.message }));
+    return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -197,6 +212,12 @@ function parseText(file: string, text: string): unknown[] {
     }
   }
   return parseYamlDocuments(text)?.filter(d => d !== null) ?? [text];
+}
+
+/** The path of the ApiObject that rendered an object (same apiVersion, kind, namespace and name), if any. */
+function constructPathOf(app: App, obj: any): string | undefined {
+  return app.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.apiVersion === obj.apiVersion && c.kind === obj.kind
+    && c.name === obj.metadata?.name && (c.metadata.namespace ?? undefined) === (obj.metadata?.namespace ?? undefined))?.node.path;
 }
 
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */

@@ -4,6 +4,7 @@ import { Problems } from '../_internal/problems';
 import { perSynth } from '../_internal/per-synth';
 import { targetsKind } from '../_internal/target-kind';
 import { isProfileShadowedAnnotation } from './_annotations';
+import { attachedRouteProblem, duplicateProfileProblem, headlessServiceProblem, shadowedAnnotationsProblem } from './_profile-conflict-rules';
 import { ResolvedService } from './service-reference';
 
 const ROUTE_GROUPS = ['gateway.networking.k8s.io', 'policy.linkerd.io'];
@@ -33,9 +34,7 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
   const problems = new Problems();
   const target = `Service ${service.namespace}/${service.name}`;
   const shadows = profileShadowsPolicy(own.toJson());
-  const wins = `the ServiceProfile ${profileName} silently wins: while a profile with routes exists for a Service, Linkerd ignores the Service's `
-    + 'balancer annotations (failure accrual, load biaser), retry.linkerd.io and timeout.linkerd.io annotations and its HTTPRoutes and GRPCRoutes; '
-    + 'remove the profile (ProfileMigration turns it into HTTPRoutes), its routes, or';
+  const remedy = 'remove the profile (ProfileMigration turns it into HTTPRoutes), its routes';
   const index = appIndex(profile.node.root);
   const position = index.position.get(own) ?? 0;
   const candidates = [
@@ -47,16 +46,14 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
     if (obj.apiVersion === 'v1' && obj.kind === 'Service' && obj.name === service.name && namespaceOf(obj) === service.namespace) {
       const rendered = obj.toJson();
       const shadowed = Object.keys(rendered.metadata?.annotations ?? {}).filter(isProfileShadowedAnnotation).sort();
-      if (shadows && shadowed.length > 0) problems.add(`${target} has the annotations ${shadowed.join(', ')}, but ${wins} the annotations`);
+      if (shadows && shadowed.length > 0) problems.add(shadowedAnnotationsProblem(target, shadowed, profileName, remedy));
       if (rendered.spec?.clusterIP === 'None') {
-        problems.add(`${target} is headless (clusterIP: None): Linkerd cannot retrieve a ServiceProfile for a headless Service, so `
-          + `${profileName} would never apply; profile a Service with a cluster IP`);
+        problems.add(headlessServiceProblem(target, profileName));
       }
     }
     // reported by the later of the two profiles only
     if ((index.position.get(obj) ?? 0) < position && obj.kind === 'ServiceProfile' && obj.name === own.name && namespaceOf(obj) === namespaceOf(own)) {
-      problems.add(`ServiceProfile ${namespaceOf(own)}/${profileName} is also defined at ${obj.node.path}: Kubernetes keeps only one object per `
-        + 'name and namespace; put all routes in one profile');
+      problems.add(duplicateProfileProblem(`${namespaceOf(own)}/${profileName}`, obj.node.path));
     }
     const group = obj.apiVersion.split('/')[0];
     if (ROUTE_KINDS.includes(obj.kind) && ROUTE_GROUPS.includes(group)) {
@@ -66,7 +63,7 @@ export function profileConflictProblems(profile: IConstruct, own: ApiObject, ser
       // the policy controller's is_service: kind Service, group unset, empty or core, both case-insensitive
       const attached = parents.some(ref => targetsKind(ref ?? {}, '', 'Service')
         && ref?.name === service.name && (ref?.namespace ?? routeNamespace) === service.namespace);
-      if (shadows && attached) problems.add(`${obj.kind} ${routeNamespace}/${obj.name} (${obj.node.path}) attaches to ${target}, but ${wins} the route`);
+      if (shadows && attached) problems.add(attachedRouteProblem(`${obj.kind} ${routeNamespace}/${obj.name}`, obj.node.path, target, profileName, remedy));
     }
   }
   return [...problems.list];
