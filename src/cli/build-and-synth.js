@@ -7,7 +7,7 @@
  *
  * Plain JavaScript because it runs before anything is compiled.
  *
- * Build. The build inputs (src/, imports/, tsconfig.json, package.json, package-lock.json) are hashed file by file,
+ * Build. The build inputs (src/, imports/, crds/, tsconfig.json, package.json, package-lock.json) are hashed file by file,
  * ~10 ms; lib/.synth-inputs keeps the hashes of the last successful build. When they match, nothing is built. When
  * only src/main.ts changed, the app alone is type-checked against the library's declarations
  * (lib/.app-check/tsconfig.app.json, a project reference to lib/.app-check/tsconfig.types.json, whose declarations
@@ -80,7 +80,7 @@ function inputHashes(root, cacheFile) {
   const hashes = new Map();
   const entries = [];
   let reused = 0;
-  for (const file of [...files(root, 'src'), ...files(root, 'imports'), 'tsconfig.json', 'package.json', 'package-lock.json']) {
+  for (const file of [...files(root, 'src'), ...files(root, 'imports'), ...files(root, 'crds'), 'tsconfig.json', 'package.json', 'package-lock.json']) {
     const full = path.join(root, file);
     const st = fs.statSync(full);
     const stat = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
@@ -364,6 +364,9 @@ async function launch(root, args, env = process.env) {
   const passed = code => {
     if (code === 0) {
       if (buildTypes) writeAppCheckConfigs(project, globalDeclarations(project));
+      // the schema gate's validators, compiled ahead of time from crds/ (a library input): without them a synth still
+      // validates, compiling the kinds it emits from crds/ itself, only slower
+      if (!appOnly) require(path.join(project.lib, 'src', 'gate', 'precompile.js')).precompileValidators(root);
       writeAtomically(project.stamp, JSON.stringify({ full, library, appTypes: appOnly || buildTypes ? library : undefined }));
     }
     return code;
