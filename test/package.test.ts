@@ -85,7 +85,7 @@ describe('the packed package, as another team installs it', () => {
     expect(yaml).toContain('secretName: web-tls');
     expect(yaml).toContain('name: linkerd-proxy-injector');
     // the same run's second synthesis: an escape-hatch patch fails the schema gate, and dist/ stays as it was
-    expect(out).toContain('the invalid patch failed: 1 output check problem(s):\n  - mesh.k8s.yaml: Certificate apps/web: spec.revisionHistoryLimit must be integer');
+    expect(out).toContain('the invalid patch failed: [synthesize] mesh.k8s.yaml: Certificate apps/web: spec.revisionHistoryLimit must be integer');
     expect(yaml).not.toContain('revisionHistoryLimit');
     // the gate used the validators compiled at build, not the schemas: it kept their V8 code cache beside them
     expect(fs.readdirSync(path.join(consumer, 'node_modules', 'cdk8s-linkerd', 'lib', 'validators')).filter(f => f.endsWith('.v8cache')).length).toBeGreaterThan(0);

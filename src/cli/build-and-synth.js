@@ -61,6 +61,8 @@ function layout(root) {
 
 /** Every file under `dir`, relative to the repository, sorted (so the hash does not depend on readdir order). */
 function files(root, dir) {
+  // crds/ is optional: a project without the schema gate has none
+  if (dir === 'crds' && !fs.existsSync(path.join(root, dir))) return [];
   return fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter(e => e.isFile())
     .map(e => path.relative(root, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))
@@ -366,7 +368,8 @@ async function launch(root, args, env = process.env) {
       if (buildTypes) writeAppCheckConfigs(project, globalDeclarations(project));
       // the schema gate's validators, compiled ahead of time from crds/ (a library input): without them a synth still
       // validates, compiling the kinds it emits from crds/ itself, only slower
-      if (!appOnly) require(path.join(project.lib, 'src', 'gate', 'precompile.js')).precompileValidators(root);
+      const precompile = path.join(project.lib, 'src', 'gate', 'precompile.js');
+      if (!appOnly && fs.existsSync(precompile)) require(precompile).precompileValidators(root);
       writeAtomically(project.stamp, JSON.stringify({ full, library, appTypes: appOnly || buildTypes ? library : undefined }));
     }
     return code;

@@ -76,7 +76,7 @@ describe('cdk8s-linkerd check: the command', () => {
       expect(errors(check(['check', '--format', 'json', dir]))).toStrictEqual([]);
       const old = check(['check', '--format', 'json', '--linkerd-version', '2.14', dir]);
       expect(old.code).toBe(1);
-      expect(errors(old)).toStrictEqual(['accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd 2.14']);
+      expect(errors(old)).toStrictEqual(['accessPolicy needs Linkerd 2.16 or later (Server v1beta3 with accessPolicy), but this is Linkerd 2.14']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -204,7 +204,7 @@ spec: { podSelector: { matchLabels: { app: web } }, port: 8080, accessPolicy: au
 
   test('fails a Server accessPolicy before 2.16, when given an older version', () => {
     const found = linkerdRuleFamily({ version: LinkerdVersion.V2_14 }).run(server).filter(f => f.severity === 'error');
-    expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual(['error linkerd/policy-admission 2: accessPolicy needs Linkerd 2.16 or later (Server v1beta3), but this is Linkerd 2.14']);
+    expect(found.map(f => `${brief(f)}: ${f.message}`)).toEqual(['error linkerd/policy-admission 2: accessPolicy needs Linkerd 2.16 or later (Server v1beta3 with accessPolicy), but this is Linkerd 2.14']);
   });
 });
 
