@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { collectWarnings } from '../../src/_internal/warnings';
+import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { LinkerdIdentity, TrustAnchor } from '../../src/linkerd';
 
 // The CLI is run compiled, as `npm run trust-anchor` runs it; `npm test` builds lib/ first.
