@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdk8s';
-import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { collectWarnings } from '../../src/_internal/warnings';
+import { createTrustAnchor, EXIT_OK, EXIT_REFUSED, GitRunner, main, TrustAnchorOptionError } from '../../src/cli/trust-anchor';
 import { LinkerdIdentity, TrustAnchor } from '../../src/linkerd';
 
 // The CLI is run compiled, as `npm run trust-anchor` runs it; `npm test` builds lib/ first.
@@ -24,7 +24,7 @@ interface Outcome { readonly status: number | null; readonly stdout: string; rea
 
 /**
  * Runs the CLI's `main` in this process (no Node start-up and module loading per case), capturing what it writes; the
- * compiled CLI itself is run by `cli` for the output, --help, relative paths and the real-git refusals.
+ * compiled CLI itself is run by `cli` for the output, --force's replacement, --help, relative paths and the real-git refusals.
  */
 async function inProcess(args: readonly string[]): Promise<Outcome> {
   const out: string[] = [];
@@ -223,12 +223,12 @@ describe('trust-anchor CLI options', () => {
     expect(result.stdout).toContain(`${dir}/ca.key.previous  the replaced root CA private key (mode 0600): store or delete it`);
   });
 
-  test('--force refuses to replace a key whose .previous from an earlier --force exists, and changes nothing', () => {
+  test('--force refuses to replace a key whose .previous from an earlier --force exists, and changes nothing', async () => {
     const dir = path.join(tmp, 'force-twice');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'ca.key'), 'second\n', { mode: 0o600 });
     fs.writeFileSync(path.join(dir, 'ca.key.previous'), 'first\n', { mode: 0o600 });
-    expectRefused(cli(['--out', dir, '--force']), `${dir}/ca.key.previous from an earlier --force exists and would be lost`);
+    expectRefused(await inProcess(['--out', dir, '--force']), `${dir}/ca.key.previous from an earlier --force exists and would be lost`);
     expect(fs.readdirSync(dir).sort()).toEqual(['ca.key', 'ca.key.previous']);
     expect(fs.readFileSync(path.join(dir, 'ca.key'), 'utf8')).toBe('second\n');
     expect(fs.readFileSync(path.join(dir, 'ca.key.previous'), 'utf8')).toBe('first\n');
@@ -267,10 +267,10 @@ describe('trust-anchor CLI options', () => {
 });
 
 describe('trust-anchor CLI refuses unsafe locations', () => {
-  test('fails inside the repository dist/ folder', () => {
+  test('fails inside the repository dist/ folder', async () => {
     const dir = path.join(REPO, 'dist', `trust-anchor-test-${process.pid}`);
     try {
-      expectRefused(cli(['--out', dir]), dir, 'dist');
+      expectRefused(await inProcess(['--out', dir]), dir, 'dist');
       expect(fs.existsSync(dir)).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -278,12 +278,12 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
   });
 
   // The symlink must resolve, so this needs dist/ to exist (it is committed: Argo CD reads it).
-  (fs.existsSync(path.join(REPO, 'dist')) ? test : test.skip)('fails inside the repository dist/ folder reached through a symlink', () => {
+  (fs.existsSync(path.join(REPO, 'dist')) ? test : test.skip)('fails inside the repository dist/ folder reached through a symlink', async () => {
     const link = path.join(tmp, 'dist-link');
     fs.symlinkSync(path.join(REPO, 'dist'), link);
     const dir = path.join(fs.realpathSync(path.join(REPO, 'dist')), `trust-anchor-test-${process.pid}`);
     try {
-      expectRefused(cli(['--out', path.join(link, `trust-anchor-test-${process.pid}`)]), dir, 'dist');
+      expectRefused(await inProcess(['--out', path.join(link, `trust-anchor-test-${process.pid}`)]), dir, 'dist');
       expect(fs.existsSync(dir)).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -291,19 +291,19 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
   });
 
   test.each([[0o770, 'lets its group write it'], [0o777, 'lets every user write it'], [0o1777, 'lets every user write it']])(
-    'fails in a directory with mode %o (%s) and writes nothing', (dirMode, fragment) => {
+    'fails in a directory with mode %o (%s) and writes nothing', async (dirMode, fragment) => {
       const dir = path.join(tmp, `shared-${dirMode.toString(8)}`);
       fs.mkdirSync(dir);
       fs.chmodSync(dir, dirMode);
-      expectRefused(cli(['--out', dir]), dir, fragment, 'chmod go-w');
+      expectRefused(await inProcess(['--out', dir]), dir, fragment, 'chmod go-w');
       expect(fs.readdirSync(dir)).toEqual([]);
     });
 
-  (process.getuid?.() === 0 ? test : test.skip)('fails in a directory another user owns and writes nothing', () => {
+  (process.getuid?.() === 0 ? test : test.skip)('fails in a directory another user owns and writes nothing', async () => {
     const dir = path.join(tmp, 'someone-else');
     fs.mkdirSync(dir, { mode: 0o700 });
     fs.chownSync(dir, 65534, 65534);
-    expectRefused(cli(['--out', dir]), dir, 'owned by uid 65534, not by you (uid 0)');
+    expectRefused(await inProcess(['--out', dir]), dir, 'owned by uid 65534, not by you (uid 0)');
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
