@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart } from 'cdk8s';
+import { addNextStep } from './_internal/next-steps';
 import { AppProject } from './argocd/app-project';
 import { Application, ApplicationSource } from './argocd/application';
 import { rolloutReport } from './argocd/rollout';
 import { MeshCoverage } from './mesh/coverage';
-import { addNextStep } from './_internal/next-steps';
 import { DASHBOARD_AUTH_SECRET, LinkerdPlatform } from './platform';
 import { formatSummary, synthesize } from './synth';
 import { BasicAuthSecret } from './viz/basic-auth-secret';

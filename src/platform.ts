@@ -1,5 +1,7 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { addNextStep } from './_internal/next-steps';
+import { compareStrings } from './_internal/order';
 import { AppProject, ProjectScope } from './argocd/app-project';
 import { AutomatedSync, SyncOption } from './argocd/application';
 import { SyncGate } from './argocd/sync-gate';
@@ -10,10 +12,8 @@ import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/contr
 import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
 import { LinkerdVersion } from './linkerd/version';
-import { addNextStep } from './_internal/next-steps';
-import { compareStrings } from './_internal/order';
-import { DemoWorkloads } from './mesh/demo-workloads';
 import { MeshCoverageReport } from './mesh/coverage-report';
+import { DemoWorkloads } from './mesh/demo-workloads';
 import { DemoTrafficPolicy } from './traffic/demo-traffic-policy';
 import { ServiceReference } from './traffic/service-reference';
 import { DashboardCredentials } from './viz/dashboard-credentials';

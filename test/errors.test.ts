@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LinkerdVersion } from '../src/linkerd';
 import { Chart, Testing } from 'cdk8s';
 import { ValidationError } from '../src';
+import { LinkerdVersion } from '../src/linkerd';
 import { OutputCheckError, OutputFileConflictError } from '../src/synth';
 import { HtpasswdUser } from '../src/viz';
 

@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
+import { SchemaGate } from '../src/gate/schema-gate';
 import { LinkerdVersion } from '../src/linkerd';
 import { LinkerdPlatform } from '../src/platform';
-import { SchemaGate } from '../src/gate/schema-gate';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 

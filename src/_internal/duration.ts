@@ -1,14 +1,14 @@
 import { Duration } from 'cdk8s';
 
 const UNIT_NANOS: Record<string, bigint> = {
-  'ns': 1n,
-  'us': 1_000n,
-  'µs': 1_000n,
-  'μs': 1_000n,
-  'ms': 1_000_000n,
-  's': 1_000_000_000n,
-  'm': 60_000_000_000n,
-  'h': 3_600_000_000_000n,
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n,
+  μs: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
 const GO_DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
 const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { ValidationError } from '../_internal/errors';
 import { caSecretOf, trustNamespaceOf } from '../_internal/cert-manager-secrets';
+import { ValidationError } from '../_internal/errors';
 
 /** Argo CD's sync-wave annotation. @internal */
 export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
@@ -56,7 +56,6 @@ export function applySyncWaves(scope: IConstruct): Map<string, number> {
   }
   return new Map(objects.map(o => [o.node.path, waves.get(o)!]));
 }
-
 
 /**
  * Dependencies that the rendered objects imply: CA issuer → Certificate writing its Secret; Certificate → its issuer;

@@ -2,7 +2,6 @@ import { compareStrings } from '../_internal/order';
 import { gateWaits } from './sync-gate';
 import { HOOK, SYNC_WAVE as WAVE } from './sync-waves';
 
-
 /**
  * The same rollout without Argo CD, as shell commands, from the objects of one folder that a directory Application
  * syncs: wave by wave, `kubectl apply` of the wave's objects (selected from their file with yq by kind, namespace and

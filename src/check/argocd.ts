@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { appProjectProblems } from '../argocd/app-project-rules';
 import { applicationProblems } from '../argocd/application-rules';
 import { planRollout } from '../argocd/rollout';
-import type { Finding, RuleFamily, SourceObject } from './_types';
 import { isKind } from './_object';
+import type { Finding, RuleFamily, SourceObject } from './_types';
 
 /**
  * Argo CD: the rules the {@link Application} and {@link AppProject} constructs apply to their rendered objects, and, when

@@ -1,8 +1,8 @@
+import { caSecretOf } from '../_internal/cert-manager-secrets';
 import { certificateProblems } from '../cert-manager/certificate-rules';
 import { issuerProblems } from '../cert-manager/issuer-rules';
-import { caSecretOf } from '../_internal/cert-manager-secrets';
-import type { Finding, RuleFamily, SourceObject } from './_types';
 import { isKind, nameOf, namespaceOf } from './_object';
+import type { Finding, RuleFamily, SourceObject } from './_types';
 
 /**
  * cert-manager's admission webhook rules, the same functions the {@link Certificate}, {@link Issuer} and

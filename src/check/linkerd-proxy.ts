@@ -1,9 +1,9 @@
 import { parseGoDuration } from '../_internal/duration';
 import { isProxyLogLevel } from '../_internal/proxy-log-level';
 import { parseQuantity } from '../_internal/quantity';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { DEFAULT_INBOUND_POLICY } from '../mesh/_annotations';
 import { AccessLogFormat, ProxyLogFormat } from '../mesh/proxy-options';
-import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 
 const CONFIG = 'config.linkerd.io/';
 const RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];

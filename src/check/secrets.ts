@@ -1,6 +1,6 @@
 import { secretProblems } from '../synth/secret-guard';
-import type { Finding, RuleFamily, SourceObject } from './_types';
 import { isKind } from './_object';
+import type { Finding, RuleFamily, SourceObject } from './_types';
 
 /** What the guard says about key material: a private key committed to Git is compromised, whatever reads it. */
 const KEY_MATERIAL = /private key|JSON Web Key with its private part/;

@@ -1,6 +1,6 @@
 import { bundleProblems } from '../trust-manager/bundle-rules';
-import type { Finding, RuleFamily, SourceObject } from './_types';
 import { isKind } from './_object';
+import type { Finding, RuleFamily, SourceObject } from './_types';
 
 /**
  * trust-manager's admission webhook rules and the Bundle CRD's CEL rules, the same function the {@link Bundle}

@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runCheck } from '../check/engine';
 import { ruleFamilies } from '../check/families';
-import { LinkerdVersion } from '../linkerd/version';
 import { Format, FORMATS, formatJson, formatSarif, formatText } from '../check/format';
 import { readInputs } from '../check/read';
+import { LinkerdVersion } from '../linkerd/version';
 
 /** The `--help` text. */
 export const USAGE = `Usage: cdk8s-linkerd check [--format text|json|sarif] [--strict] [--linkerd-version <v>] PATH...

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { collectWarnings } from '../_internal/warnings';
 import { LinkerdVersion } from '../linkerd/version';
 import { MAX_SPEC_CHARS } from '../traffic/_generators';
 import { ServiceProfile } from '../traffic/service-profile';
 import { ServiceReference } from '../traffic/service-reference';
-import { collectWarnings } from '../_internal/warnings';
 
 /** Exit code: the profile was printed (or help shown). */
 export const EXIT_OK = 0;

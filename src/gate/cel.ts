@@ -65,7 +65,7 @@ let lib: { readonly cel: typeof Cel; readonly env: Cel.CelEnv } | undefined;
  */
 function cel(): { readonly cel: typeof Cel; readonly env: Cel.CelEnv } {
   if (!lib) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+
     const loaded = require('@bufbuild/cel') as typeof Cel;
     // `matches` with RE2 semantics as in cel-go, each pattern compiled once (the library's own compiles on every call)
     const patterns = new Map<string, RE2JS>();

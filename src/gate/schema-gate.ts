@@ -341,4 +341,3 @@ function fieldName(obj: any, instancePath: string, child?: string): string {
   }
   return name || '(root)';
 }
-

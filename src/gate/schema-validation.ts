@@ -1,5 +1,5 @@
-import type { SchemaGate } from './schema-gate';
 import { ValidationError } from '../_internal/errors';
+import type { SchemaGate } from './schema-gate';
 
 /**
  * Whether {@link synthesize} checks every synthesized object against the pinned schemas (the Kubernetes 1.25 and 1.36

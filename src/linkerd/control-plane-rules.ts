@@ -1,6 +1,6 @@
+import { parseCidr } from '../_internal/cidr';
 import { isPlainObject } from '../_internal/merge';
 import { dns1123SubdomainProblem } from '../_internal/names';
-import { parseCidr } from '../_internal/cidr';
 import { Problems } from '../_internal/problems';
 import { defaultInboundPolicyProblem, proxyLogLevelProblem, proxyResourcesProblems } from './proxy-settings-rules';
 import { LinkerdVersion } from './version';

@@ -1,11 +1,11 @@
 import { Cron } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { throwIfProblems } from '../_internal/errors';
+import { isPlainObject, mergeValues } from '../_internal/merge';
 import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
 import { PrivateKeyEncoding } from '../cert-manager/private-key';
 import { ChartRelease } from '../delivery/chart-release';
-import { throwIfProblems } from '../_internal/errors';
-import { isPlainObject, mergeValues } from '../_internal/merge';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { ControlPlaneNamespace, PodSecurityLevel } from './control-plane-namespace';
@@ -278,7 +278,6 @@ export class LinkerdControlPlane extends Construct {
     return release;
   }
 }
-
 
 /** Drops unset (undefined) props, and the objects left empty by that. */
 function compact(values: Record<string, any>): Record<string, any> {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { AutomatedSync, SyncOption } from '../argocd/application';
-import { ChartRelease } from '../delivery/chart-release';
 import { mergeValues } from '../_internal/merge';
 import { Problems } from '../_internal/problems';
+import { AutomatedSync, SyncOption } from '../argocd/application';
+import { ChartRelease } from '../delivery/chart-release';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from './_chart-values';
 import { LinkerdContext } from './context';
 import { LinkerdVersion } from './version';

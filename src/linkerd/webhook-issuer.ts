@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { dns1123LabelProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { Certificate, KeyUsage } from '../cert-manager/certificate';
 import { Issuer } from '../cert-manager/issuer';
 import { IssuerType } from '../cert-manager/issuer-type';
 import { PrivateKey, PrivateKeyEncoding, RotationPolicy } from '../cert-manager/private-key';
-import { dns1123LabelProblem } from '../_internal/names';
-import { Problems } from '../_internal/problems';
 
 /** The chart values that make a webhook use a cert-manager Certificate instead of a chart-generated one. */
 export interface WebhookHelmValues {

@@ -1,5 +1,5 @@
-import { targetsKind } from '../_internal/target-kind';
 import { compareStrings } from '../_internal/order';
+import { targetsKind } from '../_internal/target-kind';
 import {
   ClusterDefaults, identityOf, inboundPolicy, isProbePolicy, meshing, MeshModel, meshNotes, ModelWorkload, portHandling, PortHandling,
   portPolicy, ProxyPorts, proxyPorts, Rendered, requiresIdentity, routeKindsOf,
@@ -229,8 +229,7 @@ function verdict(
     if (policy.authorizations.length === 0) {
       reasons.push(policy.server ? `${policy.decidedBy} authorizes no client on port ${port} of ${to}, so this traffic would be refused`
         : `${policy.decidedBy} refuses every client on port ${port} of ${to} (no Server selects the port), so this traffic would be refused`);
-    }
-    else if (open.length > 0) reasons.push(`port ${port} of ${to} admits clients without a mesh identity: ${open.join(', ')}${policy.server ? '' : ' (no Server selects the port)'}`);
+    } else if (open.length > 0) reasons.push(`port ${port} of ${to} admits clients without a mesh identity: ${open.join(', ')}${policy.server ? '' : ' (no Server selects the port)'}`);
     probed = target.w.facts.httpProbes.some(p => p.port === port);
   }
   const how = handling === PortHandling.OPAQUE ? 'opaque TCP over mTLS' : 'mTLS through the proxies';

@@ -27,8 +27,6 @@ export interface ModelNamespace {
   readonly annotations: Record<string, string>;
 }
 
-
-
 /** Every object of an app that matters to the mesh, rendered once. */
 export class MeshModel {
   /** Renders every ApiObject under a construct (normally the app), once per synthesis ({@link perSynth}). */

@@ -1,14 +1,14 @@
-import { DefaultInboundPolicy, LinkerdControlPlane, UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
+import { targetsKind } from '../_internal/target-kind';
 import { LinkerdContext, serviceAccountIdentity } from '../linkerd/context';
+import { DefaultInboundPolicy, LinkerdControlPlane, UNAUTHENTICATED_INBOUND_POLICIES } from '../linkerd/control-plane';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
   CHART_DEFAULTS, DEFAULT_INBOUND_POLICY, ignoredNativeSidecarAnnotations, INJECT, namespaceExclusion, nativeSidecarOf, OPAQUE_PORTS,
   podLabelExclusion, SKIP_INBOUND_PORTS, SKIP_OUTBOUND_PORTS,
 } from './_annotations';
-import { resolveServerPorts, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts } from './_workload';
-import { targetsKind } from '../_internal/target-kind';
-import { parsePortList, PortRange } from './port-range';
 import { appendTo, MeshModel, Rendered } from './_model-index';
+import { resolveServerPorts, RUN_TO_COMPLETION_KINDS, selects, WorkloadFacts } from './_workload';
+import { parsePortList, PortRange } from './port-range';
 
 // the index of the app's objects lives in _model-index.ts; re-exported for the files that import it from here
 export { MeshModel } from './_model-index';

@@ -1,11 +1,11 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
+import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { authorizationPolicyRules } from './authorization-policy-rules';
-import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import type { MeshTLSAuthentication } from './meshtls-authentication';
 import type { NetworkAuthentication } from './network-authentication';
 import type { Server } from './server';

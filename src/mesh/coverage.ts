@@ -4,8 +4,8 @@ import { compareStrings } from '../_internal/order';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';
-import { ClusterDefaults, clusterDefaults, MeshModel } from './_model';
 import { coverageOf } from './_coverage-evaluation';
+import { ClusterDefaults, clusterDefaults, MeshModel } from './_model';
 
 /** Options for {@link MeshCoverage.of}. */
 export interface MeshCoverageOptions {

@@ -3,9 +3,9 @@ import {
   ContainerProps, Cpu, Deployment, ImagePullPolicy, LabelSelector, Namespace, Probe, Service, ServiceAccount,
 } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { Problems } from '../_internal/problems';
 import { CURL_IMAGE, HTTP_ECHO_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
+import { Problems } from '../_internal/problems';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdVersion } from '../linkerd/version';
 import { allow } from './allow';
@@ -122,4 +122,3 @@ function workload(scope: Construct, name: string, namespace: string, container: 
   }
   return deployment;
 }
-

@@ -2,7 +2,6 @@ import { IServiceAccount } from 'cdk8s-plus-25';
 import { IConstruct } from 'constructs';
 import { LinkerdContext, serviceAccountIdentity } from '../linkerd/context';
 
-
 /**
  * Where a ServiceAccount's mTLS identity is issued. Leave both unset to take them from the construct tree of the
  * MeshTLSAuthentication the identity is used in; a MeshTLSAuthentication fails on an identity its tree's control plane

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { AbstractPod, Namespace as KplusNamespace } from 'cdk8s-plus-25';
 import { IConstruct } from 'constructs';
-import { Problems } from '../_internal/problems';
 import { ValidationError } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';

@@ -1,12 +1,12 @@
 import { ApiObject, ApiObjectMetadata, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
-import { meshTlsAuthenticationRules } from './meshtls-authentication-rules';
-import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { LinkerdContext } from '../linkerd/context';
 import { IdentityRef, MeshIdentity } from './identity';
+import { meshTlsAuthenticationRules } from './meshtls-authentication-rules';
 
 /** Props for {@link MeshTLSAuthentication}. */
 export interface MeshTLSAuthenticationProps {

@@ -1,9 +1,9 @@
 import { ApiObject, ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
+import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { validateRendered } from '../_internal/validated';
 import { networkAuthenticationRules } from './network-authentication-rules';
-import { NetworkAuthentication as NetworkAuthenticationL1 } from '../../imports/policy.linkerd.io';
 
 /** A client network: a CIDR, minus exceptions inside it. */
 export interface Network {

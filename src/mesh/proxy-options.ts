@@ -147,5 +147,3 @@ export function proxyAnnotations(options: ProxyOptions, version: LinkerdVersion)
   }
   return { annotations, problems: [...problems.list] };
 }
-
-

@@ -1,19 +1,19 @@
 import { ApiObject, ApiObjectMetadata, Chart } from 'cdk8s';
 import { IServiceAccount } from 'cdk8s-plus-25';
 import { Construct, IConstruct } from 'constructs';
-import { Problems } from '../_internal/problems';
-import { throwIfProblems, ValidationError } from '../_internal/errors';
-import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
-import { keepNamespace, requireNamespace } from '../_internal/namespaced';
-import { validateRendered } from '../_internal/validated';
-import { addWarning } from '../_internal/warnings';
-import { DefaultInboundPolicy } from '../linkerd/control-plane';
-import { LinkerdContext } from '../linkerd/context';
-import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import {
   HttpRouteV1Beta1, HttpRouteV1Beta1Spec, HttpRouteV1Beta3, HttpRouteV1Beta3Spec, HttpRouteV1Beta3SpecRulesMatchesMethod as Method,
   HttpRouteV1Beta3SpecRulesMatchesPathType as PathType, ServerV1Beta1, ServerV1Beta3,
 } from '../../imports/policy.linkerd.io';
+import { throwIfProblems, ValidationError } from '../_internal/errors';
+import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
+import { keepNamespace, requireNamespace } from '../_internal/namespaced';
+import { Problems } from '../_internal/problems';
+import { validateRendered } from '../_internal/validated';
+import { addWarning } from '../_internal/warnings';
+import { LinkerdContext } from '../linkerd/context';
+import { DefaultInboundPolicy } from '../linkerd/control-plane';
+import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { MeshModel, PROBE_POLICY } from './_model';
 import {
   describe, isTcp, LabelSelectorJson, meshTarget, resolveServerPorts, tryApiObject, WorkloadFacts, workloadFacts,

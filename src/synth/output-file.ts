@@ -115,4 +115,3 @@ function writeWithAppSynth(root: IConstruct): void {
     written.set(app, writeOutputFiles(app, app.outdir));
   };
 }
-

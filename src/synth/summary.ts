@@ -98,7 +98,6 @@ function controlPlaneNamespace(docs: any[]): string {
   return docs.find(d => d.kind === 'Certificate' && d.spec?.secretName === IDENTITY_ISSUER_SECRET)?.metadata?.namespace ?? 'linkerd';
 }
 
-
 /**
  * One line on what the output lets others do: who can use the trust anchor (through the issuer of
  * `linkerd-identity-issuer`), the default inbound policy and the injector's failure policy, each with how to harden

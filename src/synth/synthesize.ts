@@ -4,14 +4,14 @@ import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
+import { compareStrings } from '../_internal/order';
 import { Problems } from '../_internal/problems';
 import { collectWarnings, Warning } from '../_internal/warnings';
-import { missingSecrets, missingSecretStep } from './next-steps';
-import { compareStrings } from '../_internal/order';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
+import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
+import { missingSecrets, missingSecretStep } from './next-steps';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
-import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 
 export { SchemaValidation } from '../gate/schema-validation';
 

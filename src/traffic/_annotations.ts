@@ -1,5 +1,5 @@
-import { Problems } from '../_internal/problems';
 import { parseGoBool } from '../_internal/go-bool';
+import { Problems } from '../_internal/problems';
 import { parseFloatValue, parsePolicyDuration, parseU16, parseU32 } from './_policy-grammar';
 
 /** `balancer.linkerd.io/failure-accrual`: the circuit-breaking mode. */

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { Problems } from '../_internal/problems';
 import { perSynth } from '../_internal/per-synth';
+import { Problems } from '../_internal/problems';
 import { targetsKind } from '../_internal/target-kind';
 import { isProfileShadowedAnnotation } from './_annotations';
 import { attachedRouteProblem, duplicateProfileProblem, headlessServiceProblem, shadowedAnnotationsProblem } from './_profile-conflict-rules';

@@ -1,11 +1,11 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Problems } from '../_internal/problems';
 import { throwIfProblems } from '../_internal/errors';
+import { Problems } from '../_internal/problems';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
-import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { annotateService } from './_annotate';
+import { CONSECUTIVE, FAILURE_ACCRUAL, SUCCESS_RATE } from './_annotations';
 import { formatPolicyDuration, millisText, wholeMillis } from './_policy-grammar';
 import { ResolvedService, ServiceReference } from './service-reference';
 import { resolveService } from './service-resolution';

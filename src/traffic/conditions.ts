@@ -40,7 +40,6 @@ export interface RouteSpec {
   readonly timeout?: string;
 }
 
-
 /**
  * Which requests a ServiceProfile route matches: by method, by path regex, or a combination.
  *

@@ -6,19 +6,19 @@ import {
   HttpRouteSpecRulesMatchesMethod,
   HttpRouteSpecRulesMatchesPathType,
 } from '../../imports/gateway.networking.k8s.io';
-import { Problems } from '../_internal/problems';
 import { ValidationError } from '../_internal/errors';
 import { keepNamespace } from '../_internal/namespaced';
+import { Problems } from '../_internal/problems';
 import { validateRendered } from '../_internal/validated';
-import { httpRouteProblems } from './http-route-rules';
 import { addSynthWarnings, addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
 import { RETRY_HTTP, RETRY_LIMIT, RETRY_TIMEOUT, TIMEOUT_PREFIX } from './_annotations';
 import { findServiceObject, httpRoutesAttachedTo } from './_conflicts';
 import { formatRouteTimeout, millisText, parsePolicyDuration, routeTimeoutProblem, wholeMillis } from './_policy-grammar';
-import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { httpRouteProblems } from './http-route-rules';
 import { RetryOptions, TimeoutOptions } from './retries-and-timeouts';
+import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
 import { retryTimeoutAnnotations } from './retry-timeout-annotations';
 import { ResolvedService, ServiceReference } from './service-reference';
 import { resolveService, servicePorts } from './service-resolution';

@@ -1,13 +1,12 @@
 import { ApiObject, ApiObjectMetadata, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServiceProfileV1Alpha2 as ServiceProfileL1 } from '../../imports/linkerd.io';
-import { Problems } from '../_internal/problems';
 import { goDuration } from '../_internal/duration';
 import { ValidationError } from '../_internal/errors';
-import { keepNamespace } from '../_internal/namespaced';
 import { dns1123SubdomainProblem } from '../_internal/names';
+import { keepNamespace } from '../_internal/namespaced';
+import { Problems } from '../_internal/problems';
 import { validateRendered } from '../_internal/validated';
-import { routeProblems, serviceProfileProblems } from './service-profile-rules';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
@@ -17,6 +16,7 @@ import { millisText, wholeMillis } from './_policy-grammar';
 import { RouteLinter } from './_route-lints';
 import { ResponseClass, RouteCondition, RouteSpec } from './conditions';
 import { nonIdempotentMethods, nonIdempotentRetryLintNote } from './retry-lint';
+import { routeProblems, serviceProfileProblems } from './service-profile-rules';
 import { ResolvedService, ServiceReference } from './service-reference';
 import { resolveService } from './service-resolution';
 

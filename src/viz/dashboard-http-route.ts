@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { HttpRoute as HttpRouteL1, HttpRouteSpecRulesFiltersType, HttpRouteSpecRulesMatchesPathType } from '../../imports/gateway.networking.k8s.io';
 import { Middleware as MiddlewareL1 } from '../../imports/traefik.io';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
-import { dashboardAuthProblems } from './_dashboard-auth';
-import { IBasicAuthSecret } from './basic-auth-secret';
 import { Problems } from '../_internal/problems';
 import { addWarning } from '../_internal/warnings';
+import { dashboardAuthProblems } from './_dashboard-auth';
+import { IBasicAuthSecret } from './basic-auth-secret';
 import { DashboardClient, LinkerdViz } from './viz';
 
 /** The Gateway an HTTPRoute attaches to. */

@@ -153,7 +153,6 @@ export class HtpasswdUser {
   }
 }
 
-
 function hashProblems(user: string, hash: string, allowWeakHashes: readonly WeakHashFormat[]): string[] {
   const bcryptCost = BCRYPT_HASH.exec(hash)?.[1];
   if (bcryptCost !== undefined) {

@@ -1,13 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
-import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
-import { ChartRelease } from '../delivery/chart-release';
 import { clusterScoped } from '../_internal/cluster-scoped';
 import { ValidationError, throwIfProblems } from '../_internal/errors';
 import { isPlainObject, mergeValues } from '../_internal/merge';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { Problems } from '../_internal/problems';
+import { AutomatedSync, IgnoreDifference, SyncOption } from '../argocd/application';
+import { ChartRelease } from '../delivery/chart-release';
 import { chartValues, knownKeys, unknownKeyProblems, valueTypeProblems } from '../linkerd/_chart-values';
 import { LinkerdControlPlane } from '../linkerd/control-plane';
 import { LinkerdVersion } from '../linkerd/version';

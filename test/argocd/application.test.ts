@@ -1,5 +1,4 @@
-import { ApiObject, JsonPatch, Testing } from 'cdk8s';
-import { Duration } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing, Duration } from 'cdk8s';
 import { Application, ApplicationProps, ApplicationSource, IgnoreDifference, SyncOption, SyncRetry } from '../../src/argocd';
 import { synthKind, testChart } from '../_util';
 

@@ -8,12 +8,11 @@ import {
 } from '../../src/linkerd';
 import { MeshIdentity, MeshTLSAuthentication } from '../../src/mesh';
 import { OutputFile, synthesize } from '../../src/synth';
-import { CircuitBreaker, FailureAccrual, ServiceReference } from '../../src/traffic';
+import { CircuitBreaker, FailureAccrual, ServiceReference, ServiceProfile } from '../../src/traffic';
 import { Bundle, BundleSource } from '../../src/trust-manager';
 import { BasicAuthSecret, DashboardIngress, HtpasswdUser, LinkerdViz } from '../../src/viz';
 import { MESH_BAD_INPUTS } from '../mesh/_bad-inputs';
 import { TRAFFIC_BAD_INPUTS } from '../traffic/_bad-inputs';
-import { ServiceProfile } from '../../src/traffic';
 
 /** One bad input: what it is, and how to feed it. The error it produces is recorded by running it. */
 export interface BadInput {

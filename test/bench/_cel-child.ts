@@ -6,10 +6,10 @@ import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { parseAllDocuments } from 'yaml';
-import { scaleChart } from './_scale-app';
 import { celProblems } from '../../src/gate/cel';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { HttpRoute, PathMatch, ServiceReference } from '../../src/traffic';
+import { scaleChart } from './_scale-app';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const set = process.argv[2];

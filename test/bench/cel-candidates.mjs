@@ -4,8 +4,8 @@
 //   npm install --prefix /tmp/cel-candidates @marcbachmann/cel-js@8.0.0 cel-js@0.8.2
 //   CANDIDATES=/tmp/cel-candidates node test/bench/cel-candidates.mjs
 import fs from 'fs';
-import path from 'path';
 import { createRequire } from 'module';
+import path from 'path';
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const CANDIDATES = process.env.CANDIDATES ?? '/tmp/cel-candidates';
 const require = createRequire(path.join(REPO, 'package.json'));
@@ -15,16 +15,21 @@ const t1 = performance.now(); const marc = await import(path.join(CANDIDATES, 'n
 const t2 = performance.now(); const celjs = await import(path.join(CANDIDATES, 'node_modules/cel-js/dist/index.js')); const tCeljs = performance.now() - t2;
 const { CEL_SCHEMAS } = require(path.join(REPO, 'lib/src/gate/cel-rules.generated.js'));
 const clone = v => JSON.parse(JSON.stringify(v));
-function defaulted(v, s) { if (!s) return v; if (Array.isArray(v)) return v.map(x => defaulted(x, s.items)); if (v === null || typeof v !== 'object') return v;
+function defaulted(v, s) {
+  if (!s) return v; if (Array.isArray(v)) return v.map(x => defaulted(x, s.items)); if (v === null || typeof v !== 'object') return v;
   const o = { ...v }; for (const [k, p] of Object.entries(s.properties ?? {})) if (p.default !== undefined && !(k in o)) o[k] = clone(p.default);
-  for (const k of Object.keys(o)) { const p = s.properties?.[k] ?? (s.properties ? undefined : s.additionalProperties); if (p) o[k] = defaulted(o[k], p); } return o; }
+  for (const k of Object.keys(o)) { const p = s.properties?.[k] ?? (s.properties ? undefined : s.additionalProperties); if (p) o[k] = defaulted(o[k], p); } return o;
+}
 const RES = new Set(['namespace', 'in', 'true', 'false', 'null']);
-function plain(v, s, bigint) { if (v === null || v === undefined) return null; if (typeof v === 'number') return s?.type === 'number' || !bigint ? v : BigInt(v);
+function plain(v, s, bigint) {
+  if (v === null || v === undefined) return null; if (typeof v === 'number') return s?.type === 'number' || !bigint ? v : BigInt(v);
   if (Array.isArray(v)) return v.map(x => plain(x, s?.items, bigint)); if (typeof v !== 'object') return v; const o = {};
-  if (s?.properties) { for (const [k, p] of Object.entries(s.properties)) if (k in v && v[k] !== null) o[RES.has(k) ? `__${k}__` : k] = plain(v[k], p, bigint); }
-  else for (const [k, x] of Object.entries(v)) o[k] = plain(x, s?.additionalProperties, bigint); return o; }
-function nodes(v, s, out) { if (v === null || v === undefined) return; if (s.rules) out.push([v, s]);
-  if (Array.isArray(v)) { if (s.items) v.forEach(x => nodes(x, s.items, out)); } else if (typeof v === 'object') { if (s.properties) { for (const [k, p] of Object.entries(s.properties)) if (k in v) nodes(v[k], p, out); } else if (s.additionalProperties) Object.values(v).forEach(x => nodes(x, s.additionalProperties, out)); } }
+  if (s?.properties) { for (const [k, p] of Object.entries(s.properties)) if (k in v && v[k] !== null) o[RES.has(k) ? `__${k}__` : k] = plain(v[k], p, bigint); } else for (const [k, x] of Object.entries(v)) o[k] = plain(x, s?.additionalProperties, bigint); return o;
+}
+function nodes(v, s, out) {
+  if (v === null || v === undefined) return; if (s.rules) out.push([v, s]);
+  if (Array.isArray(v)) { if (s.items) v.forEach(x => nodes(x, s.items, out)); } else if (typeof v === 'object') { if (s.properties) { for (const [k, p] of Object.entries(s.properties)) if (k in v) nodes(v[k], p, out); } else if (s.additionalProperties) Object.values(v).forEach(x => nodes(x, s.additionalProperties, out)); }
+}
 const evals = []; // [rule, schema, value]
 for (const f of fs.readdirSync(path.join(REPO, 'test/upstream/data')).filter(f => f.startsWith('cel-'))) {
   for (const c of parseYaml(fs.readFileSync(path.join(REPO, 'test/upstream/data', f), 'utf8')).cases) {

@@ -125,4 +125,3 @@ describe('check reads files and folders', () => {
     ]);
   });
 });
-

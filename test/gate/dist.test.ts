@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { certificateProblems } from '../../src/cert-manager/certificate-rules';
 import { issuerProblems } from '../../src/cert-manager/issuer-rules';
-import { sharedGate } from '../_gate';
 import { bundleProblems } from '../../src/trust-manager/bundle-rules';
+import { sharedGate } from '../_gate';
 
 const DIST = path.resolve(__dirname, '..', '..', 'dist');
 

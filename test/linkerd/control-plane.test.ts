@@ -11,7 +11,6 @@ function controlPlane(props: Partial<LinkerdControlPlaneProps> = {}, chart: Char
   return new LinkerdControlPlane(chart, 'cp', { identity, ...props });
 }
 
-
 describe('LinkerdControlPlane with the defaults', () => {
   test('values wire the identity, a fixed heartbeat and cert-manager webhook certificates', () => {
     expect(controlPlane().helmValues).toStrictEqual({

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
-import { Certificate, KeyUsage, PrivateKey } from '../../src/cert-manager';
 import { collectWarnings } from '../../src/_internal/warnings';
+import { Certificate, KeyUsage, PrivateKey } from '../../src/cert-manager';
 import { AnchorIssuerScope, LinkerdIdentity, LinkerdIdentityProps, TrustAnchor } from '../../src/linkerd';
 import { ONE_DAY, testCertificate } from '../_certs';
 import { synthKind, testChart } from '../_util';

@@ -1,11 +1,11 @@
 import { Chart, Duration, JsonPatch, Size, Testing } from 'cdk8s';
 import { Deployment, k8s, LabelSelector, Probe, Protocol, ServiceAccount } from 'cdk8s-plus-25';
+import { HttpRouteV1Beta3 } from '../../imports/policy.linkerd.io';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, InjectMode, Mesh, MeshCoverageReport, MeshIdentity, MeshTLSAuthentication,
   NetworkAuthentication, PolicyTarget, PortRange, ProxyProtocol, Server, ServerPort,
 } from '../../src/mesh';
-import { HttpRouteV1Beta3 } from '../../imports/policy.linkerd.io';
 import type { BadInput } from '../bad-inputs/cases';
 
 const chart = () => new Chart(Testing.app(), 'platform', { namespace: 'demo' });

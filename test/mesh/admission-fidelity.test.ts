@@ -1,10 +1,10 @@
 import { JsonPatch, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
-import { LinkerdVersion } from '../../src/linkerd';
 import { parseGoBool } from '../../src/_internal/go-bool';
-import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf } from '../../src/mesh/_annotations';
-import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
 import { targetsKind } from '../../src/_internal/target-kind';
+import { LinkerdVersion } from '../../src/linkerd';
+import { AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, PolicyTarget } from '../../src/mesh';
+import { ignoredNativeSidecarAnnotations, nativeSidecarKeysRead, nativeSidecarOf } from '../../src/mesh/_annotations';
 import { authorizationPolicyRules } from '../../src/mesh/authorization-policy-rules';
 import { HttpRoute, ServiceReference } from '../../src/traffic';
 import { HONOR_RETRY_AFTER, LOAD_BIASER, PENALIZE_FAILURES, trafficAnnotationProblems } from '../../src/traffic/_annotations';

@@ -1,11 +1,11 @@
 import { Chart, Testing } from 'cdk8s';
+import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication,
   PolicyTarget, ServerPort,
 } from '../../src/mesh';
-import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { testChart } from '../_util';
 
 let gate: SchemaGate;

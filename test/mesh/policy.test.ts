@@ -1,11 +1,11 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { k8s, Protocol, ServiceAccount } from 'cdk8s-plus-25';
+import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, InjectMode, IdentityRef, Mesh, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget,
   PortRange, ProxyProtocol, Server, ServerPort,
 } from '../../src/mesh';
-import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../../imports/policy.linkerd.io';
 import { synthKind, testChart } from '../_util';
 import { deployment, namespace, synthOne, warnings } from './_fixtures';
 

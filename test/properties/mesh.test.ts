@@ -1,6 +1,5 @@
 import { Size } from 'cdk8s';
-import { Cpu, Deployment, ServiceAccount } from 'cdk8s-plus-25';
-import { k8s } from 'cdk8s-plus-25';
+import { Cpu, Deployment, ServiceAccount, k8s } from 'cdk8s-plus-25';
 import * as fc from 'fast-check';
 import {
   allow, AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, PortRange,

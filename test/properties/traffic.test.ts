@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import * as fc from 'fast-check';
-import { CircuitBreaker, FailureAccrual, HttpRetryCondition, ResponseClass, RetriesAndTimeouts, RouteCondition, ServiceProfile, ServiceReference } from '../../src/traffic';
 import { LinkerdVersion } from '../../src/linkerd';
+import { CircuitBreaker, FailureAccrual, HttpRetryCondition, ResponseClass, RetriesAndTimeouts, RouteCondition, ServiceProfile, ServiceReference } from '../../src/traffic';
 import { dnsLabel, mostly, RUNS, SEED, validOrTypedError } from './_property';
 
 const method = mostly(fc.constantFrom('GET', 'HEAD', 'POST', 'PUT', 'DELETE'), fc.string({ maxLength: 6 }));

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import { parseAllDocuments } from 'yaml';
 import { k8s } from 'cdk8s-plus-25';
-import { addWarning } from '../../src/_internal/warnings';
+import { parseAllDocuments } from 'yaml';
 import { ValidationError } from '../../src/_internal/errors';
-import { formatSummary, OutputCheckError, OutputFile, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
+import { addWarning } from '../../src/_internal/warnings';
 import { ControlPlaneNamespace, LinkerdIdentity, LinkerdIdentityProps } from '../../src/linkerd';
 import { LinkerdPlatform } from '../../src/platform';
+import { formatSummary, OutputCheckError, OutputFile, secretProblems, synthesize, SynthesizedFile } from '../../src/synth';
 import { BasicAuthSecret, HtpasswdUser, VizPrometheus, WeakHashFormat } from '../../src/viz';
 import { testCertificate } from '../_certs';
 
@@ -259,7 +259,7 @@ describe('secret guard', () => {
       { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'i', namespace: 'n', annotations: { 'nginx.ingress.kubernetes.io/auth-secret': 'n/dashboard-auth', 'checksum/config': 'a'.repeat(64) } } },
       thing({ passwordSecretRef: { name: 's', key: 'password' }, existingSecret: 'grafana-admin', automountServiceAccountToken: false, token: '$(TOKEN)', repoURL: 'ssh://git@github.com/org/repo.git', url: 'https://prometheus.monitoring:9090/' }),
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sa-token', namespace: 'n', annotations: { 'kubernetes.io/service-account.name': 'sa' } }, type: 'kubernetes.io/service-account-token' },
-      { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'n' }, spec: { encryptedData: { password: 'AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq', 'tls.key': b64(DER_KEYS['SEC1 (P-256)']) } } },
+      { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 's', namespace: 'n' }, spec: { encryptedData: { 'password': 'AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq', 'tls.key': b64(DER_KEYS['SEC1 (P-256)']) } } },
       { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'e', namespace: 'n' }, spec: { data: [{ secretKey: 'password', remoteRef: { key: 'db', property: 'password' } }], target: { template: { data: { password: '{{ .password }}', url: 'postgres://app:{{ .password }}@db:5432' } } } } },
     ))).toStrictEqual([]);
   });

@@ -1,9 +1,9 @@
 import { Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
-import { sharedGate } from '../_gate';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { LinkerdVersion } from '../../src/linkerd';
 import { DemoTrafficPolicy, ServiceReference } from '../../src/traffic';
-import { collectWarnings } from '../../src/_internal/warnings';
+import { sharedGate } from '../_gate';
 import { testChart } from '../_util';
 
 function demo(version?: LinkerdVersion) {

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
-import { proxyMatches } from '../../src/traffic/_regex';
 import { LinkerdVersion } from '../../src/linkerd';
 import { ServiceProfile, ServiceReference } from '../../src/traffic';
-import { collectWarnings } from '../../src/_internal/warnings';
+import { proxyMatches } from '../../src/traffic/_regex';
 import { synthKind, testChart } from '../_util';
 
 const fixture = (name: string) => fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8');

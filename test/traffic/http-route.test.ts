@@ -1,9 +1,9 @@
 import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import { GrpcRetryCondition, HttpMethod, NON_IDEMPOTENT_RETRY_LINT, HttpRetryCondition, HttpRoute, HttpRouteProps, PathMatch, RetriesAndTimeouts, RetriesAndTimeoutsProps, ServiceReference } from '../../src/traffic';
-import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 function route(props: Partial<HttpRouteProps> = {}, ports = [{ port: 7002 }]) {

@@ -1,9 +1,9 @@
 import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import { GrpcRetryCondition, HttpRetryCondition, RetriesAndTimeouts, RetriesAndTimeoutsProps, ServiceReference } from '../../src/traffic';
-import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 function annotate(props: Partial<RetriesAndTimeoutsProps>) {

@@ -1,11 +1,11 @@
 import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
+import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
   CircuitBreaker, FailureAccrual, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition, ServiceProfile,
   ServiceProfileProps, ServiceProfileRoute, ServiceReference,
 } from '../../src/traffic';
-import { collectWarnings } from '../../src/_internal/warnings';
 import { synthKind, testChart } from '../_util';
 
 const books = ServiceReference.fromName('books', 'booksapp');

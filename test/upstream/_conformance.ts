@@ -59,7 +59,7 @@ export function loadSources(): UpstreamSource[] {
 
 /** The adapter a source names. */
 export function adapterOf(source: UpstreamSource): Adapter {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+
   const mod = require(path.join(__dirname, 'adapters', source.adapter ?? source.name)) as { adapter?: Adapter };
   if (typeof mod.adapter !== 'function') throw new Error(`test/upstream/adapters/${source.adapter ?? source.name} exports no adapter`);
   return mod.adapter;

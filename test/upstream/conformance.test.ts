@@ -41,29 +41,31 @@ function render(rows: Row[]): string {
 const sources = loadSources();
 const rows: Row[] = [];
 
-for (const source of sources) describe(`upstream cases: ${source.name}`, () => {
-  const adapter = adapterOf(source);
-  const row = { source, cases: source.cases.length, agree: 0, deliberate: [] as UpstreamCase[] };
-  rows.push(row);
+for (const source of sources) {
+  describe(`upstream cases: ${source.name}`, () => {
+    const adapter = adapterOf(source);
+    const row = { source, cases: source.cases.length, agree: 0, deliberate: [] as UpstreamCase[] };
+    rows.push(row);
 
-  test('every case has a unique id and a line citation', () => {
-    expect(new Set(source.cases.map(c => c.id)).size).toBe(source.cases.length);
-    expect(source.cases.filter(c => !CITE.test(c.cite)).map(c => `${c.id}: ${c.cite}`)).toStrictEqual([]);
-  });
+    test('every case has a unique id and a line citation', () => {
+      expect(new Set(source.cases.map(c => c.id)).size).toBe(source.cases.length);
+      expect(source.cases.filter(c => !CITE.test(c.cite)).map(c => `${c.id}: ${c.cite}`)).toStrictEqual([]);
+    });
 
-  test.each(source.cases.map(c => [c.id, c] as const))('%s', (_id, c) => {
-    const ours = judge(adapter, c.input);
-    if (c.deliberate) {
+    test.each(source.cases.map(c => [c.id, c] as const))('%s', (_id, c) => {
+      const ours = judge(adapter, c.input);
+      if (c.deliberate) {
       // a deliberate difference must still exist: when it goes away, the data must say so
-      expect(ours.verdict).not.toBe(c.upstream);
-      row.deliberate.push(c);
-      return;
-    }
-    expect({ verdict: ours.verdict, message: ours.message }).toMatchObject({ verdict: c.upstream });
-    if (c.parsed !== undefined) expect(ours.parsed).toStrictEqual(c.parsed);
-    row.agree++;
+        expect(ours.verdict).not.toBe(c.upstream);
+        row.deliberate.push(c);
+        return;
+      }
+      expect({ verdict: ours.verdict, message: ours.message }).toMatchObject({ verdict: c.upstream });
+      if (c.parsed !== undefined) expect(ours.parsed).toStrictEqual(c.parsed);
+      row.agree++;
+    });
   });
-});
+}
 
 describe('the conformance data', () => {
   test('covers at least 400 upstream cases from at least 6 sources', () => {

@@ -1,7 +1,7 @@
-import { Testing } from 'cdk8s';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Testing } from 'cdk8s';
 import { BasicAuthSecret, HtpasswdUser, WeakHashFormat } from '../../src/viz';
 import { synthKind, testChart } from '../_util';
 

@@ -1,10 +1,10 @@
 import { Testing } from 'cdk8s';
-import { ClusterIssuer } from '../../src/cert-manager';
 import { collectWarnings } from '../../src/_internal/warnings';
+import { ClusterIssuer } from '../../src/cert-manager';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import { BasicAuthSecret, DashboardHttpRoute, DashboardIngress, DashboardIngressProps, DashboardTls, HtpasswdUser } from '../../src/viz';
-import { sharedGate } from '../_gate';
 import { testCertificate } from '../_certs';
+import { sharedGate } from '../_gate';
 import { synthKind, testChart } from '../_util';
 import { vizFor } from './_viz';
 

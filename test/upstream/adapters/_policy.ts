@@ -1,9 +1,8 @@
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
-import { LinkerdVersion } from '../../../src/linkerd';
+import { LinkerdVersion, DefaultInboundPolicy } from '../../../src/linkerd';
 import {
   AuthenticationRef, AuthorizationPolicy, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, ProxyProtocol, Server, ServerPort,
 } from '../../../src/mesh';
-import { DefaultInboundPolicy } from '../../../src/linkerd';
 import { HttpRoute, ServiceReference } from '../../../src/traffic';
 import { OurVerdict, verdictOf } from '../_conformance';
 

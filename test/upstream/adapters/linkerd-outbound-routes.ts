@@ -1,6 +1,6 @@
 import { Adapter, OurVerdict } from '../_conformance';
-import { adapter as serviceAnnotations } from './linkerd-policy-annotations';
 import { admit } from './_policy';
+import { adapter as serviceAnnotations } from './linkerd-policy-annotations';
 
 type RouteInput = { readonly on: 'Service'; readonly annotations: Record<string, string> }
   | { readonly on: 'HTTPRoute'; readonly annotations?: Record<string, string>; readonly spec: unknown };
