@@ -265,7 +265,9 @@ export class LinkerdPlatform extends Chart {
     const name = options.authSecretName ?? DASHBOARD_AUTH_SECRET;
     const namespace = this.viz.namespace;
     const credentials = options.credentials
-      ?? (options.users ? DashboardCredentials.users(options.users, { previousHtpasswd: options.previousHtpasswd }) : DashboardCredentials.existingSecret());
+      ?? (options.users
+        ? DashboardCredentials.users(options.users, { previousHtpasswd: options.previousHtpasswd })
+        : DashboardCredentials.existingSecret());
     const auth = credentials._bind(this, 'dashboard-auth', name, namespace);
     auth.node.addDependency(this.viz.namespaceObject);
     if (credentials._existing) {

@@ -219,7 +219,10 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
       wave,
       applies: here.filter(o => !o.hook).map(o => o.id).sort(),
       hooks: here.filter(o => o.hook).map(o => `${o.id} (${o.hook}${hooksOf.has(o.id) ? `: waits for ${hooksOf.get(o.id)!.join(', ')}` : ''})`).sort(),
-      ready: { crds: inWave(crdReadyAfter, wave, previous), secrets: inWave(secretReadyAfter, wave, previous), deployments: inWave(deploymentReadyAfter, wave, previous) },
+      ready: {
+        crds: inWave(crdReadyAfter, wave, previous), secrets: inWave(secretReadyAfter, wave, previous),
+        deployments: inWave(deploymentReadyAfter, wave, previous),
+      },
     };
   });
   if (controlPlaneApplication === undefined && objects.some(o => POD_KINDS.has(o.kind) && meantMeshed(o.doc))) {

@@ -55,7 +55,10 @@ export function formatText(result: CheckResult): string {
 /** The findings as JSON: `{ summary, findings: [{ severity, rule, message, file, line, apiVersion, kind, namespace, name }] }`. */
 export function formatJson(result: CheckResult): string {
   return `${JSON.stringify({
-    summary: { files: result.files, objects: result.objects, errors: result.counts.error, warnings: result.counts.warning, notes: result.counts.note, exitCode: result.exitCode },
+    summary: {
+      files: result.files, objects: result.objects, errors: result.counts.error, warnings: result.counts.warning, notes: result.counts.note,
+      exitCode: result.exitCode,
+    },
     findings: result.findings.map(f => {
       const at = locationOf(f);
       const meta = f.source?.object.metadata ?? {};

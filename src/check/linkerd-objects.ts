@@ -121,7 +121,8 @@ function retryLintFindings(source: SourceObject): Finding[] {
       + `idempotent: a retried request may be applied twice; retry per route with an HTTPRoute that matches GET${nonIdempotentRetryLintNote()}`]);
   }
   const rules: any[] = Array.isArray(obj.spec?.rules) && obj.spec.rules.length > 0 ? obj.spec.rules : [{}];
-  const unsafe = [...new Set(rules.flatMap(r => (Array.isArray(r?.matches) && r.matches.length > 0 ? r.matches : [{}]).flatMap((m: any) => nonIdempotentMethods({ method: m?.method }))))].sort();
+  const unsafe = [...new Set(rules.flatMap(r => (Array.isArray(r?.matches) && r.matches.length > 0 ? r.matches : [{}])
+    .flatMap((m: any) => nonIdempotentMethods({ method: m?.method }))))].sort();
   return unsafe.length === 0 ? [] : findings('non-idempotent-retry', 'warning', source, [`${RETRY_HTTP} applies to ${unsafe.join(', ')}, which is not idempotent: `
     + `a retried request may be applied twice; match idempotent methods such as GET${nonIdempotentRetryLintNote()}`]);
 }

@@ -116,7 +116,10 @@ function minifier(): (code: string) => string {
 
 /** the module files an index names */
 function modulesOf(index: ValidatorIndex): string[] {
-  const entries = [...index.releases.flatMap((r) => Object.values(r.kinds)), ...Object.values(index.crds).flatMap((versions) => Object.values(versions))];
+  const entries = [
+    ...index.releases.flatMap((r) => Object.values(r.kinds)),
+    ...Object.values(index.crds).flatMap((versions) => Object.values(versions)),
+  ];
   return [...new Set(entries.map((entry) => entry.split('#')[0]))];
 }
 

@@ -274,7 +274,8 @@ export class LinkerdControlPlane extends Construct {
         reason: 'cert-manager\'s cainjector writes the CA bundle of the webhooks (injectCaFrom)',
       })) : [],
     });
-    release.node.addDependency(this.identity, this.namespaceObject, ...(this.webhooks ? [this.webhooks] : []), ...(options.crds ? [options.crds] : []));
+    release.node.addDependency(this.identity, this.namespaceObject,
+      ...(this.webhooks ? [this.webhooks] : []), ...(options.crds ? [options.crds] : []));
     return release;
   }
 }

@@ -207,6 +207,11 @@ export class LinkerdVersion {
     return found;
   }
 
+  /** The first version that has a feature, e.g. `2.16`. */
+  public static introducing(feature: LinkerdFeature): string {
+    return `2.${INTRODUCED_IN[feature]}`;
+  }
+
   /** The major version, e.g. `2.20`. */
   public readonly major: string;
   /** The release tag the chart versions belong to, e.g. `version-2.20` or `stable-2.12.6`. */
@@ -246,11 +251,6 @@ export class LinkerdVersion {
   /** Whether this version has a feature. */
   public supports(feature: LinkerdFeature): boolean {
     return this.minor >= INTRODUCED_IN[feature];
-  }
-
-  /** The first version that has a feature, e.g. `2.16`. */
-  public static introducing(feature: LinkerdFeature): string {
-    return `2.${INTRODUCED_IN[feature]}`;
   }
 
   /**

@@ -71,7 +71,9 @@ export function nativeSidecarKeysRead(version: LinkerdVersion): string[] {
 export function nativeSidecarOf(
   version: LinkerdVersion, pod: Record<string, string>, namespace: Record<string, string>, clusterDefault: boolean,
 ): boolean {
-  const inherited = version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION) ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]] : NATIVE_SIDECAR_KEYS;
+  const inherited = version.supports(LinkerdFeature.NATIVE_SIDECAR_GA_ANNOTATION)
+    ? [NATIVE_SIDECAR_KEYS[2], NATIVE_SIDECAR_KEYS[0]]
+    : NATIVE_SIDECAR_KEYS;
   const value = (key: string) => pod[key] ?? (inherited.includes(key) ? namespace[key] : undefined);
   const key = nativeSidecarKeysRead(version).find(k => value(k) !== undefined);
   return (key === undefined ? undefined : parseGoBool(value(key)!)) ?? clusterDefault;

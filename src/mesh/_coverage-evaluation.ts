@@ -134,7 +134,9 @@ function policyCallers(target: Evaluated, ctx: Context): CoverageCaller[] {
         .filter((sp: any) => resolvePort(f, sp.targetPort ?? sp.port) === port).map((sp: any) => sp.port as number));
       for (const client of identities.flatMap(r => clientsOf(r, f.namespace, model))) {
         if (client.workloads.length === 0) callers.push(verdict(client.label, via, port, target, undefined, [], ctx));
-        for (const w of client.workloads) callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts, ctx));
+        for (const w of client.workloads) {
+          callers.push(verdict(describe(w.facts), via, port, target, evaluate(w, model, defaults), servicePorts, ctx));
+        }
       }
     }
   }

@@ -252,7 +252,9 @@ function computeServerAuthorizations(model: MeshModel, server: Rendered, routes:
   }
   for (const saz of model.policiesOf('ServerAuthorization', namespace)) {
     const target = saz.json.spec?.server ?? {};
-    if (target.name !== undefined ? target.name !== name : !target.selector || !selects(target.selector, server.json.metadata?.labels ?? {})) continue;
+    if (target.name !== undefined
+      ? target.name !== name
+      : !target.selector || !selects(target.selector, server.json.metadata?.labels ?? {})) continue;
     const client = saz.json.spec?.client ?? {};
     found.push({ source: `ServerAuthorization ${namespace}/${saz.json.metadata?.name}`, unauthenticated: client.unauthenticated === true || client.meshTLS?.unauthenticatedTLS === true });
   }

@@ -149,8 +149,10 @@ export function serverProbeProblems(
       + 'its default route, so every request but the probes would fail with 404; drop authorizeProbes(), Linkerd authorizes the probes itself on a Server without HTTPRoutes');
   } else if (userRoutes.length > 0) {
     // a probe a route of the Server matches, and an authorization without identity admits, gets through without the probe route
-    const open = (route: Rendered, p: typeof http[number]) => admitsUnauthenticated(p.facts, p.probe.port) || routeAdmitsUnauthenticated(model, route);
-    const missing = http.filter(p => !(probes?.paths ?? []).includes(p.probe.path) && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r, p)));
+    const open = (route: Rendered, p: typeof http[number]) =>
+      admitsUnauthenticated(p.facts, p.probe.port) || routeAdmitsUnauthenticated(model, route);
+    const missing = http.filter(p => !(probes?.paths ?? []).includes(p.probe.path)
+      && !userRoutes.some(r => routeMatchesProbe(r.json, p.probe.path) && open(r, p)));
     const names = userRoutes.map(r => `HTTPRoute ${namespace}/${r.json.metadata?.name}`).join(', ');
     if (missing.length > 0 && !probeRoute) {
       problems.push(`${names} attaches to this Server, so Linkerd no longer authorizes the kubelet probes (${list(missing)}): call authorizeProbes() on the Server`);

@@ -154,7 +154,9 @@ export class Server extends Construct {
     const name = props.metadata?.name ?? (facts ? `${facts.name}-${props.port}` : undefined);
     // a name derived from a bad port would only repeat the port's problem
     if (name !== undefined && (props.metadata?.name !== undefined || !portProblem)) problems.add(dns1123SubdomainProblem('name', name));
-    const namespace = props.metadata?.namespace ?? (props.workload && meshTarget(props.workload)?.apiObject.metadata.namespace) ?? Chart.of(this).namespace;
+    const namespace = props.metadata?.namespace
+      ?? (props.workload && meshTarget(props.workload)?.apiObject.metadata.namespace)
+      ?? Chart.of(this).namespace;
     if (namespace !== undefined && namespace !== '') problems.add(dns1123LabelProblem('namespace', namespace));
     if (facts && props.metadata?.namespace !== undefined && props.metadata.namespace !== facts.namespace) {
       problems.add(`namespace ${props.metadata.namespace} is not the namespace of ${describe(facts)}: a Server selects pods of its own namespace only`);

@@ -85,7 +85,9 @@ export function findServiceObject(scope: IConstruct, namespace: string, name: st
  *
  * @internal
  */
-export function httpRoutesAttachedTo(scope: IConstruct, service: { readonly namespace: string; readonly name: string }, port: number, clientNamespace: string): ApiObject[] {
+export function httpRoutesAttachedTo(
+  scope: IConstruct, service: { readonly namespace: string; readonly name: string }, port: number, clientNamespace: string,
+): ApiObject[] {
   const root = scope.node.root;
   const parentsOf = perSynth(root, 'traffic-route-parents', () => new Map<ApiObject, any[]>(appIndex(root).routes.map(obj => {
     const refs = obj.toJson().spec?.parentRefs;

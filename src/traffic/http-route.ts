@@ -287,7 +287,9 @@ function overrideWarnings(route: any, service: any): string[] {
   rules.forEach((rule, i) => {
     const set = new Set(TIMEOUT_KEYS.filter(k => own[k] !== undefined));
     const ruleTimeout = rule?.timeouts?.request;
-    if (ruleTimeout !== undefined && routeTimeoutProblem(ruleTimeout) === undefined && parsePolicyDuration(ruleTimeout).value !== 0n) set.add(TIMEOUT_KEYS[0]);
+    if (ruleTimeout !== undefined && routeTimeoutProblem(ruleTimeout) === undefined && parsePolicyDuration(ruleTimeout).value !== 0n) {
+      set.add(TIMEOUT_KEYS[0]);
+    }
     if (set.size === 0) return;
     const dropped = serviceTimeouts.filter(k => !set.has(k));
     if (dropped.length > 0) losing.set(list(dropped), [...losing.get(list(dropped)) ?? [], i]);

@@ -320,7 +320,8 @@ export class LinkerdViz extends Construct {
         }),
       ] : [],
     });
-    this.release.node.addDependency(this.namespaceObject, ...(this.webhooks ? [this.webhooks] : []), ...(options.controlPlane ? [options.controlPlane] : []));
+    this.release.node.addDependency(this.namespaceObject,
+      ...(this.webhooks ? [this.webhooks] : []), ...(options.controlPlane ? [options.controlPlane] : []));
     return this.release;
   }
 }

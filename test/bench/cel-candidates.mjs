@@ -9,8 +9,8 @@ import path from 'path';
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const CANDIDATES = process.env.CANDIDATES ?? '/tmp/cel-candidates';
 const require = createRequire(path.join(REPO, 'package.json'));
-const { parse: parseYaml } = require('yaml');
 const t0 = performance.now(); const buf = require('@bufbuild/cel'); const tBuf = performance.now() - t0;
+const { parse: parseYaml } = require('yaml');
 const t1 = performance.now(); const marc = await import(path.join(CANDIDATES, 'node_modules/@marcbachmann/cel-js/lib/index.js')); const tMarc = performance.now() - t1;
 const t2 = performance.now(); const celjs = await import(path.join(CANDIDATES, 'node_modules/cel-js/dist/index.js')); const tCeljs = performance.now() - t2;
 const { CEL_SCHEMAS } = require(path.join(REPO, 'lib/src/gate/cel-rules.generated.js'));
@@ -18,7 +18,10 @@ const clone = v => JSON.parse(JSON.stringify(v));
 function defaulted(v, s) {
   if (!s) return v; if (Array.isArray(v)) return v.map(x => defaulted(x, s.items)); if (v === null || typeof v !== 'object') return v;
   const o = { ...v }; for (const [k, p] of Object.entries(s.properties ?? {})) if (p.default !== undefined && !(k in o)) o[k] = clone(p.default);
-  for (const k of Object.keys(o)) { const p = s.properties?.[k] ?? (s.properties ? undefined : s.additionalProperties); if (p) o[k] = defaulted(o[k], p); } return o;
+  for (const k of Object.keys(o)) {
+    const p = s.properties?.[k] ?? (s.properties ? undefined : s.additionalProperties); if (p) o[k] = defaulted(o[k], p);
+  }
+  return o;
 }
 const RES = new Set(['namespace', 'in', 'true', 'false', 'null']);
 function plain(v, s, bigint) {
@@ -51,8 +54,12 @@ for (const [name, eng] of Object.entries(engines)) {
   const results = evals.map((e, i) => compiled.has(e.rule) ? compiled.get(e.rule)(inputs[i]) : new Error('compile'));
   if (!ref.size) evals.forEach((e, i) => ref.set(i, results[i]));
   const wrongRules = new Set(); const badCases = new Set(); let wrong = 0;
-  results.forEach((x, i) => { const r = ref.get(i); const same = (x instanceof Error) ? (r instanceof Error) : x === r; if (!same) { wrong++; wrongRules.add(evals[i].rule); badCases.add(evals[i].case); } });
-  const t = performance.now(); for (let k = 0; k < 5; k++) evals.forEach((e, i) => compiled.has(e.rule) && compiled.get(e.rule)(inputs[i])); const per = (performance.now() - t) / 5 / evals.length * 1000;
+  results.forEach((x, i) => {
+    const r = ref.get(i); const same = (x instanceof Error) ? (r instanceof Error) : x === r;
+    if (!same) { wrong++; wrongRules.add(evals[i].rule); badCases.add(evals[i].case); }
+  });
+  const t = performance.now(); for (let k = 0; k < 5; k++) evals.forEach((e, i) => compiled.has(e.rule) && compiled.get(e.rule)(inputs[i]));
+  const per = (performance.now() - t) / 5 / evals.length * 1000;
   console.log(`${name}: load ${eng.load.toFixed(0)} ms; ${compileFail.size} of ${new Set(evals.map(e => e.rule)).size} distinct rules fail to compile; ${wrong} of ${evals.length} evaluations differ from @bufbuild/cel (${wrongRules.size} distinct rules, ${badCases.size} cases); ${per.toFixed(1)} µs per evaluation (plain-object input)`);
   if (wrongRules.size) console.log('   ', [...wrongRules].map(r => r.slice(0, 70)).join('\n    '));
 }

@@ -103,7 +103,10 @@ function scale(count: number): string[] {
   // the warm-up sample is the first of each
   const stats = (mode: string) => {
     const samples = results[mode].slice(1);
-    return { ms: median(samples.map(s => s.ms)), wall: median(samples.map(s => s.wall)), rss: median(samples.map(s => s.rss)), all: samples.map(s => Math.round(s.ms)) };
+    return {
+      ms: median(samples.map(s => s.ms)), wall: median(samples.map(s => s.wall)), rss: median(samples.map(s => s.rss)),
+      all: samples.map(s => Math.round(s.ms)),
+    };
   };
   const [off, compiling, on] = modes.map(stats);
   const pct = (v: number, base: number) => signed((v / base - 1) * 100);

@@ -153,7 +153,8 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
     const synthesized = distInode();
     expect(synthesized).not.toBe(before);
     const second = launch([], env);
-    expect({ stdout: second.stdout, stderr: second.stderr, status: second.status }).toStrictEqual({ stdout: first.stdout, stderr: first.stderr, status: 0 });
+    expect({ stdout: second.stdout, stderr: second.stderr, status: second.status })
+      .toStrictEqual({ stdout: first.stdout, stderr: first.stderr, status: 0 });
     expect(distInode()).toBe(synthesized);
   };
 

@@ -161,8 +161,13 @@ describe('celProblems never throws', () => {
       ['cert-manager.io/v1', 'Issuer'], ['traefik.io/v1alpha1', 'Middleware'],
     ];
     const routeish = fc.record({
-      parentRefs: fc.array(fc.record({ name: fc.string(), namespace: fc.option(fc.string(), { nil: undefined }), sectionName: fc.option(fc.string(), { nil: undefined }) }), { maxLength: 3 }),
-      rules: fc.array(fc.record({ matches: fc.array(fc.jsonValue(), { maxLength: 3 }), filters: fc.array(fc.jsonValue(), { maxLength: 3 }), backendRefs: fc.jsonValue(), timeouts: fc.jsonValue() }), { maxLength: 3 }),
+      parentRefs: fc.array(fc.record({
+        name: fc.string(), namespace: fc.option(fc.string(), { nil: undefined }), sectionName: fc.option(fc.string(), { nil: undefined }),
+      }), { maxLength: 3 }),
+      rules: fc.array(fc.record({
+        matches: fc.array(fc.jsonValue(), { maxLength: 3 }), filters: fc.array(fc.jsonValue(), { maxLength: 3 }),
+        backendRefs: fc.jsonValue(), timeouts: fc.jsonValue(),
+      }), { maxLength: 3 }),
     });
     fc.assert(fc.property(fc.constantFrom(...kinds), fc.oneof(fc.jsonValue(), routeish), ([apiVersion, kind], spec) => {
       const r = celProblems({ apiVersion, kind, metadata: { name: 'x' }, spec });

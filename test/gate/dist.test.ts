@@ -32,7 +32,9 @@ describe('the output gate over dist/', () => {
   });
 
   test('every cert-manager and trust-manager object passes the webhook rules', () => {
-    const rules: Record<string, (obj: any) => string[]> = { Certificate: certificateProblems, Issuer: issuerProblems, ClusterIssuer: issuerProblems, Bundle: bundleProblems };
+    const rules: Record<string, (obj: any) => string[]> = {
+      Certificate: certificateProblems, Issuer: issuerProblems, ClusterIssuer: issuerProblems, Bundle: bundleProblems,
+    };
     const problems = objects.flatMap(({ obj }) => (rules[obj.kind]?.(obj) ?? []).map(p => `${obj.kind} ${obj.metadata.name}: ${p}`));
     expect(problems).toStrictEqual([]);
   });

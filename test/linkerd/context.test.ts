@@ -10,7 +10,9 @@ import { LinkerdPlatform } from '../../src/platform';
 import { CircuitBreaker, DemoTrafficPolicy, FailureAccrual, HttpRoute, RetriesAndTimeouts, ServiceProfile, ServiceReference } from '../../src/traffic';
 
 /** A control plane (identity + values) in its own chart; lighter than a whole LinkerdPlatform. */
-function controlPlane(scope: Construct, id: string, version: LinkerdVersion, identity: LinkerdIdentityProps = {}, options: LinkerdControlPlaneOptions = {}) {
+function controlPlane(
+  scope: Construct, id: string, version: LinkerdVersion, identity: LinkerdIdentityProps = {}, options: LinkerdControlPlaneOptions = {},
+) {
   const chart = new Chart(scope, id);
   const cp = new LinkerdControlPlane(chart, 'control-plane', { ...options, identity: new LinkerdIdentity(chart, 'identity', identity), version });
   return { chart, cp };
@@ -37,7 +39,10 @@ describe('LinkerdContext outside any control plane', () => {
     const chart = Testing.chart();
     expect(LinkerdContext.of(chart)).toBe(LinkerdContext.DEFAULTS);
     expect(LinkerdContext.tryOf(chart)).toBeUndefined();
-    expect([LinkerdContext.DEFAULTS.version, LinkerdContext.DEFAULTS.clusterDomain, LinkerdContext.DEFAULTS.trustDomain, LinkerdContext.DEFAULTS.controlPlaneNamespace])
+    expect([
+      LinkerdContext.DEFAULTS.version, LinkerdContext.DEFAULTS.clusterDomain, LinkerdContext.DEFAULTS.trustDomain,
+      LinkerdContext.DEFAULTS.controlPlaneNamespace,
+    ])
       .toStrictEqual([LinkerdVersion.LATEST, 'cluster.local', 'cluster.local', 'linkerd']);
     const profile = new ServiceProfile(chart, 'profile', { service: ServiceReference.fromService(service(chart)) });
     expect(profile.name).toBe('books.booksapp.svc.cluster.local');

@@ -106,7 +106,9 @@ describe('LinkerdControlPlane typed values', () => {
   });
 
   test('typed props win over the HA profile, and values win over both', () => {
-    const cp = controlPlane({ ha: true, controllerReplicas: 5, webhookFailurePolicy: WebhookFailurePolicy.IGNORE, values: { controllerReplicas: 7 } });
+    const cp = controlPlane({
+      ha: true, controllerReplicas: 5, webhookFailurePolicy: WebhookFailurePolicy.IGNORE, values: { controllerReplicas: 7 },
+    });
     expect(cp.helmValues).toMatchObject({ controllerReplicas: 7, webhookFailurePolicy: 'Ignore' });
   });
 

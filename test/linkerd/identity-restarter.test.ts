@@ -211,7 +211,8 @@ printf ' %s' "$code"
   test('patches the new hash into the pod template (which rolls identity) when the roots changed', () => {
     const r = run({ cm: configMap(PEM_B), deploy: deployment(hashOf(PEM_A)) });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.patch!)).toStrictEqual({ spec: { template: { metadata: { annotations: { [TRUST_ROOTS_HASH_ANNOTATION]: hashOf(PEM_B) } } } } });
+    expect(JSON.parse(r.patch!))
+      .toStrictEqual({ spec: { template: { metadata: { annotations: { [TRUST_ROOTS_HASH_ANNOTATION]: hashOf(PEM_B) } } } } });
     expect(calls(r)[2]).toBe(`${AUTH} --fail -X PATCH -H Content-Type: application/strategic-merge-patch+json --data ${r.patch} `
       + 'https://10.96.0.1:443/apis/apps/v1/namespaces/linkerd/deployments/linkerd-identity?fieldManager=linkerd-identity-restarter');
     expect(r.stdout).toBe(`trust roots changed (sha256 ${hashOf(PEM_A)} -> ${hashOf(PEM_B)}): rolling linkerd/linkerd-identity\n`);

@@ -3,8 +3,8 @@ import { Deployment, k8s, LabelSelector, Probe, Protocol, ServiceAccount } from 
 import { HttpRouteV1Beta3 } from '../../imports/policy.linkerd.io';
 import { DefaultInboundPolicy, LinkerdVersion } from '../../src/linkerd';
 import {
-  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, InjectMode, Mesh, MeshCoverageReport, MeshIdentity, MeshTLSAuthentication,
-  NetworkAuthentication, PolicyTarget, PortRange, ProxyProtocol, Server, ServerPort,
+  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, InjectMode, Mesh, MeshCoverageReport, MeshIdentity,
+  MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, PortRange, ProxyProtocol, Server, ServerPort,
 } from '../../src/mesh';
 import type { BadInput } from '../bad-inputs/cases';
 

@@ -3,7 +3,9 @@ import { Deployment, LabelSelector, Namespace, Probe, ServiceAccount } from 'cdk
 import { collectWarnings } from '../../src/_internal/warnings';
 
 /** A one-container cdk8s-plus Deployment with an explicit name, namespace and `app` label, optionally with a ServiceAccount and a named HTTP port. */
-export function deployment(chart: Chart, name: string, options: { namespace?: string; port?: number; probe?: string; serviceAccount?: boolean } = {}): Deployment {
+export function deployment(
+  chart: Chart, name: string, options: { namespace?: string; port?: number; probe?: string; serviceAccount?: boolean } = {},
+): Deployment {
   const namespace = options.namespace ?? 'demo';
   const serviceAccount = options.serviceAccount === false ? undefined : new ServiceAccount(chart, `${name}-sa`, { metadata: { name, namespace } });
   const d = new Deployment(chart, name, {

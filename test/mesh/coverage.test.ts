@@ -5,8 +5,8 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { DefaultInboundPolicy, LinkerdControlPlane, LinkerdIdentity, LinkerdVersion } from '../../src/linkerd';
 import {
-  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, MeshCoverage, MeshCoverageData, MeshCoverageReport, Mesh, MeshIdentity, MeshTLSAuthentication,
-  NetworkAuthentication, PolicyTarget, PortRange, Server, ServerPort,
+  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, MeshCoverage, MeshCoverageData, MeshCoverageReport, Mesh, MeshIdentity,
+  MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, PortRange, Server, ServerPort,
 } from '../../src/mesh';
 import { OutputFile, synthesize } from '../../src/synth';
 import { testChart } from '../_util';
@@ -19,7 +19,9 @@ function pair(options: { serverSkip?: number; clientSkip?: number; clientMeshed?
   const client = deployment(chart, 'client');
   new k8s.KubeService(chart, 'svc', { metadata: { name: 'server', namespace: 'demo' }, spec: { selector: { app: 'server' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
   Mesh.inject(server, { proxy: options.serverSkip ? { skipInboundPorts: [PortRange.of(options.serverSkip)] } : {} });
-  if (options.clientMeshed ?? true) Mesh.inject(client, { proxy: options.clientSkip ? { skipOutboundPorts: [PortRange.of(options.clientSkip)] } : {} });
+  if (options.clientMeshed ?? true) {
+    Mesh.inject(client, { proxy: options.clientSkip ? { skipOutboundPorts: [PortRange.of(options.clientSkip)] } : {} });
+  }
   allow(client, server, ServerPort.named('http'));
   return chart;
 }

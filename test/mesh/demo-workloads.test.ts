@@ -3,8 +3,8 @@ import { HttpRouteV1Beta3, HttpRouteV1Beta3SpecRulesMatchesPathType } from '../.
 import { SchemaGate } from '../../src/gate/schema-gate';
 import { LinkerdVersion } from '../../src/linkerd';
 import {
-  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication,
-  PolicyTarget, ServerPort,
+  allow, AuthenticationRef, AuthorizationPolicy, DemoWorkloads, IdentityRef, Mesh, MeshCoverage, MeshIdentity, MeshTLSAuthentication,
+  NetworkAuthentication, PolicyTarget, ServerPort,
 } from '../../src/mesh';
 import { testChart } from '../_util';
 

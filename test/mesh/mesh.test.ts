@@ -25,7 +25,8 @@ describe('Mesh.inject on workloads', () => {
       proxy: {
         cpuRequest: Cpu.millis(100), cpuLimit: Cpu.units(1), memoryRequest: Size.mebibytes(20), memoryLimit: Size.gibibytes(1),
         logLevel: 'warn,linkerd=debug', logFormat: ProxyLogFormat.JSON, accessLog: AccessLogFormat.APACHE,
-        opaquePorts: [PortRange.of(3306), PortRange.between(4000, 4100)], skipInboundPorts: [PortRange.of(9090)], skipOutboundPorts: [PortRange.of(25)],
+        opaquePorts: [PortRange.of(3306), PortRange.between(4000, 4100)], skipInboundPorts: [PortRange.of(9090)],
+        skipOutboundPorts: [PortRange.of(25)],
         await: false, nativeSidecar: true, defaultInboundPolicy: DefaultInboundPolicy.AUDIT, shutdownGracePeriod: Duration.seconds(30),
       },
     });

@@ -5,9 +5,11 @@ import { Bundle, BundleSource } from '../../src/trust-manager';
 import { dnsName, labels, mostly, RUNS, SEED, validOrTypedError } from './_property';
 
 const privateKey = fc.oneof(
-  fc.record({ size: mostly(fc.constantFrom(256, 384, 521), fc.constantFrom(0, 224, 1024)), encoding: fc.constantFrom(undefined, PrivateKeyEncoding.PKCS8) })
-    .map(o => PrivateKey.ecdsa(o)),
-  mostly(fc.constantFrom(2048, 3072, 4096, 8192), fc.integer({ min: 0, max: 9000 })).map(size => PrivateKey.rsa({ size, rotationPolicy: RotationPolicy.NEVER })),
+  fc.record({
+    size: mostly(fc.constantFrom(256, 384, 521), fc.constantFrom(0, 224, 1024)), encoding: fc.constantFrom(undefined, PrivateKeyEncoding.PKCS8),
+  }).map(o => PrivateKey.ecdsa(o)),
+  mostly(fc.constantFrom(2048, 3072, 4096, 8192), fc.integer({ min: 0, max: 9000 }))
+    .map(size => PrivateKey.rsa({ size, rotationPolicy: RotationPolicy.NEVER })),
   fc.constant(PrivateKey.ed25519()),
 );
 const minutes = (valid: fc.Arbitrary<number>) => fc.option(mostly(valid, fc.integer({ min: 0, max: 200_000 })), { nil: undefined });
@@ -16,7 +18,8 @@ const certificateProps = fc.record({
   secretName: dnsName,
   commonName: fc.option(mostly(fc.stringMatching(/^[a-z][a-z0-9.-]{0,40}$/), fc.string({ maxLength: 80 })), { nil: undefined }),
   dnsNames: mostly(fc.array(dnsName, { minLength: 1, maxLength: 3 }), fc.constant<string[]>([])),
-  ipAddresses: fc.option(mostly(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 2 }), fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 })), { nil: undefined }),
+  ipAddresses: fc.option(mostly(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 2 }), fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 })),
+    { nil: undefined }),
   isCA: fc.boolean(),
   durationMinutes: minutes(fc.integer({ min: 600, max: 200_000 })),
   renewBeforeMinutes: minutes(fc.integer({ min: 5, max: 599 })),

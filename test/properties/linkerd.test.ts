@@ -6,11 +6,18 @@ import { DefaultInboundPolicy, LinkerdControlPlane, LinkerdCrds, LinkerdIdentity
 import { dnsLabel, dnsName, mostly, RUNS, SEED, validOrTypedError } from './_property';
 
 const hours = (valid: fc.Arbitrary<number>) => fc.option(mostly(valid, fc.integer({ min: 0, max: 20_000 })), { nil: undefined });
-const anchorKey = mostly(fc.constantFrom(PrivateKey.ecdsa(), PrivateKey.ecdsa({ rotationPolicy: RotationPolicy.NEVER }), PrivateKey.rsa({ size: 4096 })),
+const anchorKey = mostly(
+  fc.constantFrom(PrivateKey.ecdsa(), PrivateKey.ecdsa({ rotationPolicy: RotationPolicy.NEVER }), PrivateKey.rsa({ size: 4096 })),
   fc.constantFrom(PrivateKey.ecdsa({ size: 384 }), PrivateKey.rsa({ size: 3072 }), PrivateKey.ed25519()));
 const anchor = fc.oneof(
-  fc.record({ secretName: fc.option(dnsLabel, { nil: undefined }), duration: hours(fc.integer({ min: 100, max: 90_000 })), renewBefore: hours(fc.integer({ min: 1, max: 99 })), privateKey: fc.option(anchorKey, { nil: undefined }) })
-    .map(o => TrustAnchor.selfSigned({ ...o, duration: o.duration === undefined ? undefined : Duration.hours(o.duration), renewBefore: o.renewBefore === undefined ? undefined : Duration.hours(o.renewBefore) })),
+  fc.record({
+    secretName: fc.option(dnsLabel, { nil: undefined }), duration: hours(fc.integer({ min: 100, max: 90_000 })),
+    renewBefore: hours(fc.integer({ min: 1, max: 99 })), privateKey: fc.option(anchorKey, { nil: undefined }),
+  }).map(o => TrustAnchor.selfSigned({
+    ...o,
+    duration: o.duration === undefined ? undefined : Duration.hours(o.duration),
+    renewBefore: o.renewBefore === undefined ? undefined : Duration.hours(o.renewBefore),
+  })),
   mostly(dnsLabel, dnsName).map(name => TrustAnchor.fromSecret(name)),
 );
 
@@ -21,7 +28,8 @@ const identityProps = fc.record({
   next: mostly(fc.constant(undefined), anchor),
   issuerDuration: hours(fc.integer({ min: 30, max: 90 })),
   issuerRenewBefore: hours(fc.integer({ min: 25, max: 29 })),
-  issuerPrivateKey: fc.option(mostly(fc.constant(PrivateKey.ecdsa()), fc.constantFrom(PrivateKey.rsa(), PrivateKey.ecdsa({ size: 521 }))), { nil: undefined }),
+  issuerPrivateKey: fc.option(mostly(fc.constant(PrivateKey.ecdsa()), fc.constantFrom(PrivateKey.rsa(), PrivateKey.ecdsa({ size: 521 }))),
+    { nil: undefined }),
   issuerUsages: fc.option(mostly(fc.constant<KeyUsage[]>([KeyUsage.CERT_SIGN, KeyUsage.CRL_SIGN, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH]),
     fc.subarray([KeyUsage.CERT_SIGN, KeyUsage.CRL_SIGN, KeyUsage.SERVER_AUTH, KeyUsage.CLIENT_AUTH])), { nil: undefined }),
 });

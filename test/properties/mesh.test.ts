@@ -2,8 +2,8 @@ import { Size } from 'cdk8s';
 import { Cpu, Deployment, ServiceAccount, k8s } from 'cdk8s-plus-25';
 import * as fc from 'fast-check';
 import {
-  allow, AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget, PortRange,
-  ProxyProtocol, Server, ServerPort,
+  allow, AuthenticationRef, AuthorizationPolicy, IdentityRef, Mesh, MeshIdentity, MeshTLSAuthentication, NetworkAuthentication, PolicyTarget,
+  PortRange, ProxyProtocol, Server, ServerPort,
 } from '../../src/mesh';
 import { dnsLabel, mostly, RUNS, SEED, validOrTypedError } from './_property';
 

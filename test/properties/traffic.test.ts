@@ -14,12 +14,14 @@ const condition = fc.oneof(
   regex.map(r => RouteCondition.pathRegex(r)),
   method.map(m => RouteCondition.method(m)),
 );
-const millis = (valid: fc.Arbitrary<number>) => fc.option(mostly(valid, fc.integer({ min: 0, max: 100_000 })).map(ms => Duration.millis(ms)), { nil: undefined });
+const millis = (valid: fc.Arbitrary<number>) =>
+  fc.option(mostly(valid, fc.integer({ min: 0, max: 100_000 })).map(ms => Duration.millis(ms)), { nil: undefined });
 const route = fc.record({
   name: mostly(fc.stringMatching(/^[A-Z]{3,6} \/[a-z]{1,8}$/), fc.string({ maxLength: 8 })),
   condition,
-  responseClasses: fc.option(fc.array(fc.tuple(mostly(fc.integer({ min: 500, max: 504 }), fc.integer({ min: 0, max: 700 })), fc.integer({ min: 0, max: 99 }))
-    .map(([min, span]) => ResponseClass.status(min, Math.min(599, min + span), { isFailure: true })), { maxLength: 2 }), { nil: undefined }),
+  responseClasses: fc.option(fc.array(fc.tuple(
+    mostly(fc.integer({ min: 500, max: 504 }), fc.integer({ min: 0, max: 700 })), fc.integer({ min: 0, max: 99 }),
+  ).map(([min, span]) => ResponseClass.status(min, Math.min(599, min + span), { isFailure: true })), { maxLength: 2 }), { nil: undefined }),
   isRetryable: fc.boolean(),
   timeout: millis(fc.integer({ min: 1, max: 10_000 })),
 });
@@ -36,7 +38,10 @@ describe(`traffic family, ${RUNS} cases each (seed ${SEED})`, () => {
   test('ServiceProfiles, typed: valid output or a typed error', () => {
     const props = fc.record({
       service, routes: fc.array(route, { maxLength: 4 }),
-      retryBudget: fc.option(fc.record({ retryRatio: fc.double({ min: -1, max: 2, noNaN: true }), minRetriesPerSecond: fc.integer({ min: -2, max: 100 }), ttl: millis(fc.integer({ min: 1000, max: 60_000 })) }), { nil: undefined }),
+      retryBudget: fc.option(fc.record({
+        retryRatio: fc.double({ min: -1, max: 2, noNaN: true }), minRetriesPerSecond: fc.integer({ min: -2, max: 100 }),
+        ttl: millis(fc.integer({ min: 1000, max: 60_000 })),
+      }), { nil: undefined }),
     });
     validOrTypedError(props, (chart, p) => { new ServiceProfile(chart, 'profile', p); });
   });
@@ -67,7 +72,10 @@ describe(`traffic family, ${RUNS} cases each (seed ${SEED})`, () => {
       new RetriesAndTimeouts(chart, 'retries', {
         service: ServiceReference.fromApiObject(svc(`${p.service.name}-b`)),
         version: p.version,
-        retry: { http: [HttpRetryCondition.SERVER_ERROR, ...(p.status === undefined ? [] : [HttpRetryCondition.status(p.status)])], limit: p.retryLimit },
+        retry: {
+          http: [HttpRetryCondition.SERVER_ERROR, ...(p.status === undefined ? [] : [HttpRetryCondition.status(p.status)])],
+          limit: p.retryLimit,
+        },
         timeouts: { request: p.requestTimeout },
         allowNonIdempotentRetries: true,
       });

@@ -32,14 +32,24 @@ describe('the synth summary says when the trust anchor renews and what the opera
   });
 
   test('without the restarter the operator must restart identity inside the renewBefore window', () => {
-    const lines = renewal({ identity: { identityRestarter: { enabled: false }, trustAnchor: TrustAnchor.selfSigned({ duration: Duration.hours(17520), renewBefore: Duration.hours(2160) }) } });
+    const lines = renewal({
+      identity: {
+        identityRestarter: { enabled: false },
+        trustAnchor: TrustAnchor.selfSigned({ duration: Duration.hours(17520), renewBefore: Duration.hours(2160) }),
+      },
+    });
     expect(lines[1]).toMatch(/^ {2}linkerd\/linkerd-trust-anchor: renews 15360h0m0s after issuance \(2160h0m0s before expiry\), keeping its key;/);
     expect(lines[2]).toBe('    then: restart identity within 2160h0m0s of the renewal, before the old root expires, or it refuses every new issuer: '
       + 'kubectl rollout restart deployment/linkerd-identity -n linkerd');
   });
 
   test('a re-keyed anchor is called out, in its namespace', () => {
-    const lines = renewal({ identity: { anchorIssuerScope: AnchorIssuerScope.CLUSTER, trustAnchor: TrustAnchor.selfSigned({ privateKey: PrivateKey.ecdsa({ rotationPolicy: RotationPolicy.ALWAYS }) }) } });
+    const lines = renewal({
+      identity: {
+        anchorIssuerScope: AnchorIssuerScope.CLUSTER,
+        trustAnchor: TrustAnchor.selfSigned({ privateKey: PrivateKey.ecdsa({ rotationPolicy: RotationPolicy.ALWAYS }) }),
+      },
+    });
     expect(lines[1]).toMatch(/^ {2}cert-manager\/linkerd-trust-anchor: renews 7320h0m0s after issuance \(1440h0m0s before expiry\), with a NEW key; date: kubectl get certificate -n cert-manager linkerd-trust-anchor/);
     expect(lines[2]).toBe('    then: running proxies do not trust the new root; rotate keys with the staged rotation (nextTrustAnchor) instead');
   });

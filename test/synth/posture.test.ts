@@ -29,7 +29,9 @@ describe('the synth summary states the security posture in one line (issue 13 §
   });
 
   test('a hardened control plane has nothing left to harden', () => {
-    const [line] = posture({ controlPlane: { defaultInboundPolicy: DefaultInboundPolicy.CLUSTER_AUTHENTICATED, webhookFailurePolicy: WebhookFailurePolicy.FAIL } });
+    const [line] = posture({
+      controlPlane: { defaultInboundPolicy: DefaultInboundPolicy.CLUSTER_AUTHENTICATED, webhookFailurePolicy: WebhookFailurePolicy.FAIL },
+    });
     expect(line).toBe('security posture: trust anchor usable only in linkerd (Issuer linkerd-identity-issuer); '
       + 'default inbound policy cluster-authenticated; injector failurePolicy Fail');
   });

@@ -104,8 +104,10 @@ describe('HttpRoute', () => {
     });
 
     test('no warning when the route sets every key the Service sets, or sets none', () => {
-      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }], timeout: Duration.seconds(2) }] }, undefined, { request: Duration.seconds(10) })).toStrictEqual([]);
-      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }] }] }, { http: [HttpRetryCondition.SERVER_ERROR] }, { response: Duration.seconds(10) })).toStrictEqual([]);
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }], timeout: Duration.seconds(2) }] }, undefined,
+        { request: Duration.seconds(10) })).toStrictEqual([]);
+      expect(withService({ rules: [{ matches: [{ method: HttpMethod.GET }] }] }, { http: [HttpRetryCondition.SERVER_ERROR] },
+        { response: Duration.seconds(10) })).toStrictEqual([]);
     });
   });
 
@@ -140,7 +142,9 @@ describe('HttpRoute', () => {
   });
 
   test('fails when retries cover a method that is not idempotent', () => {
-    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.GET }, { method: HttpMethod.POST }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] } }))
+    expect(() => route({
+      rules: [{ matches: [{ method: HttpMethod.GET }, { method: HttpMethod.POST }] }], retry: { http: [HttpRetryCondition.SERVER_ERROR] },
+    }))
       .toThrow(/^\[test\/route\] retry applies to POST, which is not idempotent: a retried request may be applied twice; set allowNonIdempotentRetries: true/);
     expect(() => route({ retry: { http: [HttpRetryCondition.SERVER_ERROR] } })).toThrow(/retry applies to any method, which is not idempotent/);
   });
@@ -151,7 +155,9 @@ describe('HttpRoute', () => {
     expect(NON_IDEMPOTENT_RETRY_LINT.id).toBe('cdk8s-linkerd/non-idempotent-retry');
     expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) } }))
       .toThrow(/ \(cdk8s-linkerd\/non-idempotent-retry: our lint, stricter than Linkerd, which retries any method\)$/);
-    expect(() => route({ rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) }, allowNonIdempotentRetries: true })).not.toThrow();
+    expect(() => route({
+      rules: [{ matches: [{ method: HttpMethod.PATCH }] }], retry: { timeout: Duration.seconds(1) }, allowNonIdempotentRetries: true,
+    })).not.toThrow();
   });
 
   test('fails when gRPC retry conditions are put on an HTTPRoute', () => {

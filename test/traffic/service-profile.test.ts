@@ -3,8 +3,8 @@ import * as kplus from 'cdk8s-plus-25';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
-  CircuitBreaker, FailureAccrual, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition, ServiceProfile,
-  ServiceProfileProps, ServiceProfileRoute, ServiceReference,
+  CircuitBreaker, FailureAccrual, HttpMethod, HttpRetryCondition, HttpRoute, ResponseClass, ResponseCondition, RetriesAndTimeouts, RouteCondition,
+  ServiceProfile, ServiceProfileProps, ServiceProfileRoute, ServiceReference,
 } from '../../src/traffic';
 import { synthKind, testChart } from '../_util';
 
