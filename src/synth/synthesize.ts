@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -103,10 +103,10 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
-    const rendered = keepRenderedDocuments(app);
+    const rendered = new Map<Chart, any[]>();
     let outputs: OutputFile[];
     try {
-      outputs = synthWithOutputFiles(app);
+      outputs = renderingOnce(app, rendered, () => synthWithOutputFiles(app));
     } catch (e) {
       if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
       throw e;
@@ -146,20 +146,48 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
 }
 
 /**
- * Keeps what each chart renders as cdk8s writes it (`Chart.toJson()`, then `Yaml.save`), so that the checks and the
- * summary read the objects themselves instead of parsing the files back.
+ * Runs one synthesis of the app with each ApiObject rendered at most once and each chart rendered without validating
+ * the app again, and keeps what each chart renders (as cdk8s writes it with `Yaml.save`) so that the checks and the
+ * summary read the objects themselves instead of parsing the files back. Output and errors are those of a plain
+ * `App.synth()`; the ApiObjects and charts are as before afterwards.
+ *
+ * `App.synth()` validates the app, resolves the dependencies, then renders each chart with `Chart.toJson()`, which
+ * resolves the dependencies and validates the whole app once more before rendering the chart's objects
+ * (cdk8s@2.70.106:lib/app.js:150-158 `synth`, lib/app.js:87-98 `_synthChart`); and the validations that read rendered
+ * objects (`validateRendered`, the mesh model) render them too. All of it is one synchronous pass after construction in
+ * which no object changes, so one rendering of each object serves the validations, the written YAML and the checks,
+ * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
+ * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
+ * closest chart. An object created during the synthesis (in a validation) is rendered as usual.
  */
-function keepRenderedDocuments(app: App): Map<Chart, any[]> {
-  const rendered = new Map<Chart, any[]>();
-  for (const chart of app.node.findAll().filter(Chart.isChart)) {
-    const toJson = chart.toJson.bind(chart);
-    chart.toJson = () => {
-      const documents = toJson();
-      rendered.set(chart, documents);
-      return documents;
-    };
+function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): T {
+  const restore: (() => void)[] = [];
+  const replace = (target: any, render: () => unknown) => {
+    const own = Object.getOwnPropertyDescriptor(target, 'toJson');
+    target.toJson = render;
+    restore.push(own ? () => Object.defineProperty(target, 'toJson', own) : () => delete target.toJson);
+  };
+  for (const construct of app.node.findAll()) {
+    if (construct instanceof ApiObject) {
+      const render = construct.toJson.bind(construct);
+      let json: { value: any } | undefined;
+      replace(construct, () => (json ??= { value: render() }).value);
+    } else if (Chart.isChart(construct)) {
+      const chart = construct;
+      replace(chart, () => {
+        const documents = new DependencyGraph(chart.node).topology()
+          .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+          .map(o => o.toJson());
+        rendered.set(chart, documents);
+        return documents;
+      });
+    }
   }
-  return rendered;
+  try {
+    return run();
+  } finally {
+    for (const undo of restore) undo();
+  }
 }
 
 function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): SynthesizedFile[] {
