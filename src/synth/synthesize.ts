@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -9,6 +9,7 @@ import { collectWarnings, Warning } from '../_internal/warnings';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { compareStrings } from '../_internal/order';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
+import { YamlWriter } from '../_internal/yaml-writer';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
@@ -158,7 +159,8 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
  * which no object changes, so one rendering of each object serves the validations, the written YAML and the checks,
  * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
  * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
- * closest chart. An object created during the synthesis (in a validation) is rendered as usual.
+ * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
+ * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model).
  */
 function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): T {
   const restore: (() => void)[] = [];
@@ -183,6 +185,10 @@ function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): 
       });
     }
   }
+  const writer = new YamlWriter();
+  const stringify = Object.getOwnPropertyDescriptor(Yaml, 'stringify')!;
+  Yaml.stringify = (...docs: any[]) => writer.documents(docs);
+  restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify));
   try {
     return run();
   } finally {

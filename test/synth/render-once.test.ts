@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Yaml, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { ProxyProtocol, Server, ServerPort } from '../../src/mesh';
@@ -73,6 +73,9 @@ test('leaves the objects rendering afresh after the synthesis', () => {
   deployment!.addJsonPatch(JsonPatch.add('/spec/replicas', 3));
   expect(deployment!.toJson().spec.replicas).toBe(3);
   expect(Object.prototype.hasOwnProperty.call(Chart.of(deployment!), 'toJson')).toBe(false);
+  // the YAML writer is cdk8s's again
+  expect(Yaml.stringify({ a: 'b\nc' })).toBe('a: |-\n  b\n  c\n');
+  expect(Yaml.stringify.toString()).toContain('YAML.stringify');
 });
 
 test('a failed validation still fails the synthesis and leaves the objects as they were', () => {
