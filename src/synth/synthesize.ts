@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -104,15 +104,15 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
-    const rendered = new Map<Chart, any[]>();
+    const saved = new Map<string, SavedManifest>();
     let outputs: OutputFile[];
     try {
-      outputs = renderingOnce(app, rendered, () => synthWithOutputFiles(app));
+      outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
     } catch (e) {
       if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
       throw e;
     }
-    const files = readManifests(staging, app, rendered);
+    const files = readManifests(staging, saved);
     const reports = (options.reports ?? []).map(r => {
       const normalized = path.posix.normalize(r.path);
       if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
@@ -162,7 +162,7 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
  * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
  * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model).
  */
-function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): T {
+function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () => T): T {
   const restore: (() => void)[] = [];
   const replace = (target: any, render: () => unknown) => {
     const own = Object.getOwnPropertyDescriptor(target, 'toJson');
@@ -176,19 +176,23 @@ function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): 
       replace(construct, () => (json ??= { value: render() }).value);
     } else if (Chart.isChart(construct)) {
       const chart = construct;
-      replace(chart, () => {
-        const documents = new DependencyGraph(chart.node).topology()
-          .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-          .map(o => o.toJson());
-        rendered.set(chart, documents);
-        return documents;
-      });
+      replace(chart, () => new DependencyGraph(chart.node).topology()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+        .map(o => o.toJson()));
     }
   }
   const writer = new YamlWriter();
   const stringify = Object.getOwnPropertyDescriptor(Yaml, 'stringify')!;
+  const save = Object.getOwnPropertyDescriptor(Yaml, 'save')!;
   Yaml.stringify = (...docs: any[]) => writer.documents(docs);
-  restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify));
+  // as Yaml.save writes (cdk8s@2.70.106:lib/yaml.js:63-66), keeping the documents and the text so that the checks
+  // and the summary read them without reading the files back
+  Yaml.save = (filePath: string, docs: any[]) => {
+    const text = writer.documents(docs);
+    fs.writeFileSync(filePath, text, { encoding: 'utf8' });
+    saved.set(path.resolve(filePath), { text, documents: docs.filter(d => d !== undefined) });
+  };
+  restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify), () => Object.defineProperty(Yaml, 'save', save));
   try {
     return run();
   } finally {
@@ -196,17 +200,17 @@ function renderingOnce<T>(app: App, rendered: Map<Chart, any[]>, run: () => T): 
   }
 }
 
-function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): SynthesizedFile[] {
-  // cdk8s names a chart's file after its DNS label, prefixed with its index when charts depend on each other
-  const byFile = new Map<string, any[]>();
-  app.charts.forEach((chart, index) => {
-    const documents = rendered.get(chart);
-    if (documents === undefined) return;
-    const label = Names.toDnsLabel(chart);
-    byFile.set(`${label}${app.outputFileExtension}`, documents);
-    byFile.set(`${String(index).padStart(4, '0')}-${label}${app.outputFileExtension}`, documents);
+/** A manifest file as `Yaml.save` wrote it during the synthesis. */
+interface SavedManifest {
+  readonly text: string;
+  readonly documents: readonly unknown[];
+}
+
+function readManifests(dir: string, saved: Map<string, SavedManifest>): SynthesizedFile[] {
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => {
+    const manifest = saved.get(path.resolve(dir, file));
+    return readFile(dir, file, manifest?.documents, manifest?.text);
   });
-  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
 }
 
 /** Writes the reports as JSON; a report may not take the path of an {@link OutputFile}. */
@@ -223,8 +227,8 @@ function writeReports(app: App, dir: string, reports: readonly { path: string; d
   return reports.map(r => readFile(dir, r.path, [r.data]));
 }
 
-function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined): SynthesizedFile {
-  const text = fs.readFileSync(path.join(dir, file), 'utf8');
+function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined, written?: string): SynthesizedFile {
+  const text = written ?? fs.readFileSync(path.join(dir, file), 'utf8');
   let documents = rendered;
   return {
     file,

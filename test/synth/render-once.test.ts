@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, JsonPatch, Yaml, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
+import { parseAllDocuments } from 'yaml';
 import { Construct } from 'constructs';
 import { ProxyProtocol, Server, ServerPort } from '../../src/mesh';
 import { synthesize } from '../../src/synth';
@@ -88,4 +89,14 @@ test('a failed validation still fails the synthesis and leaves the objects as th
   }, { outdir: path.join(tmp, 'out') })).toThrow(/always fails/);
   expect(Object.prototype.hasOwnProperty.call(server, 'toJson')).toBe(false);
   expect(fs.existsSync(path.join(tmp, 'out'))).toBe(false);
+});
+
+test('reports the text and documents of each manifest as written (kept from the write, not read back)', () => {
+  const report = synthesize(app => { define(app); }, { outdir: path.join(tmp, 'out') });
+  expect(report.files.map(f => f.file)).toEqual(['0000-base.k8s.yaml', '0001-later.k8s.yaml']);
+  for (const f of report.files) {
+    const onDisk = fs.readFileSync(path.join(tmp, 'out', f.file), 'utf8');
+    expect(f.text).toBe(onDisk);
+    expect(f.documents).toEqual(parseAllDocuments(onDisk).map(d => d.toJS()));
+  }
 });
