@@ -3,8 +3,8 @@ import { stringify } from 'yaml';
 /** The options cdk8s's `Yaml.stringify` passes to the yaml library for each document (cdk8s@2.70.106:lib/yaml.js:47,76-78). */
 const CDK8S_OPTIONS = { keepUndefined: true, lineWidth: 0, version: '1.1' } as const;
 
-/** A document this writer leaves to the yaml library. */
-class Fallback extends Error {}
+/** Thrown (one instance, no stack to capture) when a document is left to the yaml library. */
+const FALLBACK = new Error('left to the yaml library');
 
 /**
  * Writes rendered Kubernetes objects as YAML, byte for byte as cdk8s's `Yaml.stringify` writes them through the yaml
@@ -32,7 +32,7 @@ export class YamlWriter {
       lines.push('');
       return lines.join('\n');
     } catch (e) {
-      if (e instanceof Fallback) return stringify(doc, CDK8S_OPTIONS);
+      if (e === FALLBACK) return stringify(doc, CDK8S_OPTIONS);
       throw e;
     }
   }
@@ -65,7 +65,7 @@ export class YamlWriter {
     enter(items, seen);
     let prefix = first;
     for (let i = 0; i < items.length; i++) {
-      if (!(i in items)) throw new Fallback();
+      if (!(i in items)) throw FALLBACK;
       const item = items[i];
       if (Array.isArray(item) && item.length > 0) {
         this.seq(item, `${indent}  `, `${prefix}- `, lines, seen);
@@ -107,9 +107,9 @@ export class YamlWriter {
         enter(value, seen);
         if (Array.isArray(value)) return '[]';
         if (isPlainObject(value)) return '{}';
-        throw new Fallback();
+        throw FALLBACK;
       default:
-        throw new Fallback();
+        throw FALLBACK;
     }
   }
 
@@ -117,7 +117,7 @@ export class YamlWriter {
     let text = this.keys.get(key);
     if (text === undefined) {
       const entry = stringify({ [key]: 0 }, CDK8S_OPTIONS);
-      if (!entry.endsWith(': 0\n') || entry.startsWith('? ') || entry.indexOf('\n') !== entry.length - 1) throw new Fallback();
+      if (!entry.endsWith(': 0\n') || entry.startsWith('? ') || entry.indexOf('\n') !== entry.length - 1) throw FALLBACK;
       text = entry.slice(0, -': 0\n'.length);
       this.keys.set(key, text);
     }
@@ -128,13 +128,13 @@ export class YamlWriter {
 /** How the library writes a scalar as the value of a one-line map entry; a value it writes over several lines falls back. */
 function entryValue(value: string | number): string {
   const entry = stringify({ k: value }, CDK8S_OPTIONS);
-  if (!entry.startsWith('k: ') || entry.indexOf('\n') !== entry.length - 1) throw new Fallback();
+  if (!entry.startsWith('k: ') || entry.indexOf('\n') !== entry.length - 1) throw FALLBACK;
   return entry.slice('k: '.length, -1);
 }
 
 /** The library writes an object met twice in a document as an anchor and an alias: left to it. */
 function enter(value: object, seen: Set<object>): void {
-  if (seen.has(value)) throw new Fallback();
+  if (seen.has(value)) throw FALLBACK;
   seen.add(value);
 }
 
