@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, Names, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -8,6 +8,7 @@ import { compareStrings } from '../_internal/order';
 import { Problems } from '../_internal/problems';
 import { collectWarnings, Warning } from '../_internal/warnings';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
+import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
@@ -103,15 +104,15 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
-    const rendered = keepRenderedDocuments(app);
+    const saved = new Map<string, SavedManifest>();
     let outputs: OutputFile[];
     try {
-      outputs = synthWithOutputFiles(app);
+      outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
     } catch (e) {
       if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
       throw e;
     }
-    const files = readManifests(staging, app, rendered);
+    const files = readManifests(staging, saved);
     const reports = (options.reports ?? []).map(r => {
       const normalized = path.posix.normalize(r.path);
       if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
@@ -146,33 +147,70 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
 }
 
 /**
- * Keeps what each chart renders as cdk8s writes it (`Chart.toJson()`, then `Yaml.save`), so that the checks and the
- * summary read the objects themselves instead of parsing the files back.
+ * Runs one synthesis of the app with each ApiObject rendered at most once and each chart rendered without validating
+ * the app again, and keeps what each chart renders (as cdk8s writes it with `Yaml.save`) so that the checks and the
+ * summary read the objects themselves instead of parsing the files back. Output and errors are those of a plain
+ * `App.synth()`; the ApiObjects and charts are as before afterwards.
+ *
+ * `App.synth()` validates the app, resolves the dependencies, then renders each chart with `Chart.toJson()`, which
+ * resolves the dependencies and validates the whole app once more before rendering the chart's objects
+ * (cdk8s@2.70.106:lib/app.js:150-158 `synth`, lib/app.js:87-98 `_synthChart`); and the validations that read rendered
+ * objects (`validateRendered`, the mesh model) render them too. All of it is one synchronous pass after construction in
+ * which no object changes, so one rendering of each object serves the validations, the written YAML and the checks,
+ * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
+ * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
+ * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
+ * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model).
  */
-function keepRenderedDocuments(app: App): Map<Chart, any[]> {
-  const rendered = new Map<Chart, any[]>();
-  for (const chart of app.node.findAll().filter(Chart.isChart)) {
-    const toJson = chart.toJson.bind(chart);
-    chart.toJson = () => {
-      const documents = toJson();
-      rendered.set(chart, documents);
-      return documents;
-    };
+function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () => T): T {
+  const restore: (() => void)[] = [];
+  const replace = (target: any, render: () => unknown) => {
+    const own = Object.getOwnPropertyDescriptor(target, 'toJson');
+    target.toJson = render;
+    restore.push(own ? () => Object.defineProperty(target, 'toJson', own) : () => delete target.toJson);
+  };
+  for (const construct of app.node.findAll()) {
+    if (construct instanceof ApiObject) {
+      const render = construct.toJson.bind(construct);
+      let json: { value: any } | undefined;
+      replace(construct, () => (json ??= { value: render() }).value);
+    } else if (Chart.isChart(construct)) {
+      const chart = construct;
+      replace(chart, () => new DependencyGraph(chart.node).topology()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+        .map(o => o.toJson()));
+    }
   }
-  return rendered;
+  const writer = new YamlWriter();
+  const stringify = Object.getOwnPropertyDescriptor(Yaml, 'stringify')!;
+  const save = Object.getOwnPropertyDescriptor(Yaml, 'save')!;
+  Yaml.stringify = (...docs: any[]) => writer.documents(docs);
+  // as Yaml.save writes (cdk8s@2.70.106:lib/yaml.js:63-66), keeping the documents and the text so that the checks
+  // and the summary read them without reading the files back
+  Yaml.save = (filePath: string, docs: any[]) => {
+    const text = writer.documents(docs);
+    fs.writeFileSync(filePath, text, { encoding: 'utf8' });
+    saved.set(path.resolve(filePath), { text, documents: docs.filter(d => d !== undefined) });
+  };
+  restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify), () => Object.defineProperty(Yaml, 'save', save));
+  try {
+    return run();
+  } finally {
+    for (const undo of restore) undo();
+  }
 }
 
-function readManifests(dir: string, app: App, rendered: Map<Chart, any[]>): SynthesizedFile[] {
-  // cdk8s names a chart's file after its DNS label, prefixed with its index when charts depend on each other
-  const byFile = new Map<string, any[]>();
-  app.charts.forEach((chart, index) => {
-    const documents = rendered.get(chart);
-    if (documents === undefined) return;
-    const label = Names.toDnsLabel(chart);
-    byFile.set(`${label}${app.outputFileExtension}`, documents);
-    byFile.set(`${String(index).padStart(4, '0')}-${label}${app.outputFileExtension}`, documents);
+/** A manifest file as `Yaml.save` wrote it during the synthesis. */
+interface SavedManifest {
+  readonly text: string;
+  readonly documents: readonly unknown[];
+}
+
+function readManifests(dir: string, saved: Map<string, SavedManifest>): SynthesizedFile[] {
+  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => {
+    const manifest = saved.get(path.resolve(dir, file));
+    return readFile(dir, file, manifest?.documents, manifest?.text);
   });
-  return fs.readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().map(file => readFile(dir, file, byFile.get(file)));
 }
 
 /** Writes the reports as JSON; a report may not take the path of an {@link OutputFile}. */
@@ -189,8 +227,8 @@ function writeReports(app: App, dir: string, reports: readonly { path: string; d
   return reports.map(r => readFile(dir, r.path, [r.data]));
 }
 
-function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined): SynthesizedFile {
-  const text = fs.readFileSync(path.join(dir, file), 'utf8');
+function readFile(dir: string, file: string, rendered: readonly unknown[] | undefined, written?: string): SynthesizedFile {
+  const text = written ?? fs.readFileSync(path.join(dir, file), 'utf8');
   let documents = rendered;
   return {
     file,
