@@ -1,7 +1,5 @@
-import type { SchemaGate } from '../gate/schema-gate';
+import { noSchemaMessage, sharedSchemaGate } from '../gate/schema-validation';
 import type { Finding, RuleFamily, SourceObject } from './_types';
-
-let gate: SchemaGate | undefined;
 
 /**
  * The schema gate ({@link SchemaGate}: the Kubernetes 1.25 and 1.36 definitions and the vendored CRDs), the same one
@@ -15,8 +13,7 @@ let gate: SchemaGate | undefined;
 export const schemaRules: RuleFamily = {
   name: 'schema',
   run(objects: readonly SourceObject[]): Finding[] {
-    // loaded on first use, like synthesize() does: ajv and ~2.4 MB of JSON
-    gate ??= (require('../gate/schema-gate') as typeof import('../gate/schema-gate')).SchemaGate.load();
+    const gate = sharedSchemaGate();
     const findings: Finding[] = [];
     // one note per kind without a schema, at its first object: a repository of 5,000 SealedSecrets needs it said once
     const unchecked = new Map<string, { first: SourceObject; count: number }>();
@@ -34,9 +31,11 @@ export const schemaRules: RuleFamily = {
       const others = count > 1 ? ` (nor are the ${count - 1} other objects of this kind)` : '';
       findings.push({
         severity: 'note', rule: 'schema/no-schema', source: first,
-        message: `not schema-validated: no vendored schema exists for apiVersion ${first.object.apiVersion}, kind ${first.object.kind}${others}`,
+        message: `${noSchemaMessage(first.object.apiVersion, first.object.kind)}${others}`,
       });
     }
+    // the validators' compiled code, for the next run
+    gate.saveCodeCache();
     return findings;
   },
 };

@@ -61,8 +61,8 @@ function layout(root) {
 
 /** Every file under `dir`, relative to the repository, sorted (so the hash does not depend on readdir order). */
 function files(root, dir) {
-  // crds/ is optional: a project without the schema gate has none
-  if (dir === 'crds' && !fs.existsSync(path.join(root, dir))) return [];
+  // a folder the project does not have (crds/ without the schema gate) is no input
+  if (!fs.existsSync(path.join(root, dir))) return [];
   return fs.readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
     .filter(e => e.isFile())
     .map(e => path.relative(root, path.join(e.parentPath ?? e.path, e.name)).split(path.sep).join('/'))

@@ -14,6 +14,14 @@ export interface SchemaProblem {
   readonly message: string;
 }
 
+let cel: typeof import('./cel') | undefined;
+
+/** `celProblems`, its module (the CEL rule index) loaded on the first object of a custom kind. */
+function celProblemsOf(obj: any): ReturnType<typeof import('./cel').celProblems> {
+  cel ??= require('./cel') as typeof import('./cel');
+  return cel.celProblems(obj);
+}
+
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
 
 /**
@@ -139,9 +147,8 @@ export class SchemaGate {
         // pkg/registry/customresource/strategy.go, hasBlockingErr); this gate keeps no error types and waits for a
         // clean schema, so a rule is never judged on an object of the wrong shape
         if (found.length > 0 || options.cel === false) return found;
-        const cel = require('./cel') as typeof import('./cel');
         // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
-        const { problems, unevaluated } = cel.celProblems(obj);
+        const { problems, unevaluated } = celProblemsOf(obj);
         return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
       }
       case 'core': {

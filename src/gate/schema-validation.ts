@@ -62,6 +62,27 @@ export interface SchemaFinding {
 }
 
 /**
+ * The process's schema gate, loaded on first use (its index and the validators of the kinds in use) and shared by
+ * `synthesize()`, the cdk8s plugin and `cdk8s-linkerd check`; required here, not imported, so that an app that turns
+ * validation off never loads the gate or its validators.
+ *
+ * @internal
+ */
+export function sharedSchemaGate(): SchemaGate {
+  gate ??= (require('./schema-gate') as typeof import('./schema-gate')).SchemaGate.load();
+  return gate;
+}
+
+/**
+ * Why an object of a kind without a vendored schema was not checked.
+ *
+ * @internal
+ */
+export function noSchemaMessage(apiVersion: string, kind: string): string {
+  return `not schema-validated: no vendored schema exists for apiVersion ${apiVersion}, kind ${kind}`;
+}
+
+/**
  * The gate's verdict on every object of some manifests: the invalid objects, and those of kinds without a vendored
  * schema (not checked). What {@link schemaCheck} and the cdk8s validation plugin report, each in its own form. The
  * gate (its index and the validators of the kinds in use) is loaded on first use and kept for later calls in the
@@ -73,14 +94,13 @@ export function schemaFindings(files: readonly { readonly file: string; readonly
   readonly invalid: SchemaFinding[];
   readonly unchecked: SchemaCheck['unchecked'];
 } {
-  // required here, not imported: an app that turns validation off never loads the gate or its validators
-  gate ??= (require('./schema-gate') as typeof import('./schema-gate')).SchemaGate.load();
+  const gate = sharedSchemaGate();
   const invalid: SchemaFinding[] = [];
   const unchecked: SchemaCheck['unchecked'][number][] = [];
   for (const { file, documents } of files) {
     for (const obj of documents as any[]) {
       if (typeof obj?.apiVersion === 'string' && typeof obj?.kind === 'string' && !gate.hasSchema(obj.apiVersion, obj.kind)) {
-        unchecked.push({ file, object: obj, message: `not schema-validated: no vendored schema exists for apiVersion ${obj.apiVersion}, kind ${obj.kind}` });
+        unchecked.push({ file, object: obj, message: noSchemaMessage(obj.apiVersion, obj.kind) });
         continue;
       }
       const found = gate.validate(obj);

@@ -139,7 +139,8 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
     const asked = new Set(steps.map(s => s.secret));
     const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
     const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
-    const unchecked = schemas.unchecked.map(u => ({ path: constructPathOf(app, u.object) ?? u.file, message: u.message }));
+    const pathOf = schemas.unchecked.length > 0 ? constructPaths(app) : undefined;
+    const unchecked = schemas.unchecked.map(u => ({ path: pathOf?.get(objectKey(u.object)) ?? u.file, message: u.message }));
     return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
@@ -252,10 +253,21 @@ function parseText(file: string, text: string): unknown[] {
   return parseYamlDocuments(text)?.filter(d => d !== null) ?? [text];
 }
 
-/** The path of the ApiObject that rendered an object (same apiVersion, kind, namespace and name), if any. */
-function constructPathOf(app: App, obj: any): string | undefined {
-  return app.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.apiVersion === obj.apiVersion && c.kind === obj.kind
-    && c.name === obj.metadata?.name && (c.metadata.namespace ?? undefined) === (obj.metadata?.namespace ?? undefined))?.node.path;
+/** The path of the ApiObject that rendered each object, by {@link objectKey}: one walk of the tree for all objects. */
+function constructPaths(app: App): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const c of app.node.findAll()) {
+    if (c instanceof ApiObject) {
+      const key = objectKey({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name, namespace: c.metadata.namespace } });
+      if (!paths.has(key)) paths.set(key, c.node.path);
+    }
+  }
+  return paths;
+}
+
+/** apiVersion, kind, namespace and name of a rendered object. */
+function objectKey(obj: any): string {
+  return [obj.apiVersion, obj.kind, obj.metadata?.namespace ?? '', obj.metadata?.name].join('\0');
 }
 
 /** Argo CD keeps only the last of two objects with the same group, kind, namespace and name (RepeatedResourceWarning). */
