@@ -8,6 +8,7 @@ import { SyncGate } from './argocd/sync-gate';
 import { applySyncWaves } from './argocd/sync-waves';
 import { ChartRelease } from './delivery/chart-release';
 import { CertManagerPrerequisites } from './delivery/prerequisites';
+import { CONTROL_PLANE_DEPLOYMENTS, LINKERD_CRD_GROUPS } from './linkerd/_chart-objects';
 import { LinkerdControlPlane, LinkerdControlPlaneOptions } from './linkerd/control-plane';
 import { LinkerdCrds, LinkerdCrdsOptions } from './linkerd/crds';
 import { LinkerdIdentity, LinkerdIdentityProps } from './linkerd/identity';
@@ -199,7 +200,7 @@ export class LinkerdPlatform extends Chart {
       name: 'linkerd-control-plane-ready',
       image: props.syncGateImage,
       crds: LINKERD_CRDS,
-      deployments: ['linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector'].map(name => ({ namespace: controlPlaneNamespace, name })),
+      deployments: CONTROL_PLANE_DEPLOYMENTS.map(name => ({ namespace: controlPlaneNamespace, name })),
     });
     this.controlPlaneGate.job.node.addDependency(this.controlPlaneRelease);
     this.viz = new LinkerdViz(this, 'viz', { ...props.viz, controlPlane: this.controlPlane });
@@ -213,7 +214,7 @@ export class LinkerdPlatform extends Chart {
       trafficPolicy.node.addDependency(this.controlPlaneGate);
     }
     new MeshCoverageReport(this, 'mtls-coverage', { controlPlane: this.controlPlane, strict: props.strictMtls ?? true });
-    afterGate(this, LINKERD_GROUPS, this.controlPlaneGate);
+    afterGate(this, LINKERD_CRD_GROUPS, this.controlPlaneGate);
     if (!props.prerequisites) {
       addNextStep(this, `install cert-manager (v1.21 or later, with its CRDs) and trust-manager (v0.24 or later, trust namespace ${this.identity.anchorNamespace}) `
         + 'before the sync, or set prerequisites: true to deliver them as the first Applications');
@@ -297,9 +298,6 @@ const CHART_CLUSTER_RESOURCES = [
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
   { group: 'apiregistration.k8s.io', kind: 'APIService' },
 ];
-/** The groups whose CRDs linkerd-crds installs in the same sync. */
-const LINKERD_GROUPS = ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'];
-
 /**
  * The CRDs of linkerd-crds that exist at every catalog version (`charts/linkerd-crds/templates/` at stable-2.12.6 and
  * version-2.20): the control-plane gate waits for them.
@@ -315,7 +313,7 @@ const LINKERD_CRDS = [
  * does not fail while the CRDs are missing: `SkipDryRunOnMissingResource` skips only the dry run, the apply would
  * still fail (argo-cd@v3.5.1:docs/user-guide/sync-options.md), hence the gate.
  */
-function afterGate(scope: Construct, groups: string[], gate: SyncGate): void {
+function afterGate(scope: Construct, groups: readonly string[], gate: SyncGate): void {
   for (const obj of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     if (groups.includes(obj.apiGroup)) {
       obj.metadata.addAnnotation('argocd.argoproj.io/sync-options', SyncOption.SKIP_DRY_RUN_ON_MISSING_RESOURCE);

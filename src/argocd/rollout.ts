@@ -1,5 +1,6 @@
 import { caSecretOf } from '../_internal/cert-manager-secrets';
 import { Problems } from '../_internal/problems';
+import { CONTROL_PLANE_DEPLOYMENTS, LINKERD_CRD_GROUPS, PROXY_INJECTOR_DEPLOYMENT } from '../linkerd/_chart-objects';
 import { namespaceExclusion, podLabelExclusion } from '../mesh/_annotations';
 import type { OutputReport } from '../synth/synthesize';
 import { gateWaits } from './sync-gate';
@@ -50,11 +51,11 @@ const BUILT_IN_GROUPS = new Set([
  * Bundle CRD) and the Deployments later objects need (linkerd2 `charts/linkerd-control-plane/templates/{identity,
  * destination,proxy-injector}.yaml`).
  */
-const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[]; needsCrds?: string[] }> = {
+const CHARTS: Record<string, { crdGroups?: readonly string[]; deployments?: readonly string[]; needsCrds?: readonly string[] }> = {
   'cert-manager': { crdGroups: ['cert-manager.io', 'acme.cert-manager.io'], deployments: ['cert-manager', 'cert-manager-cainjector', 'cert-manager-webhook'] },
   'trust-manager': { crdGroups: ['trust.cert-manager.io'], deployments: ['trust-manager'] },
-  'linkerd-crds': { crdGroups: ['linkerd.io', 'policy.linkerd.io', 'workload.linkerd.io'] },
-  'linkerd-control-plane': { deployments: ['linkerd-identity', 'linkerd-destination', 'linkerd-proxy-injector'] },
+  'linkerd-crds': { crdGroups: LINKERD_CRD_GROUPS },
+  'linkerd-control-plane': { deployments: CONTROL_PLANE_DEPLOYMENTS },
   // the chart's own policy objects (linkerd2@version-2.20:viz/charts/linkerd-viz/templates/*-policy.yaml, and at stable-2.12.6)
   'linkerd-viz': {
     needsCrds: ['authorizationpolicies.policy.linkerd.io', 'meshtlsauthentications.policy.linkerd.io', 'networkauthentications.policy.linkerd.io',
@@ -62,8 +63,6 @@ const CHARTS: Record<string, { crdGroups?: string[]; deployments?: string[]; nee
   },
 };
 
-/** The Deployment whose webhook meshes pods (linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector.yaml:27). */
-const PROXY_INJECTOR = 'linkerd-proxy-injector';
 const POD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
 /**
@@ -116,7 +115,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     const chart = CHARTS[o.doc.spec?.source?.chart ?? ''];
     if (!chart) continue;
     for (const g of chart.crdGroups ?? []) installedGroups.set(g, o.id);
-    if ((chart.deployments ?? []).includes(PROXY_INJECTOR)) controlPlaneApplication = o.id;
+    if ((chart.deployments ?? []).includes(PROXY_INJECTOR_DEPLOYMENT)) controlPlaneApplication = o.id;
     const ns = o.doc.spec?.destination?.namespace ?? '';
     eventually.push(`${o.id} (wave ${o.wave}): ${[
       ...(chart.crdGroups ?? []).map(g => `CRDs of ${g}`),
@@ -152,7 +151,7 @@ export function planRollout(documents: readonly any[]): RolloutPlan {
     }
   }
 
-  const injectorReadyAfter = [...deploymentReadyAfter].filter(([k]) => k.endsWith(`/${PROXY_INJECTOR}`)).reduce((m, [, w]) => Math.min(m, w), Infinity);
+  const injectorReadyAfter = [...deploymentReadyAfter].filter(([k]) => k.endsWith(`/${PROXY_INJECTOR_DEPLOYMENT}`)).reduce((m, [, w]) => Math.min(m, w), Infinity);
   const namespaces = new Map(objects.filter(o => o.kind === 'Namespace' && o.group === '').map(o => [o.doc.metadata.name as string, o.doc]));
   // the injector skips excluded namespaces and labelled pods, whatever they ask: the webhook's selectors
   // (linkerd/linkerd2@version-2.20:charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml:99-102,

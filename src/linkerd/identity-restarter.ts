@@ -4,6 +4,7 @@ import { cronProblem, DESCRIPTORS } from '../_internal/cron';
 import { CURL_IMAGE } from '../_internal/images';
 import { dns1123LabelProblem } from '../_internal/names';
 import { Problems } from '../_internal/problems';
+import { IDENTITY_DEPLOYMENT } from './_chart-objects';
 import { LinkerdContext } from './context';
 
 /** Props for {@link IdentityRestarter}. */
@@ -45,7 +46,6 @@ export interface IdentityRestarterOptions extends Omit<IdentityRestarterProps, '
 export const TRUST_ROOTS_HASH_ANNOTATION = 'cdk8s-linkerd/trust-roots-sha256';
 /** The name of the restarter's CronJob, ServiceAccount, Role and RoleBinding. */
 export const IDENTITY_RESTARTER_NAME = 'linkerd-identity-restarter';
-const IDENTITY_DEPLOYMENT = 'linkerd-identity';
 const TRUST_ROOTS = 'linkerd-identity-trust-roots';
 
 /**
