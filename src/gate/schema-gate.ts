@@ -144,7 +144,7 @@ export class SchemaGate {
         const found = messages(check.validate, obj).map((message) => ({ object, message }));
         // the CRD's CEL rules (x-kubernetes-validations) run once the schema passes: the API server skips them after a
         // type, required, enum or size error (kubernetes/apiextensions-apiserver@v0.36.0:
-        // pkg/registry/customresource/strategy.go, hasBlockingErr); this gate keeps no error types and waits for a
+        // pkg/registry/customresource/strategy.go:216-223, hasBlockingErr at :405-412); this gate keeps no error types and waits for a
         // clean schema, so a rule is never judged on an object of the wrong shape
         if (found.length > 0 || options.cel === false) return found;
         // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check

@@ -16,6 +16,7 @@ describe('the schema gate runs a custom kind\'s CEL rules', () => {
     ]);
   });
 
+  // kubernetes/apiextensions-apiserver@v0.36.0:pkg/registry/customresource/strategy.go:216-223 (hasBlockingErr at :405-412)
   test('judges no CEL rule on an object its schema refuses (as the API server skips them after a blocking error)', () => {
     const messages = sharedGate().validate(route({ hostnamez: ['x'] })).map(p => p.message);
     expect(messages).toStrictEqual(['spec.hostnamez is not allowed (unknown field)']);
