@@ -1,4 +1,5 @@
 // Generated from crds/*.yaml by test/gate/cel-index.test.ts (UPDATE_CEL=1 npx jest test/gate/cel-index): do not edit.
+// Regenerate it also after any change to src/gate/cel.ts or to the CEL, protobuf or RE2 library versions.
 /* eslint-disable */
 import type { CelSchema } from './cel';
 
@@ -18,3 +19,10 @@ export const CEL_SCHEMAS: Readonly<Record<string, { readonly file: string; reado
   'traefik.io/v1alpha1/Middleware': { file: 'traefik.yaml', schema: S3 },
   'trust.cert-manager.io/v1alpha1/Bundle': { file: 'trust-manager.yaml', schema: S4 },
 };
+
+/**
+ * What decides a CEL verdict besides the object: sha256 of the rules above, src/gate/cel.ts and the versions of
+ * @bufbuild/cel, @bufbuild/protobuf and re2js in package-lock.json. The CEL passes kept across processes
+ * (cel-verdicts.ts) belong to one digest.
+ */
+export const CEL_EVALUATOR_DIGEST = 'a0dc8123794e1e7849d8359def7e409493ce8ba3cc9a22abdcd3717586f86c06';

@@ -1,6 +1,8 @@
 import type * as Cel from '@bufbuild/cel';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { CEL_SCHEMAS } from './cel-rules.generated';
+
+export { CEL_EVALUATOR_DIGEST } from './cel-rules.generated';
 
 /**
  * One `x-kubernetes-validations` rule of a CRD schema, as vendored.
@@ -67,9 +69,10 @@ function cel(): { readonly cel: typeof Cel; readonly env: Cel.CelEnv } {
   if (!lib) {
 
     const loaded = require('@bufbuild/cel') as typeof Cel;
+    const { RE2JS: re2js } = require('re2js') as typeof import('re2js');
     // `matches` with RE2 semantics as in cel-go, each pattern compiled once (the library's own compiles on every call)
     const patterns = new Map<string, RE2JS>();
-    const re2 = { compile: (p: string) => patterns.get(p) ?? patterns.set(p, RE2JS.compile(p)).get(p)! };
+    const re2 = { compile: (p: string) => patterns.get(p) ?? patterns.set(p, re2js.compile(p)).get(p)! };
     lib = { cel: loaded, env: loaded.celEnv({ re2 }) };
   }
   return lib;
@@ -104,6 +107,12 @@ export function celProblems(object: any): CelResult {
   }
   const entry = CEL_SCHEMAS[gvk(object.apiVersion, object.kind)];
   return entry ? celProblemsUnder(object, entry.schema) : result;
+}
+
+/** Whether the vendored CRDs have CEL rules for the object's apiVersion and kind. */
+export function hasCelRules(object: any): boolean {
+  return object !== null && typeof object === 'object' && typeof object.apiVersion === 'string' && typeof object.kind === 'string'
+    && Object.prototype.hasOwnProperty.call(CEL_SCHEMAS, gvk(object.apiVersion, object.kind));
 }
 
 /**

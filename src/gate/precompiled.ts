@@ -62,6 +62,8 @@ export class PrecompiledCatalogue implements ValidatorCatalogue {
   }
 
   public readonly releases: readonly string[];
+  /** the validators' own folder: the gate keeps its CEL passes there, beside the code caches */
+  public readonly cacheDir: string;
   private readonly loaded = new Map<string, ValidateFunction>();
   /** module file -> its exports */
   private readonly modules = new Map<string, any>();
@@ -70,6 +72,7 @@ export class PrecompiledCatalogue implements ValidatorCatalogue {
 
   private constructor(private readonly dir: string, private readonly index: ValidatorIndex) {
     this.releases = index.releases.map((r) => r.version);
+    this.cacheDir = dir;
   }
 
   public core(release: string, group: string, version: string, kind: string): ValidateFunction | undefined {

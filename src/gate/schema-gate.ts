@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { CelVerdicts } from './cel-verdicts';
 
 /**
  * One reason why a synthesized object does not match its vendored schema.
@@ -16,10 +17,10 @@ export interface SchemaProblem {
 
 let cel: typeof import('./cel') | undefined;
 
-/** `celProblems`, its module (the CEL rule index) loaded on the first object of a custom kind. */
-function celProblemsOf(obj: any): ReturnType<typeof import('./cel').celProblems> {
+/** The CEL module (the rule index; the CEL library itself loads on the first rule it evaluates), on first use. */
+function celModule(): typeof import('./cel') {
   cel ??= require('./cel') as typeof import('./cel');
-  return cel.celProblems(obj);
+  return cel;
 }
 
 const INT_OR_STRING = 'x-kubernetes-int-or-string';
@@ -33,6 +34,8 @@ const INT_OR_STRING = 'x-kubernetes-int-or-string';
 export interface ValidatorCatalogue {
   /** the vendored Kubernetes releases, oldest first, e.g. ['v1.25.0', 'v1.36.0'] */
   readonly releases: readonly string[];
+  /** a folder where the gate may keep what it verified for the next process (cel-verdicts.ts); none when absent */
+  readonly cacheDir?: string;
   /** the validator of a built-in kind in one release; undefined when the release has no such kind */
   core(release: string, group: string, version: string, kind: string): ValidateFunction | undefined;
   /** the served versions of a kind's vendored CRD; undefined when there is none */
@@ -114,6 +117,8 @@ export class SchemaGate {
 
   /** 'apiVersion\nkind' -> check */
   private readonly checks = new Map<string, Check>();
+  /** the CEL passes kept by earlier processes, opened on the first object with CEL rules */
+  private verdicts: CelVerdicts | undefined;
 
   private constructor(
     /** @internal */
@@ -148,7 +153,7 @@ export class SchemaGate {
         // clean schema, so a rule is never judged on an object of the wrong shape
         if (found.length > 0 || options.cel === false) return found;
         // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
-        const { problems, unevaluated } = celProblemsOf(obj);
+        const { problems, unevaluated } = this.celProblems(obj);
         return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
       }
       case 'core': {
@@ -195,6 +200,25 @@ export class SchemaGate {
    */
   public saveCodeCache(): void {
     this.catalogue.saveCodeCache?.();
+    this.verdicts?.save();
+  }
+
+  /**
+   * The CEL rules' verdict on an object whose schema passed: kept from an earlier process when the very same object
+   * passed them there (cel-verdicts.ts), else evaluated.
+   */
+  private celProblems(obj: any): ReturnType<typeof import('./cel').celProblems> {
+    const module = celModule();
+    if (!module.hasCelRules(obj)) return { problems: [], unevaluated: [] };
+    if (this.verdicts === undefined && this.catalogue.cacheDir !== undefined) {
+      this.verdicts = CelVerdicts.open(this.catalogue.cacheDir, module.CEL_EVALUATOR_DIGEST);
+    }
+    const verdicts = this.verdicts;
+    const key = verdicts && CelVerdicts.key(obj);
+    if (verdicts && key && verdicts.passed(key)) return { problems: [], unevaluated: [] };
+    const result = module.celProblems(obj);
+    if (verdicts && key && result.problems.length === 0 && result.unevaluated.length === 0) verdicts.pass(key);
+    return result;
   }
 
   /** the cached check for one pair, compiled on first use */

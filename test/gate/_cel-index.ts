@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -121,6 +122,7 @@ export function renderCelIndex(): string {
   }
   return [
     '// Generated from crds/*.yaml by test/gate/cel-index.test.ts (UPDATE_CEL=1 npx jest test/gate/cel-index): do not edit.',
+    '// Regenerate it also after any change to src/gate/cel.ts or to the CEL, protobuf or RE2 library versions.',
     '/* eslint-disable */',
     'import type { CelSchema } from \'./cel\';',
     '',
@@ -131,5 +133,25 @@ export function renderCelIndex(): string {
     ...entries,
     '};',
     '',
+    '/**',
+    ' * What decides a CEL verdict besides the object: sha256 of the rules above, src/gate/cel.ts and the versions of',
+    ' * @bufbuild/cel, @bufbuild/protobuf and re2js in package-lock.json. The CEL passes kept across processes',
+    ' * (cel-verdicts.ts) belong to one digest.',
+    ' */',
+    `export const CEL_EVALUATOR_DIGEST = '${evaluatorDigest([...consts, ...entries].join('\n'))}';`,
+    '',
   ].join('\n');
+}
+
+/** sha256 of the rules, the evaluator's source and its libraries' locked versions */
+function evaluatorDigest(rules: string): string {
+  const root = path.resolve(__dirname, '..', '..');
+  const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
+  const hash = createHash('sha256').update(rules).update('\0').update(fs.readFileSync(path.join(root, 'src', 'gate', 'cel.ts')));
+  for (const name of ['@bufbuild/cel', '@bufbuild/protobuf', 're2js']) {
+    const version = lock.packages?.[`node_modules/${name}`]?.version;
+    if (typeof version !== 'string') throw new Error(`package-lock.json does not lock ${name}`);
+    hash.update(`\0${name}@${version}`);
+  }
+  return hash.digest('hex');
 }
