@@ -11,6 +11,7 @@ import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 import { missingSecrets, missingSecretStep } from './next-steps';
+import { withBuiltInResolution } from './_resolve';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
@@ -161,7 +162,9 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
  * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
  * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
  * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
- * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model).
+ * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model), and
+ * values are resolved without cdk8s's per-value machinery when the app has only the built-in resolvers
+ * ({@link withBuiltInResolution}).
  */
 function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () => T): T {
   const restore: (() => void)[] = [];
@@ -195,7 +198,7 @@ function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () =
   };
   restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify), () => Object.defineProperty(Yaml, 'save', save));
   try {
-    return run();
+    return withBuiltInResolution(run);
   } finally {
     for (const undo of restore) undo();
   }
