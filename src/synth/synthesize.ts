@@ -12,6 +12,7 @@ import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { withBuiltInResolution } from './_resolve';
+import { withSharedTreeWalks } from './_tree';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 
@@ -105,44 +106,47 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
-    const saved = new Map<string, SavedManifest>();
-    let outputs: OutputFile[];
-    try {
-      outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
-    } catch (e) {
-      if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
-      throw e;
-    }
-    const files = readManifests(staging, saved);
-    const reports = (options.reports ?? []).map(r => {
-      const normalized = path.posix.normalize(r.path);
-      if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
-        // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
-        throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+    // the tree is finished: from here on the walks of it are shared until it changes
+    return withSharedTreeWalks(app, () => {
+      const saved = new Map<string, SavedManifest>();
+      let outputs: OutputFile[];
+      try {
+        outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
+      } catch (e) {
+        if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
+        throw e;
       }
-      return { path: normalized, ...r.compute(files) };
+      const files = readManifests(staging, saved);
+      const reports = (options.reports ?? []).map(r => {
+        const normalized = path.posix.normalize(r.path);
+        if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
+          // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
+          throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+        }
+        return { path: normalized, ...r.compute(files) };
+      });
+      // parsed from what was written, not from `documents`: the checks must read what lands in the folder
+      const written = outputs.map(o => readFile(staging, o.path, undefined));
+      const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
+      const schemas = (options.validation ?? SchemaValidation.on()).enabled ? schemaCheck(files) : { problems: [], unchecked: [] };
+      const problems = [
+        ...reports.flatMap(r => r.problems),
+        ...secretProblems([...files, ...extraFiles], app),
+        ...schemas.problems,
+        ...duplicateObjectProblems(app),
+        ...(options.checks ?? []).flatMap(check => check(files)),
+      ];
+      if (problems.length > 0) throw new OutputCheckError(problems);
+      replaceFolder(staging, outdir);
+      const steps = collectNextSteps(app);
+      // a Secret a construct already asked for, with its how-to, is not listed twice
+      const asked = new Set(steps.map(s => s.secret));
+      const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
+      const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
+      const pathOf = schemas.unchecked.length > 0 ? constructPaths(app) : undefined;
+      const unchecked = schemas.unchecked.map(u => ({ path: pathOf?.get(objectKey(u.object)) ?? u.file, message: u.message }));
+      return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
     });
-    // parsed from what was written, not from `documents`: the checks must read what lands in the folder
-    const written = outputs.map(o => readFile(staging, o.path, undefined));
-    const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
-    const schemas = (options.validation ?? SchemaValidation.on()).enabled ? schemaCheck(files) : { problems: [], unchecked: [] };
-    const problems = [
-      ...reports.flatMap(r => r.problems),
-      ...secretProblems([...files, ...extraFiles], app),
-      ...schemas.problems,
-      ...duplicateObjectProblems(app),
-      ...(options.checks ?? []).flatMap(check => check(files)),
-    ];
-    if (problems.length > 0) throw new OutputCheckError(problems);
-    replaceFolder(staging, outdir);
-    const steps = collectNextSteps(app);
-    // a Secret a construct already asked for, with its how-to, is not listed twice
-    const asked = new Set(steps.map(s => s.secret));
-    const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
-    const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
-    const pathOf = schemas.unchecked.length > 0 ? constructPaths(app) : undefined;
-    const unchecked = schemas.unchecked.map(u => ({ path: pathOf?.get(objectKey(u.object)) ?? u.file, message: u.message }));
-    return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
