@@ -1,17 +1,19 @@
 import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { withBuiltInResolution } from './built-in-resolution';
 import { throwIfProblems, ValidationError } from './errors';
 
 /**
  * Applies a rule set to a construct's rendered object twice: now (one clear error at construction) and again at synth,
  * so that a JSON patch applied through the `ApiObject.of(construct)` escape hatch cannot smuggle in what the rules forbid.
+ * The construction-time rendering resolves values as {@link withBuiltInResolution} does (the same result, less work).
  *
  * @internal
  */
 export function validateRendered(scope: IConstruct, apiObject: ApiObject, rules: (obj: any) => string[]): void {
   let rendered: any;
   try {
-    rendered = apiObject.toJson();
+    rendered = withBuiltInResolution(() => apiObject.toJson());
   } catch (e) {
     throw new ValidationError(`cannot be rendered: ${(e as Error).message}`, scope);
   }

@@ -11,7 +11,7 @@ import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 import { missingSecrets, missingSecretStep } from './next-steps';
-import { withBuiltInResolution } from './_resolve';
+import { withBuiltInResolution } from '../_internal/built-in-resolution';
 import { withSharedTreeWalks } from './_tree';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';

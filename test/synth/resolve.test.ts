@@ -3,11 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, IResolver, JsonPatch, Lazy, LazyResolver, ResolutionContext, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-25';
+import { ProxyProtocol, Server, ServerPort } from '../../src/mesh';
 import { synthesize } from '../../src/synth';
 import { SchemaValidation } from '../../src/synth/synthesize';
 
 // synthesize() resolves values without cdk8s's per-value resolution machinery when the app has only the built-in
-// resolvers (src/synth/_resolve.ts); these tests pin down that the output is cdk8s's own, value kind by value kind.
+// resolvers (src/_internal/built-in-resolution.ts); these tests pin down that the output is cdk8s's own, value kind by value kind.
 
 let tmp: string;
 beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resolve-')); });
@@ -113,4 +114,16 @@ test('cdk8s\'s own resolution is back after the synthesis, also after a failed o
     new ApiObject(new Chart(app, 'c'), 'bad', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' }, data: { when: new Date(0) as any } });
   }, { outdir: path.join(tmp, 'synth') })).toThrow(/can't render non-simple object of type 'Date'/);
   expect(module.resolve).toBe(original);
+});
+
+test('the construction-time checks render the same way (validateRendered), and cdk8s\'s resolution is back after them', () => {
+  const module = require('cdk8s/lib/resolve');
+  const original = module.resolve;
+  const ask = jest.spyOn(LazyResolver.prototype, 'resolve');
+  const chart = new Chart(new App(), 'c');
+  const server = new Server(chart, 'server', { metadata: { name: 'web', namespace: 'apps' }, podSelector: { app: 'web' }, port: ServerPort.named('http'), proxyProtocol: ProxyProtocol.HTTP1 });
+  expect(ask).not.toHaveBeenCalled();
+  expect(module.resolve).toBe(original);
+  expect(ApiObject.of(server).toJson().spec.podSelector).toStrictEqual({ matchLabels: { app: 'web' } });
+  expect(ask).toHaveBeenCalled();
 });
