@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -12,6 +12,7 @@ import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { withBuiltInResolution } from '../_internal/built-in-resolution';
+import { chartsOf, topology } from './_topology';
 import { withSharedTreeWalks } from './_tree';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
@@ -165,7 +166,8 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
  * which no object changes, so one rendering of each object serves the validations, the written YAML and the checks,
  * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
  * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
- * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
+ * closest chart ({@link topology}: without building the dependency graph when nothing has a dependency). An object
+ * created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
  * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model), and
  * values are resolved without cdk8s's per-value machinery when the app has only the built-in resolvers
  * ({@link withBuiltInResolution}).
@@ -184,11 +186,14 @@ function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () =
       replace(construct, () => (json ??= { value: render() }).value);
     } else if (Chart.isChart(construct)) {
       const chart = construct;
-      replace(chart, () => new DependencyGraph(chart.node).topology()
+      replace(chart, () => topology(chart)
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map(o => o.toJson()));
     }
   }
+  // App.synth lists the charts with a dependency graph of the whole app (cdk8s@2.70.106:lib/app.js:130-135, :159)
+  Object.defineProperty(app, 'charts', { configurable: true, get: () => chartsOf(app) });
+  restore.push(() => delete (app as any).charts);
   const writer = new YamlWriter();
   const stringify = Object.getOwnPropertyDescriptor(Yaml, 'stringify')!;
   const save = Object.getOwnPropertyDescriptor(Yaml, 'save')!;
