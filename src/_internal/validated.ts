@@ -33,7 +33,9 @@ export function validateRendered(scope: IConstruct, apiObject: ApiObject, rules:
  *
  * @internal
  */
-export function validateWritten(scope: IConstruct, apiObject: ApiObject, written: unknown, rules: (obj: any) => string[], checkedElsewhere?: unknown): void {
+export function validateWritten(
+  scope: IConstruct, apiObject: ApiObject, written: unknown, rules: (obj: any) => string[], checkedElsewhere?: unknown,
+): void {
   if (!isPlainData(written) || !isPlainData(checkedElsewhere) || !builtInResolversOnly(scope)) {
     validateRendered(scope, apiObject, rules);
     return;

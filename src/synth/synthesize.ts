@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { withBuiltInResolution } from '../_internal/built-in-resolution';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -10,10 +11,9 @@ import { collectWarnings, Warning } from '../_internal/warnings';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
-import { missingSecrets, missingSecretStep } from './next-steps';
-import { withBuiltInResolution } from '../_internal/built-in-resolution';
 import { chartsOf, topology } from './_topology';
 import { withSharedTreeWalks } from './_tree';
+import { missingSecrets, missingSecretStep } from './next-steps';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
 

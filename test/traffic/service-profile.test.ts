@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration, JsonPatch, Lazy, Testing } from 'cdk8s';
-import { ServiceProfileV1Alpha2 } from '../../imports/linkerd.io';
 import * as kplus from 'cdk8s-plus-25';
+import { ServiceProfileV1Alpha2 } from '../../imports/linkerd.io';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
