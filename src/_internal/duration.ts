@@ -28,8 +28,29 @@ export function goDuration(duration: Duration): string {
   return formatGoDuration(durationNanos(duration));
 }
 
+/**
+ * Results of the pure functions below by argument: an app writes and checks the same few durations thousands of times
+ * (each route's timeout, each budget's ttl), and one string per distinct duration is also kept instead of one per use.
+ * Bounded: emptied when it holds {@link MEMO_LIMIT} entries.
+ */
+const formatted = new Map<bigint, string>();
+const parsed = new Map<string, bigint | undefined>();
+const MEMO_LIMIT = 10_000;
+
+function memo<K, V>(cache: Map<K, V>, key: K, compute: (key: K) => V): V {
+  if (cache.has(key)) return cache.get(key) as V;
+  const value = compute(key);
+  if (cache.size >= MEMO_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
 /** Formats nanoseconds as Go's `time.Duration.String()`. */
 export function formatGoDuration(nanos: bigint): string {
+  return memo(formatted, nanos, formatNanos);
+}
+
+function formatNanos(nanos: bigint): string {
   if (nanos === 0n) return '0s';
   const sign = nanos < 0n ? '-' : '';
   const abs = nanos < 0n ? -nanos : nanos;
@@ -47,6 +68,10 @@ export function formatGoDuration(nanos: bigint): string {
 
 /** Parses a Go duration string (`time.ParseDuration` grammar) into nanoseconds, or undefined when it is not one. */
 export function parseGoDuration(text: string): bigint | undefined {
+  return memo(parsed, text, parseText);
+}
+
+function parseText(text: string): bigint | undefined {
   if (text === '0' || text === '+0' || text === '-0') return 0n;
   if (!GO_DURATION.test(text)) return undefined;
   let total = 0n;

@@ -20,9 +20,16 @@ interface Evaluated {
   readonly ports: ProxyPorts;
 }
 
+/** Each workload's facts, computed once per model and cluster defaults: a workload is the client of many others. */
+const evaluated = new WeakMap<ModelWorkload, { model: MeshModel; defaults: ClusterDefaults; value: Evaluated }>();
+
 function evaluate(w: ModelWorkload, model: MeshModel, defaults: ClusterDefaults): Evaluated {
+  const known = evaluated.get(w);
+  if (known && known.model === model && known.defaults === defaults) return known.value;
   const m = meshing(w.facts, model);
-  return { w, meshed: m.meshed, reason: m.reason, ports: proxyPorts(w.facts, model, defaults) };
+  const value = { w, meshed: m.meshed, reason: m.reason, ports: proxyPorts(w.facts, model, defaults) };
+  evaluated.set(w, { model, defaults, value });
+  return value;
 }
 
 /** What the verdicts read besides the two ends. */

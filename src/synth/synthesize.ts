@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml, YamlOutputType } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml, YamlOutputType } from 'cdk8s';
+import { withBuiltInResolution } from '../_internal/built-in-resolution';
 import { trustNamespaceOf } from '../_internal/cert-manager-secrets';
 import { ValidationError } from '../_internal/errors';
 import { collectNextSteps } from '../_internal/next-steps';
@@ -10,6 +11,8 @@ import { collectWarnings, Warning } from '../_internal/warnings';
 import { parseYamlDocuments } from '../_internal/yaml-documents';
 import { YamlWriter } from '../_internal/yaml-writer';
 import { schemaCheck, SchemaValidation } from '../gate/schema-validation';
+import { chartsOf, topology } from './_topology';
+import { withSharedTreeWalks } from './_tree';
 import { missingSecrets, missingSecretStep } from './next-steps';
 import { OutputFile, OutputFileConflictError, synthWithOutputFiles } from './output-file';
 import { secretProblems, SynthesizedFile } from './secret-guard';
@@ -104,44 +107,47 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
   try {
     const app = new App({ outdir: staging, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     define(app);
-    const saved = new Map<string, SavedManifest>();
-    let outputs: OutputFile[];
-    try {
-      outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
-    } catch (e) {
-      if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
-      throw e;
-    }
-    const files = readManifests(staging, saved);
-    const reports = (options.reports ?? []).map(r => {
-      const normalized = path.posix.normalize(r.path);
-      if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
-        // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
-        throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+    // the tree is finished: from here on the walks of it are shared until it changes
+    return withSharedTreeWalks(app, () => {
+      const saved = new Map<string, SavedManifest>();
+      let outputs: OutputFile[];
+      try {
+        outputs = renderingOnce(app, saved, () => synthWithOutputFiles(app));
+      } catch (e) {
+        if (e instanceof OutputFileConflictError) throw new OutputCheckError([e.problem]);
+        throw e;
       }
-      return { path: normalized, ...r.compute(files) };
+      const files = readManifests(staging, saved);
+      const reports = (options.reports ?? []).map(r => {
+        const normalized = path.posix.normalize(r.path);
+        if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || !normalized.includes('/')) {
+          // a directory app without recurse reads only the top folder (argo-cd@v3.5.1:reposerver/repository/repository.go:2196)
+          throw new OutputCheckError([`report path ${JSON.stringify(r.path)} must be inside a subfolder of the output folder, out of the Argo CD directory app`]);
+        }
+        return { path: normalized, ...r.compute(files) };
+      });
+      // parsed from what was written, not from `documents`: the checks must read what lands in the folder
+      const written = outputs.map(o => readFile(staging, o.path, undefined));
+      const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
+      const schemas = (options.validation ?? SchemaValidation.on()).enabled ? schemaCheck(files) : { problems: [], unchecked: [] };
+      const problems = [
+        ...reports.flatMap(r => r.problems),
+        ...secretProblems([...files, ...extraFiles], app),
+        ...schemas.problems,
+        ...duplicateObjectProblems(app),
+        ...(options.checks ?? []).flatMap(check => check(files)),
+      ];
+      if (problems.length > 0) throw new OutputCheckError(problems);
+      replaceFolder(staging, outdir);
+      const steps = collectNextSteps(app);
+      // a Secret a construct already asked for, with its how-to, is not listed twice
+      const asked = new Set(steps.map(s => s.secret));
+      const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
+      const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
+      const pathOf = schemas.unchecked.length > 0 ? constructPaths(app) : undefined;
+      const unchecked = schemas.unchecked.map(u => ({ path: pathOf?.get(objectKey(u.object)) ?? u.file, message: u.message }));
+      return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
     });
-    // parsed from what was written, not from `documents`: the checks must read what lands in the folder
-    const written = outputs.map(o => readFile(staging, o.path, undefined));
-    const extraFiles = [...written, ...writeReports(app, staging, reports)].sort((a, b) => compareStrings(a.file, b.file));
-    const schemas = (options.validation ?? SchemaValidation.on()).enabled ? schemaCheck(files) : { problems: [], unchecked: [] };
-    const problems = [
-      ...reports.flatMap(r => r.problems),
-      ...secretProblems([...files, ...extraFiles], app),
-      ...schemas.problems,
-      ...duplicateObjectProblems(app),
-      ...(options.checks ?? []).flatMap(check => check(files)),
-    ];
-    if (problems.length > 0) throw new OutputCheckError(problems);
-    replaceFolder(staging, outdir);
-    const steps = collectNextSteps(app);
-    // a Secret a construct already asked for, with its how-to, is not listed twice
-    const asked = new Set(steps.map(s => s.secret));
-    const missing = missingSecrets(files.flatMap(f => f.documents), trustNamespaceOf(app)).filter(s => !asked.has(`${s.namespace}/${s.name}`));
-    const nextSteps = [...steps.map(s => s.message), ...missing.map(missingSecretStep)];
-    const pathOf = schemas.unchecked.length > 0 ? constructPaths(app) : undefined;
-    const unchecked = schemas.unchecked.map(u => ({ path: pathOf?.get(objectKey(u.object)) ?? u.file, message: u.message }));
-    return { outdir, files, extraFiles, warnings: [...collectWarnings(app), ...unchecked], nextSteps };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
@@ -160,8 +166,11 @@ export function synthesize(define: (app: App) => void, options: SynthesizeOption
  * which no object changes, so one rendering of each object serves the validations, the written YAML and the checks,
  * and validating an app that has just passed its validations again would compute the same. A chart's objects are listed
  * as cdk8s's `chartToKube` lists them (cdk8s@2.70.106:lib/app.js:299-304): in dependency order, each object in its
- * closest chart. An object created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
- * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model).
+ * closest chart ({@link topology}: without building the dependency graph when nothing has a dependency). An object
+ * created during the synthesis (in a validation) is rendered as usual. The charts' YAML is
+ * written by {@link YamlWriter} (the same bytes as `Yaml.stringify`, without the yaml library's document model), and
+ * values are resolved without cdk8s's per-value machinery when the app has only the built-in resolvers
+ * ({@link withBuiltInResolution}).
  */
 function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () => T): T {
   const restore: (() => void)[] = [];
@@ -177,11 +186,14 @@ function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () =
       replace(construct, () => (json ??= { value: render() }).value);
     } else if (Chart.isChart(construct)) {
       const chart = construct;
-      replace(chart, () => new DependencyGraph(chart.node).topology()
+      replace(chart, () => topology(chart)
         .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
         .map(o => o.toJson()));
     }
   }
+  // App.synth lists the charts with a dependency graph of the whole app (cdk8s@2.70.106:lib/app.js:130-135, :159)
+  Object.defineProperty(app, 'charts', { configurable: true, get: () => chartsOf(app) });
+  restore.push(() => delete (app as any).charts);
   const writer = new YamlWriter();
   const stringify = Object.getOwnPropertyDescriptor(Yaml, 'stringify')!;
   const save = Object.getOwnPropertyDescriptor(Yaml, 'save')!;
@@ -195,7 +207,7 @@ function renderingOnce<T>(app: App, saved: Map<string, SavedManifest>, run: () =
   };
   restore.push(() => Object.defineProperty(Yaml, 'stringify', stringify), () => Object.defineProperty(Yaml, 'save', save));
   try {
-    return run();
+    return withBuiltInResolution(run);
   } finally {
     for (const undo of restore) undo();
   }

@@ -6,7 +6,7 @@ import { ValidationError } from '../_internal/errors';
 import { dns1123SubdomainProblem } from '../_internal/names';
 import { keepNamespace } from '../_internal/namespaced';
 import { Problems } from '../_internal/problems';
-import { validateRendered } from '../_internal/validated';
+import { validateWritten } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { LinkerdFeature, LinkerdVersion } from '../linkerd/version';
@@ -243,21 +243,26 @@ export class ServiceProfile extends Construct {
         + 'overload a failing service; Linkerd\'s default is 0.2');
     }
 
+    const metadata = { ...props.metadata, name, namespace: this.namespace };
+    const retryBudget = this.retryBudget && {
+      retryRatio: this.retryBudget.retryRatio ?? 0.2,
+      minRetriesPerSecond: this.retryBudget.minRetriesPerSecond ?? 10,
+      ttl: goDuration(this.retryBudget.ttl ?? Duration.seconds(10)),
+    };
     this.apiObject = new ServiceProfileL1(this, 'Resource', {
-      metadata: { ...props.metadata, name, namespace: this.namespace },
+      metadata,
       spec: {
         // rendered late so addRoute() after construction counts; omitted when empty, as linkerd profile writes it
         routes: Lazy.any({ produce: () => (this._routes.length > 0 ? [...this._routes] : undefined) }) as any,
-        retryBudget: this.retryBudget && {
-          retryRatio: this.retryBudget.retryRatio ?? 0.2,
-          minRetriesPerSecond: this.retryBudget.minRetriesPerSecond ?? 10,
-          ttl: goDuration(this.retryBudget.ttl ?? Duration.seconds(10)),
-        },
+        retryBudget,
       },
     });
     for (const route of props.routes ?? []) this.addRoute(route);
     keepNamespace(this, this.apiObject, 'ServiceProfile');
-    validateRendered(this, this.apiObject, serviceProfileProblems);
+    // checked as written, without rendering: the rules read the name, the spec's fields and the routes, and each route
+    // already passed routeProblems as written in addRouteSpec (rendering only drops null values and fields the rules
+    // reject, so it cannot add a route problem); at synth the rendered object is checked in full
+    validateWritten(this, this.apiObject, { metadata, spec: retryBudget ? { retryBudget } : {} }, serviceProfileProblems, this._routes);
     this.node.addValidation({ validate: () => profileConflictProblems(this, this.apiObject, this.service, name) });
   }
 

@@ -48,6 +48,21 @@ test('writes tricky keys and scalars as the yaml library does', () => {
   }
 });
 
+test('writes a string of letters, digits, ., _, / and - as is only when the library does (the YAML 1.1 words are asked)', () => {
+  // every string of up to three characters over an alphabet with each character class of the fast path, every
+  // capitalization of the YAML 1.1 boolean and null words, and longer names
+  const alphabet = ['a', 'N', 'o', 'Y', 'e', 's', 'l', 'u', '0', '9', '.', '_', '/', '-'];
+  const strings = new Set<string>(alphabet);
+  for (const a of alphabet) for (const b of alphabet) { strings.add(a + b); for (const c of alphabet) strings.add(a + b + c); }
+  const words = ['yes', 'no', 'true', 'false', 'on', 'off', 'null', 'y', 'n'];
+  for (const word of words) {
+    for (let mask = 0; mask < 1 << word.length; mask++) strings.add([...word].map((ch, i) => (mask & (1 << i) ? ch.toUpperCase() : ch)).join(''));
+  }
+  for (const s of ['svc-9999', 'team-0', 'client-20.team-0.serviceaccount.identity.linkerd.cluster.local', 'apps/v1', 'a_b', 'Nope', 'offer', 'nullable', 'e1', 'E5', 'e-12', 'e1234', 'e1_0', 'e1.5', 'x.inf']) strings.add(s);
+  const writer = new YamlWriter();
+  for (const s of strings) expect([s, writer.document({ k: s })]).toStrictEqual([s, stringify({ k: s }, CDK8S)]);
+});
+
 test('leaves to the library what it writes over several lines, aliases and objects that are not plain', () => {
   const writer = new YamlWriter();
   const shared = { a: 1 };

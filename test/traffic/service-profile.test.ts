@@ -1,5 +1,6 @@
-import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
+import { ServiceProfileV1Alpha2 } from '../../imports/linkerd.io';
 import { collectWarnings } from '../../src/_internal/warnings';
 import { SchemaGate } from '../../src/gate/schema-gate';
 import {
@@ -305,6 +306,40 @@ describe('ServiceProfile', () => {
     test('fails when retryRatio is negative or minRetriesPerSecond is fractional', () => {
       expect(() => profile({ retryBudget: { retryRatio: -0.1, minRetriesPerSecond: 1.5 } })).toThrow(
         /^\[test\/sp\] 2 problems:\n {2}- retryBudget.retryRatio -0.1 must be a number of at least 0 \(0.2 = at most 20% extra requests\)\n {2}- retryBudget.minRetriesPerSecond 1.5 must be a whole number from 0 to 2147483647$/);
+    });
+  });
+
+  describe('checked as written at construction; rendered there only when rendering could change what the rules read', () => {
+    // the construction-time check reads the profile as written (src/_internal/validated.ts validateWritten): rendering
+    // ten thousand profiles to check them cost seconds (BENCHMARKS.md, scaling)
+    const renders = () => jest.spyOn(ServiceProfileV1Alpha2.prototype, 'toJson');
+    afterEach(() => jest.restoreAllMocks());
+
+    test('a profile of plain values is not rendered at construction, and is rendered and checked at synth', () => {
+      const spy = renders();
+      const { chart } = profile({ retryBudget: { ttl: Duration.seconds(30) }, routes: [getBooks], metadata: { labels: { team: 'books' } } });
+      expect(spy).not.toHaveBeenCalled();
+      expect(Testing.synth(chart).find(o => o.kind === 'ServiceProfile').spec.retryBudget.ttl).toBe('30s');
+      expect(spy).toHaveBeenCalled();
+    });
+
+    test('fails at construction when a resolver of the app makes a written value invalid (rendered, as before)', () => {
+      const app = Testing.app({ resolvers: [{ resolve: ctx => { if (ctx.value === '10s') ctx.replaceValue('-1s'); } }] });
+      const chart = new Chart(app, 'test');
+      expect(() => new ServiceProfile(chart, 'sp', { service: books, retryBudget: {} }))
+        .toThrow(/^\[test\/sp\] retryBudget.ttl "-1s" must be a positive Go duration such as 10s$/);
+    });
+
+    test('a Lazy label is resolved by rendering at construction', () => {
+      const spy = renders();
+      const { rendered } = profile({ metadata: { labels: { team: Lazy.any({ produce: () => 'books' }) as any } } });
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(rendered().metadata.labels).toStrictEqual({ team: 'books' });
+    });
+
+    test('fails at construction when a label holds a value that cannot be rendered', () => {
+      expect(() => profile({ metadata: { labels: { since: new Date(0) as any } } }))
+        .toThrow(/^\[test\/sp\] cannot be rendered: .*can't render non-simple object of type 'Date'/);
     });
   });
 
