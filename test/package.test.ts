@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { placeDependencies } from './_consumer-install';
 import { readmeBlocks } from './_readme-blocks';
 
 const REPO = path.resolve(__dirname, '..');
@@ -29,17 +30,16 @@ describe('the packed package, as another team installs it', () => {
     packedFiles = packed[0].files.map((f: { path: string }) => f.path);
     consumer = path.join(tmp, 'consumer');
     fs.mkdirSync(consumer);
-    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({
-      name: 'consumer',
-      version: '1.0.0',
-      private: true,
-      dependencies: {
-        'cdk8s-linkerd': `file:${tarball}`, 'cdk8s': pkg.dependencies.cdk8s, 'constructs': pkg.dependencies.constructs,
-        'cdk8s-plus-25': pkg.dependencies['cdk8s-plus-25'], '@types/node': pkg.devDependencies['@types/node'],
-      },
-    }));
+    const dependencies = {
+      'cdk8s-linkerd': `file:${tarball}`, 'cdk8s': pkg.dependencies.cdk8s, 'constructs': pkg.dependencies.constructs,
+      'cdk8s-plus-25': pkg.dependencies['cdk8s-plus-25'], '@types/node': pkg.devDependencies['@types/node'],
+    };
+    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies }));
     for (const f of ['app.ts', 'tsconfig.json']) fs.copyFileSync(path.join(FIXTURE, f), path.join(consumer, f));
-    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: consumer, stdio: 'pipe' });
+    // the dependencies, hard-linked from this repository's node_modules where npm would put them: npm then unpacks and
+    // links only the tarball, offline, instead of ~60 MB of dependencies it would take from its cache again
+    placeDependencies(REPO, consumer, [...Object.keys(dependencies).filter(name => name !== 'cdk8s-linkerd'), ...Object.keys(pkg.dependencies)]);
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: consumer, stdio: 'pipe' });
   }, 120_000);
 
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -98,6 +98,9 @@ describe('the packed package, as another team installs it', () => {
 
   describe('every ```ts block of the README, in a cdk8s typescript-app project', () => {
     let blocksDir: string;
+    let compiled: string;
+    /** Per runnable block, in order: the folder it ran in, and what it threw (undefined when it ran to its end). */
+    let ran: { cwd: string; error?: string }[];
     const runnable = README_BLOCKS.filter(b => b.notRunnable === undefined);
 
     beforeAll(() => {
@@ -106,7 +109,42 @@ describe('the packed package, as another team installs it', () => {
       const template = JSON.parse(fs.readFileSync(TEMPLATE_TSCONFIG, 'utf8'));
       fs.writeFileSync(path.join(blocksDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: template.compilerOptions, include: ['*.ts'] }));
       for (const b of runnable) fs.writeFileSync(path.join(blocksDir, `line-${b.line}.ts`), b.code);
-    });
+      // all blocks in one program
+      compiled = '';
+      try {
+        execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: blocksDir, encoding: 'utf8', stdio: 'pipe' });
+      } catch (e: any) {
+        compiled = `${e.stdout}${e.stderr}`;
+      }
+      // and, being independent apps, all run in one Node process (one start, one load of the package), each in a
+      // fresh working directory, without the developer's dashboard credentials or output folder; a block that sets
+      // a failing exit code fails as if it had exited with it, and one that ends the process leaves the rest unrun
+      const env = { ...process.env };
+      delete env.DASHBOARD_USER;
+      delete env.DASHBOARD_PASSWORD;
+      delete env.CDK8S_OUTDIR;
+      const jobs = runnable.map(b => ({ file: path.join(blocksDir, `line-${b.line}.js`), cwd: fs.mkdtempSync(path.join(tmp, 'run-')) }));
+      const results = path.join(tmp, 'readme-runs.json');
+      const runner = [
+        'const fs = require(\'node:fs\');',
+        `const jobs = ${JSON.stringify(jobs)};`,
+        'const ran = [];',
+        'for (const job of jobs) {',
+        '  process.chdir(job.cwd);',
+        '  try {',
+        '    require(job.file);',
+        '    ran.push({ cwd: job.cwd, error: process.exitCode ? `exit code ${process.exitCode}` : undefined });',
+        '  } catch (e) {',
+        '    ran.push({ cwd: job.cwd, error: String(e && e.stack || e) });',
+        '  }',
+        '  process.exitCode = undefined;',
+        `  fs.writeFileSync(${JSON.stringify(results)}, JSON.stringify(ran));`,
+        '}',
+      ].join('\n');
+      const run = spawnSync(process.execPath, ['-e', runner], { env, encoding: 'utf8' });
+      ran = fs.existsSync(results) ? JSON.parse(fs.readFileSync(results, 'utf8')) : [];
+      for (let i = ran.length; i < jobs.length; i++) ran.push({ cwd: jobs[i].cwd, error: `not run: the process ended (status ${run.status}): ${run.stderr}` });
+    }, 120_000);
 
     test('the README has runnable blocks, and every block is whole or says why it is not run', () => {
       expect(runnable.length).toBeGreaterThanOrEqual(6);
@@ -115,23 +153,13 @@ describe('the packed package, as another team installs it', () => {
     });
 
     test('all of them compile with the template\'s compiler options', () => {
-      let out = '';
-      try {
-        execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: blocksDir, encoding: 'utf8', stdio: 'pipe' });
-      } catch (e: any) {
-        out = `${e.stdout}${e.stderr}`;
-      }
       // line-<n>.ts(<l>,<c>) is README line n + l
-      expect(out).toBe('');
+      expect(compiled).toBe('');
     });
 
-    test.each(runnable.map(b => [b.line, b]))('the block at README line %i runs', (_line, block) => {
-      const cwd = fs.mkdtempSync(path.join(tmp, 'run-'));
-      const env = { ...process.env };
-      delete env.DASHBOARD_USER;
-      delete env.DASHBOARD_PASSWORD;
-      delete env.CDK8S_OUTDIR;
-      execFileSync(process.execPath, [path.join(blocksDir, `line-${block.line}.js`)], { cwd, env, encoding: 'utf8', stdio: 'pipe' });
+    test.each(runnable.map((b, i) => [b.line, b, i] as const))('the block at README line %i runs', (_line, block, i) => {
+      const { cwd, error } = ran[i];
+      expect(error).toBeUndefined();
       expect(fs.readdirSync(path.join(cwd, 'dist')).some(f => f.endsWith('.k8s.yaml'))).toBe(true);
       if (block.code.includes('certManager.Certificate(')) {
         // the quickstart's Certificate: the name and namespace it asks for, not a hashed name without a namespace

@@ -24,7 +24,7 @@ interface Outcome { readonly status: number | null; readonly stdout: string; rea
 
 /**
  * Runs the CLI's `main` in this process (no Node start-up and module loading per case), capturing what it writes; the
- * compiled CLI itself is run by `cli` for the output, --force's replacement, --help, relative paths and the real-git refusals.
+ * compiled CLI itself is run by `cli` for the output, --force's replacement, --help, relative paths and one real-git refusal.
  */
 async function inProcess(args: readonly string[]): Promise<Outcome> {
   const out: string[] = [];
@@ -320,38 +320,39 @@ describe('trust-anchor CLI refuses unsafe locations', () => {
       git(repo, ['add', '-f', 'tracked/ca.crt']);
     });
 
-    test('writes into a gitignored directory', () => {
-      const result = cli(['--out', path.join(repo, 'keys')]);
+    test('writes into a gitignored directory', async () => {
+      const result = await inProcess(['--out', path.join(repo, 'keys')]);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       expect(fs.readdirSync(path.join(repo, 'keys')).sort()).toEqual(['ca.crt', 'ca.key']);
     });
 
+    // the compiled CLI with the real git, once; the other cases here ask the same git from this process
     test('fails over a file git tracks, even with --force', () => {
       expectRefused(cli(['--out', path.join(repo, 'tracked'), '--force']), path.join(repo, 'tracked', 'ca.crt'), 'git tracks');
       expect(fs.readdirSync(path.join(repo, 'tracked'))).toEqual(['ca.crt']);
       expect(fs.readFileSync(path.join(repo, 'tracked', 'ca.crt'), 'utf8')).toBe('committed\n');
     });
 
-    test('fails on --force when the key is gitignored but the .previous it would keep is not', () => {
+    test('fails on --force when the key is gitignored but the .previous it would keep is not', async () => {
       fs.mkdirSync(path.join(repo, 'named'));
       fs.writeFileSync(path.join(repo, 'named', '.gitignore'), 'ca.crt\nca.key\n');
-      expect(cli(['--out', path.join(repo, 'named')]).status).toBe(0);
+      expect((await inProcess(['--out', path.join(repo, 'named')])).status).toBe(0);
       const key = fs.readFileSync(path.join(repo, 'named', 'ca.key'), 'utf8');
-      expectRefused(cli(['--out', path.join(repo, 'named'), '--force']), path.join(repo, 'named', 'ca.key.previous'), 'not gitignored');
+      expectRefused(await inProcess(['--out', path.join(repo, 'named'), '--force']), path.join(repo, 'named', 'ca.key.previous'), 'not gitignored');
       expect(fs.readdirSync(path.join(repo, 'named')).sort()).toEqual(['.gitignore', 'ca.crt', 'ca.key']);
       expect(fs.readFileSync(path.join(repo, 'named', 'ca.key'), 'utf8')).toBe(key);
     });
 
-    test('fails at a path that is not gitignored, leaving nothing behind', () => {
-      expectRefused(cli(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
+    test('fails at a path that is not gitignored, leaving nothing behind', async () => {
+      expectRefused(await inProcess(['--out', path.join(repo, 'plain')]), path.join(repo, 'plain'), 'not gitignored');
       expect(fs.existsSync(path.join(repo, 'plain'))).toBe(false);
     });
 
-    test('fails inside the work tree\'s dist/ folder, even where gitignored', () => {
+    test('fails inside the work tree\'s dist/ folder, even where gitignored', async () => {
       fs.appendFileSync(path.join(repo, '.gitignore'), 'dist/keys/\n');
       const dir = path.join(repo, 'dist', 'keys');
-      expectRefused(cli(['--out', dir]), dir, `inside ${path.join(repo, 'dist')}, which Argo CD reads from git`);
+      expectRefused(await inProcess(['--out', dir]), dir, `inside ${path.join(repo, 'dist')}, which Argo CD reads from git`);
       expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
     });
   });
