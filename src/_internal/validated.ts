@@ -49,12 +49,16 @@ function validateAtSynth(scope: IConstruct, apiObject: ApiObject, rules: (obj: a
   scope.node.addValidation({ validate: () => rules(apiObject.toJson()) });
 }
 
-/** Strings, numbers, booleans, null and undefined, in plain objects and arrays. */
+/**
+ * Strings, numbers, booleans and undefined, in objects of the Object prototype and arrays. Not null, which rendering
+ * drops (a rule would read undefined there), nor an object without a prototype, which cdk8s cannot render
+ * (cdk8s@2.70.106:lib/_util.js:4-34, `sanitizeValue`).
+ */
 function isPlainData(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
+  if (value === null) return false;
+  if (typeof value !== 'object') return typeof value !== 'function' && typeof value !== 'symbol';
   if (Array.isArray(value)) return value.every(isPlainData);
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && Object.values(value).every(isPlainData);
+  return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlainData);
 }
 
 /** Whether the app renders with cdk8s's own resolvers only (cdk8s@2.70.106:lib/app.js:145, `App` constructor). */

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { AuthorizationPolicy as AuthorizationPolicyL1 } from '../../imports/policy.linkerd.io';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
-import { validateRendered } from '../_internal/validated';
+import { validateWritten } from '../_internal/validated';
 import { authorizationPolicyRules } from './authorization-policy-rules';
 import type { MeshTLSAuthentication } from './meshtls-authentication';
 import type { NetworkAuthentication } from './network-authentication';
@@ -132,20 +132,21 @@ export class AuthorizationPolicy extends Construct {
     this.targetRef = props.targetRef;
     const namespace = requireNamespace(this, 'AuthorizationPolicy', props.metadata?.namespace ?? props.targetRef.namespace);
     this.namespace = namespace;
-    this.apiObject = new AuthorizationPolicyL1(this, 'Resource', {
-      metadata: { ...props.metadata, namespace },
-      spec: {
-        targetRef: props.targetRef._toKube(),
-        requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace)),
-      },
-    });
+    const metadata = { ...props.metadata, namespace };
+    const spec = {
+      targetRef: props.targetRef._toKube(),
+      requiredAuthenticationRefs: props.requiredAuthenticationRefs.map(r => r._toKube(namespace)),
+    };
+    this.apiObject = new AuthorizationPolicyL1(this, 'Resource', { metadata, spec });
     const own = this.namespace;
     if (props.targetRef.namespace !== undefined && props.targetRef.namespace !== own) {
       throwIfProblems([`targetRef ${props.targetRef.kind} ${props.targetRef.namespace}/${props.targetRef.name} is in another namespace than the policy (${own}): `
         + 'an AuthorizationPolicy can only target objects of its own namespace'], this);
     }
     keepNamespace(this, this.apiObject, 'AuthorizationPolicy');
-    validateRendered(this, this.apiObject, authorizationPolicyRules);
+    // checked as written: the rules read the namespace and the refs' group, kind and name, which the CRD class passes
+    // through as they are (imports/policy.linkerd.io.ts toJson_AuthorizationPolicySpec)
+    validateWritten(this, this.apiObject, { metadata: { namespace }, spec }, authorizationPolicyRules, metadata);
   }
 
   /** The object name. */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { MeshTlsAuthentication as MeshTlsAuthenticationL1 } from '../../imports/policy.linkerd.io';
 import { throwIfProblems } from '../_internal/errors';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
-import { validateRendered } from '../_internal/validated';
+import { validateRendered, validateWritten } from '../_internal/validated';
 import { LinkerdContext } from '../linkerd/context';
 import { IdentityRef, MeshIdentity } from './identity';
 import { meshTlsAuthenticationRules } from './meshtls-authentication-rules';
@@ -57,12 +57,22 @@ export class MeshTLSAuthentication extends Construct {
     this.apiObject = new MeshTlsAuthenticationL1(this, 'Resource', {
       metadata: { ...props.metadata, namespace: this.namespace },
       spec: {
-        identities: Lazy.any({ produce: () => this.identities.length > 0 ? this.identities.map(i => i.resolve(this)) : undefined }),
-        identityRefs: Lazy.any({ produce: () => this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined }),
+        identities: Lazy.any({ produce: () => this.writtenIdentities() }),
+        identityRefs: Lazy.any({ produce: () => this.writtenIdentityRefs() }),
       },
     });
     keepNamespace(this, this.apiObject, 'MeshTLSAuthentication');
-    validateRendered(this, this.apiObject, obj => meshTlsAuthenticationRules(obj, LinkerdContext.tryOf(this)));
+    const rules = (obj: any) => meshTlsAuthenticationRules(obj, LinkerdContext.tryOf(this));
+    let spec: object | undefined;
+    try {
+      spec = { identities: this.writtenIdentities(), identityRefs: this.writtenIdentityRefs() };
+    } catch {
+      // what the Lazy values cannot produce, rendering reports ("cannot be rendered")
+    }
+    // checked as written: the rules read only the spec, which the CRD class passes through as the Lazy values produce it
+    // (imports/policy.linkerd.io.ts toJson_MeshTlsAuthenticationSpec)
+    if (spec === undefined) validateRendered(this, this.apiObject, rules);
+    else validateWritten(this, this.apiObject, { spec }, rules, props.metadata);
     this.node.addValidation({
       validate: () => this.identities.length + this.identityRefs.length === 0 ? ['has no identities and no identityRefs: it would authenticate nobody'] : [],
     });
@@ -83,5 +93,15 @@ export class MeshTLSAuthentication extends Construct {
   public addIdentityRefs(...refs: IdentityRef[]): void {
     for (const ref of refs) if (!this.identityRefs.some(r => r._equals(ref))) this.identityRefs.push(ref);
     throwIfProblems(meshTlsAuthenticationRules(this.apiObject.toJson(), LinkerdContext.tryOf(this)), this);
+  }
+
+  /** The identities as rendered: each resolved in this tree ({@link MeshIdentity.resolve}); omitted when none. */
+  private writtenIdentities(): string[] | undefined {
+    return this.identities.length > 0 ? this.identities.map(i => i.resolve(this)) : undefined;
+  }
+
+  /** The identityRefs as rendered; omitted when none. */
+  private writtenIdentityRefs(): object[] | undefined {
+    return this.identityRefs.length > 0 ? this.identityRefs.map(r => r._toKube()) : undefined;
   }
 }

@@ -9,7 +9,7 @@ import { throwIfProblems, ValidationError } from '../_internal/errors';
 import { dns1123LabelProblem, dns1123SubdomainProblem } from '../_internal/names';
 import { keepNamespace, requireNamespace } from '../_internal/namespaced';
 import { Problems } from '../_internal/problems';
-import { validateRendered } from '../_internal/validated';
+import { validateWritten } from '../_internal/validated';
 import { addWarning } from '../_internal/warnings';
 import { LinkerdContext } from '../linkerd/context';
 import { DefaultInboundPolicy } from '../linkerd/control-plane';
@@ -165,12 +165,16 @@ export class Server extends Construct {
     this.namespace = requireNamespace(this, 'Server', namespace);
 
     const metadata = { ...props.metadata, name, namespace: this.namespace };
-    const spec = { podSelector: selector, port: props.port._toKube(), proxyProtocol: props.proxyProtocol };
+    const checked = { port: props.port._toKube(), proxyProtocol: props.proxyProtocol };
+    const accessPolicy = this.version.supports(LinkerdFeature.SERVER_ACCESS_POLICY) ? { accessPolicy: props.accessPolicy } : {};
+    const spec = { podSelector: selector, ...checked, ...accessPolicy };
     this.apiObject = this.version.supports(LinkerdFeature.SERVER_ACCESS_POLICY)
-      ? new ServerV1Beta3(this, 'Resource', { metadata, spec: { ...spec, accessPolicy: props.accessPolicy } })
+      ? new ServerV1Beta3(this, 'Resource', { metadata, spec })
       : new ServerV1Beta1(this, 'Resource', { metadata, spec });
     keepNamespace(this, this.apiObject, 'Server');
-    validateRendered(this, this.apiObject, obj => serverRules(obj, this.version));
+    // checked as written: the rules read the spec's port, proxyProtocol and accessPolicy, which the Server CRD classes
+    // pass through as they are (imports/policy.linkerd.io.ts toJson_ServerV1Beta1Spec, toJson_ServerV1Beta3Spec)
+    validateWritten(this, this.apiObject, { spec: { ...checked, ...accessPolicy } }, obj => serverRules(obj, this.version), { metadata, selector });
     this.node.addValidation({
       validate: () => serverSynthProblems({
         apiObject: this.apiObject, name: this.name, namespace: this.namespace, version: this.version, workload: this.workload,
