@@ -11,10 +11,15 @@
  * ~10 ms; lib/.synth-inputs keeps the hashes of the last successful build. When they match, nothing is built. When
  * only src/main.ts changed, the app alone is type-checked against the library's declarations
  * (lib/.app-check/tsconfig.app.json, a project reference to lib/.app-check/tsconfig.types.json, whose declarations
- * keep the `@internal` names main.ts uses), which also emits lib/src/main.js. Otherwise `tsc --incremental` builds
- * the whole project (lib/ for `cdk8s synth` and the package), and, when only src/main.ts changed but those
- * declarations are not there yet (the first such edit after an edit to the library), builds them beside it. Either
- * way esbuild bundles src/main.ts into lib/synth/main.js meanwhile.
+ * keep the `@internal` names main.ts uses), which also emits lib/src/main.js. That check is asked of the project's
+ * type-check server (src/cli/typecheck-server.js: tsc's own compile with the ~97,000 lines of declarations kept
+ * parsed; answers with tsc's output and exit code) and, when none answers, run cold by tsc, a server being started
+ * as this process exits for the next one; no server when `CI` is set or SYNTH_TYPECHECK_SERVER=0. Otherwise
+ * `tsc --incremental` builds the whole project (lib/ for `cdk8s synth` and the package), and, when only src/main.ts
+ * changed but those declarations are not there yet (the first such edit after an edit to the library), builds them
+ * beside it (and then starts a server). Either way esbuild bundles meanwhile: src/main.ts alone into
+ * lib/synth/main.js, whose imports come from the library's bundle lib/synth/library.js, bundled again only when the
+ * library or the set of what src/main.ts imports changed, so that its V8 code cache outlives an edit to the app.
  *
  * Synth after a build. The synth runs from the new bundle while the type check is still running, its output held
  * back and dist/ (`CDK8S_OUTDIR`, and every path the last synth wrote) kept as hard links: when the type check fails,

@@ -66,7 +66,9 @@ function socketAddress(socket) {
  * `timeoutMs`): the caller then runs the cold check. The connection is opened synchronously, before this returns.
  */
 function askServer(root, request, timeoutMs = 60_000) {
-  const { socket } = serverPaths(root);
+  const { dir, socket } = serverPaths(root);
+  // a socket in a folder someone else could write to may not be ours: its answer would vouch for the app
+  if (!isPrivateDir(dir)) return Promise.resolve(undefined);
   return new Promise(resolve => {
     let answer = '';
     let settled = false;
@@ -234,6 +236,16 @@ function lock(pidFile) {
   return false;
 }
 
+/** Whether `dir` is a folder (not a link) of this user that no one else can enter. */
+function isPrivateDir(dir) {
+  try {
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && (typeof process.getuid !== 'function' || st.uid === process.getuid()) && (st.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** The folder of the socket: created for the owner only, refused when it is a link or someone else's. */
 function privateDir(dir) {
   // not recursive: a project whose lib/.app-check/ is gone (removed, or a deleted test project) gets no server
@@ -279,13 +291,17 @@ function serve(root) {
     clearTimeout(idle);
     idle = setTimeout(stop, idleMs);
     let request = '';
+    let answered = false;
     connection.setEncoding('utf8');
     connection.on('error', () => undefined);
     connection.on('data', chunk => {
+      // one request per connection
+      if (answered) return;
       request += chunk;
       if (request.length > MAX_REQUEST) return connection.destroy();
       const end = request.indexOf('\n');
       if (end < 0) return;
+      answered = true;
       let parsed;
       try {
         parsed = JSON.parse(request.slice(0, end));

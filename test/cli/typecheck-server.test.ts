@@ -304,6 +304,14 @@ describe('the server\'s life', () => {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });
+  test('a client does not ask a socket in a folder others can enter: its answer could be anyone\'s', async () => {
+    server.startServer(project);
+    await ready();
+    fs.chmodSync(file('lib/.app-check/server'), 0o755);
+    expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
+    fs.chmodSync(file('lib/.app-check/server'), 0o700);
+    expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
+  });
 });
 
 describe('the app\'s bundle apart from the library\'s', () => {
