@@ -9,9 +9,10 @@
  *
  * A check is tsc's own: the config is parsed, and the program built, checked and emitted (lib/src/main.js, the build
  * info) by the same TypeScript functions `tsc -p lib/.app-check/tsconfig.app.json` runs for an incremental project
- * (typescript@5.9.3:src/compiler/executeCommandLine.ts `executeCommandLineWorker`, `performIncrementalCompilation`),
- * writing to a buffer instead of stdout: the same diagnostics, pretty when the client's stdout is a terminal and
- * NO_COLOR is unset (tsc's `defaultIsPretty`), the same error summary and exit code. What it keeps between checks is
+ * (typescript@5.9.3:lib/_tsc.js:131941 `executeCommandLineWorker`, :132253 `performIncrementalCompilation2`,
+ * :129055 `performIncrementalCompilation`), writing to a buffer instead of stdout: the same diagnostics, pretty when
+ * the client's stdout is a terminal and NO_COLOR is unset (:131558 `defaultIsPretty`), the same error summary
+ * (:132209 `createReportErrorSummary`) and exit code. What it keeps between checks is
  * only the source files, each reused while its stat (size, mtime, ctime, inode) is what it was when it was read, and
  * read more than a second after it last changed (an edit within the file system's timestamp granularity would
  * otherwise look unchanged); everything else (the config, module resolution, the build info) is read again.
@@ -139,7 +140,7 @@ function createChecker(root, ts) {
   /** tsc's incremental compiler host, whose source files are kept while their stat does not change. */
   const cachingHost = (options, sys) => {
     const host = ts.createIncrementalCompilerHost(options, sys);
-    // tsc parses JSDoc only for type errors (typescript@5.9.3:src/compiler/executeCommandLine.ts `defaultJSDocParsingMode`)
+    // tsc parses JSDoc only for type errors (typescript@5.9.3:lib/_tsc.js:132137 `defaultJSDocParsingMode`)
     host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
     const getSourceFile = host.getSourceFile;
     host.getSourceFile = (fileName, languageVersionOrOptions, onError, shouldCreateNewSourceFile) => {
