@@ -11,10 +11,15 @@
  * ~10 ms; lib/.synth-inputs keeps the hashes of the last successful build. When they match, nothing is built. When
  * only src/main.ts changed, the app alone is type-checked against the library's declarations
  * (lib/.app-check/tsconfig.app.json, a project reference to lib/.app-check/tsconfig.types.json, whose declarations
- * keep the `@internal` names main.ts uses), which also emits lib/src/main.js. Otherwise `tsc --incremental` builds
- * the whole project (lib/ for `cdk8s synth` and the package), and, when only src/main.ts changed but those
- * declarations are not there yet (the first such edit after an edit to the library), builds them beside it. Either
- * way esbuild bundles src/main.ts into lib/synth/main.js meanwhile.
+ * keep the `@internal` names main.ts uses), which also emits lib/src/main.js. That check is asked of the project's
+ * type-check server (src/cli/typecheck-server.js: tsc's own compile with the ~97,000 lines of declarations kept
+ * parsed; answers with tsc's output and exit code) and, when none answers, run cold by tsc, a server being started
+ * as this process exits for the next one; no server when `CI` is set or SYNTH_TYPECHECK_SERVER=0. Otherwise
+ * `tsc --incremental` builds the whole project (lib/ for `cdk8s synth` and the package), and, when only src/main.ts
+ * changed but those declarations are not there yet (the first such edit after an edit to the library), builds them
+ * beside it (and then starts a server). Either way esbuild bundles meanwhile: src/main.ts alone into
+ * lib/synth/main.js, whose imports come from the library's bundle lib/synth/library.js, bundled again only when the
+ * library or the set of what src/main.ts imports changed, so that its V8 code cache outlives an edit to the app.
  *
  * Synth after a build. The synth runs from the new bundle while the type check is still running, its output held
  * back and dist/ (`CDK8S_OUTDIR`, and every path the last synth wrote) kept as hard links: when the type check fails,
@@ -36,9 +41,15 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { replay, staleReason, startRecording } = require('./synth-record');
+const { askServer, serverAllowed, startServer } = require('./typecheck-server');
+
+/** stdout's own write: the app-only check's answer is tsc's output, not the synth's, which the recording may hold. */
+const writeStdout = process.stdout.write.bind(process.stdout);
 
 /** The app: an edit to it alone is type-checked against the library's declarations. */
 const APP = 'src/main.ts';
+/** The first line of an app bundle whose imports are in the library's bundle beside it (src/cli/synth.ts). */
+const APP_BANNER = '// app bundle: its imports are in ./library.js';
 
 /** The paths the launcher reads and writes, for the project at `root`. */
 function layout(root) {
@@ -50,12 +61,15 @@ function layout(root) {
     hashCache: path.join(lib, '.synth-input-hashes.json'),
     record: path.join(lib, '.synth-record.json'),
     bundle: path.join(lib, 'synth', 'main.js'),
+    // what the app's bundle imports (see bundle())
+    library: path.join(lib, 'synth', 'library.js'),
+    libraryStamp: path.join(lib, 'synth', 'library.json'),
     // bundled with the app, so that the synth can run before tsc has written lib/src/cli/synth.js
     runner: path.join(lib, 'synth', 'runner.js'),
     appCheck: path.join(lib, '.app-check'),
     appTypes: path.join(lib, '.app-types'),
     // what tsc writes: `cdk8s synth` runs lib/src/main.js
-    outputs: [path.join(lib, 'synth', 'main.js'), path.join(lib, 'synth', 'runner.js'), path.join(lib, 'src', 'cli', 'synth.js'), path.join(lib, 'src', 'main.js'), path.join(lib, '.tsbuildinfo')],
+    outputs: [path.join(lib, 'synth', 'main.js'), path.join(lib, 'synth', 'library.js'), path.join(lib, 'synth', 'runner.js'), path.join(lib, 'src', 'cli', 'synth.js'), path.join(lib, 'src', 'main.js'), path.join(lib, '.tsbuildinfo')],
   };
 }
 
@@ -206,18 +220,86 @@ function tsc(root, config) {
   });
 }
 
-/** Bundles the app from its TypeScript sources, the same settings as `npm run bundle`, and the runner. */
-function bundle(project) {
-  const esbuild = require(require.resolve('esbuild', { paths: [project.root] }));
-  return esbuild.build({
-    entryPoints: [{ in: path.join(project.root, APP), out: 'main' }, { in: path.join(project.root, 'src', 'cli', 'synth.ts'), out: 'runner' }],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    outdir: path.dirname(project.bundle),
-    tsconfig: path.join(project.root, 'tsconfig.json'),
-    logLevel: 'warning',
+/** Starts the project's type-check server when this process exits (not to slow this synth down), once. */
+function startServerAtExit(root, env) {
+  if (!serverAllowed(env) || startServerAtExit.pending) return;
+  startServerAtExit.pending = true;
+  process.on('exit', () => startServer(root));
+}
+
+/**
+ * The app-only type check: asked of the project's type-check server (src/cli/typecheck-server.js), which keeps the
+ * declarations parsed; when none answers, tsc in a child process as `tsc()`, and a server is started for the next
+ * check. Never a server when `CI` is set or SYNTH_TYPECHECK_SERVER=0.
+ */
+function checkApp(root, config, env) {
+  if (!serverAllowed(env)) return tsc(root, config);
+  let cold;
+  const code = askServer(root, { tty: Boolean(process.stdout.isTTY), noColor: Boolean(env.NO_COLOR) }).then(answer => {
+    if (answer !== undefined) {
+      writeStdout(answer.output);
+      return answer.exitCode;
+    }
+    startServerAtExit(root, env);
+    cold = tsc(root, config);
+    return cold;
   });
+  return Object.assign(code, {
+    again() {
+      if (cold === undefined) cold = tsc(root, config);
+      return cold.again();
+    },
+  });
+}
+
+/**
+ * Bundles the app and, when the library or what the app imports from it changed, the library, and the runner.
+ *
+ * The app's bundle (lib/synth/main.js) holds src/main.ts alone: each of its imports other than Node's own is read from
+ * the library's bundle beside it (lib/synth/library.js, one object of every module src/main.ts imports, by its
+ * specifier, in import order). An edit to src/main.ts then bundles one file, and the library's bundle, unchanged
+ * byte for byte, keeps its V8 code cache (src/cli/synth.ts): the cost of compiling the library again was most of
+ * the synth after an edit. lib/synth/library.json names the library inputs and the specifiers it was bundled for.
+ */
+async function bundle(project, libraryKey) {
+  const esbuild = require(require.resolve('esbuild', { paths: [project.root] }));
+  const { isBuiltin } = require('node:module');
+  const common = { bundle: true, platform: 'node', target: 'node20', tsconfig: path.join(project.root, 'tsconfig.json'), logLevel: 'warning' };
+  const fromLibrary = {
+    name: 'from-library',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, args => {
+        if (args.kind === 'entry-point') return undefined;
+        if (args.namespace === 'library' || isBuiltin(args.path)) return { path: args.path, external: true };
+        return { path: args.path, namespace: 'library' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'library' }, args => ({
+        contents: `module.exports = require(${JSON.stringify(`./${path.basename(project.library)}`)})[${JSON.stringify(args.path)}];\n`,
+        loader: 'js',
+      }));
+    },
+  };
+  const app = await esbuild.build({
+    ...common, entryPoints: [path.join(project.root, APP)], outfile: project.bundle, banner: { js: APP_BANNER }, metafile: true,
+    plugins: [fromLibrary],
+  });
+  const specifiers = [...new Set(Object.values(app.metafile.inputs).flatMap(input => input.imports)
+    .filter(i => i.path.startsWith('library:')).map(i => i.path.slice('library:'.length)))];
+  const key = createHash('sha256').update(JSON.stringify([libraryKey, specifiers])).digest('hex');
+  if (readJson(project.libraryStamp)?.key === key && fs.existsSync(project.library) && fs.existsSync(project.runner)) return;
+  fs.rmSync(project.libraryStamp, { force: true });
+  await Promise.all([
+    esbuild.build({
+      ...common,
+      stdin: {
+        contents: `module.exports = {\n${specifiers.map(s => `  ${JSON.stringify(s)}: require(${JSON.stringify(s)}),\n`).join('')}};\n`,
+        resolveDir: path.dirname(path.join(project.root, APP)), sourcefile: 'library-of-the-app.js', loader: 'js',
+      },
+      outfile: project.library,
+    }),
+    esbuild.build({ ...common, entryPoints: [path.join(project.root, 'src', 'cli', 'synth.ts')], outfile: project.runner }),
+  ]);
+  writeAtomically(project.libraryStamp, JSON.stringify({ key, specifiers }));
 }
 
 /** Copies a tree as hard links (a synth replaces files, never rewrites them in place), else as copies. */
@@ -362,10 +444,14 @@ async function launch(root, args, env = process.env) {
   // changed since the last one (the next such edit then takes the app-only check): an edit to the library does not
   // pay for them
   const buildTypes = !appOnly && !buildOnly && stamp.library === library;
-  const checks = appOnly ? [tsc(root, configs.app)] : [tsc(root, path.join(root, 'tsconfig.json')), ...(buildTypes ? [tsc(root, configs.types)] : [])];
+  const checks = appOnly ? [checkApp(root, configs.app, env)] : [tsc(root, path.join(root, 'tsconfig.json')), ...(buildTypes ? [tsc(root, configs.types)] : [])];
   const passed = code => {
     if (code === 0) {
-      if (buildTypes) writeAppCheckConfigs(project, globalDeclarations(project));
+      if (buildTypes) {
+        writeAppCheckConfigs(project, globalDeclarations(project));
+        // the next edit to src/main.ts alone takes the app-only check: a server has it ready
+        startServerAtExit(root, env);
+      }
       // the schema gate's validators, compiled ahead of time from crds/ (a library input): without them a synth still
       // validates, compiling the kinds it emits from crds/ itself, only slower
       const precompile = path.join(project.lib, 'src', 'gate', 'precompile.js');
@@ -378,7 +464,7 @@ async function launch(root, args, env = process.env) {
     again: () => passed(checks.map(c => c.again()).find(c => c !== 0) ?? 0),
   });
   try {
-    await bundle(project);
+    await bundle(project, library);
   } catch (e) {
     const code = await checked;
     if (code !== 0) return code;

@@ -131,7 +131,11 @@ function startRecording({ ignore, passThrough = true }) {
       if (path.dirname(p) === p) return false;
     }
   };
+  // a fingerprint's own reads go through the patched fs too (Node's readFileSync opens through fs.openSync): they are
+  // not the synth's, and taking them for its reads would fingerprint the file again, once per stack frame
+  let fingerprinting = false;
   const read = (kind, p) => {
+    if (fingerprinting) return;
     if (typeof p === 'number') {
       if (!state.openFds.has(p)) untracked(`a read of fd ${p}, which the synth did not open by a path`);
       return;
@@ -140,7 +144,13 @@ function startRecording({ ignore, passThrough = true }) {
     if (file === undefined || ignore(file) || isOwn(file)) return;
     if (file.startsWith('/dev/') || file.startsWith('/proc/')) return untracked(`a read of ${file}`);
     const key = `${kind}\0${file}`;
-    if (!state.reads.has(key)) state.reads.set(key, fingerprint(kind, file));
+    if (state.reads.has(key)) return;
+    fingerprinting = true;
+    try {
+      state.reads.set(key, fingerprint(kind, file));
+    } finally {
+      fingerprinting = false;
+    }
   };
   const wrote = p => {
     const file = toPath(p);

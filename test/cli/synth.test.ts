@@ -116,7 +116,7 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
   beforeAll(() => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-launcher-test-'));
     for (const dir of ['src/cli', 'imports']) fs.mkdirSync(file(dir), { recursive: true });
-    for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js']) fs.copyFileSync(path.join(REPO, 'src', 'cli', name), file(`src/cli/${name}`));
+    for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js', 'typecheck-server.js']) fs.copyFileSync(path.join(REPO, 'src', 'cli', name), file(`src/cli/${name}`));
     // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares what it uses
     write('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
     write('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void; error(line: string): void };\n  const process: { env: Record<string, string | undefined>; execPath: string; exit(code: number): never };\n  function require(id: string): any;\n}\nexport {};\n');

@@ -1,0 +1,336 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// the launcher's type-check server (src/cli/typecheck-server.js) and the app's bundle apart from the library's
+// (src/cli/build-and-synth.js), in a throwaway project laid out like this one; every server started is killed
+jest.setTimeout(240_000);
+
+const REPO = path.resolve(__dirname, '../..');
+const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
+const server = require(path.join(REPO, 'src/cli/typecheck-server.js')) as {
+  askServer(root: string, request: { tty: boolean; noColor: boolean }, timeoutMs?: number): Promise<{ output: string; exitCode: number } | undefined>;
+  startServer(root: string, env?: NodeJS.ProcessEnv): void;
+};
+
+const APP = [
+  'import { shout } from \'./lib\';',
+  'const fs = require(\'node:fs\');',
+  'const outdir: string = process.env.CDK8S_OUTDIR ?? \'dist\';',
+  'fs.rmSync(outdir, { recursive: true, force: true });',
+  'fs.mkdirSync(outdir);',
+  'fs.writeFileSync(`${outdir}/out.txt`, shout(\'hello\'));',
+  'console.log(`synthesized ${fs.readFileSync(`${outdir}/out.txt`, \'utf8\')}`);',
+  '',
+].join('\n');
+const LIBRARY = 'export function shout(text: string): string {\n  return text.toUpperCase();\n}\n';
+
+let project: string;
+const file = (name: string) => path.join(project, name);
+const write = (name: string, text: string) => fs.writeFileSync(file(name), text);
+const pidFile = () => file('lib/.app-check/server/server.pid');
+const socket = () => file('lib/.app-check/server/tsc.sock');
+
+/** A project like this one, small enough that tsc is quick (no @types/node: the app declares what it uses). */
+function makeProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-test-'));
+  for (const sub of ['src/cli', 'imports']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js', 'typecheck-server.js']) fs.copyFileSync(path.join(REPO, 'src/cli', name), path.join(dir, 'src/cli', name));
+  const put = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
+  put('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
+  put('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void };\n  const process: { env: Record<string, string | undefined> };\n  function require(id: string): any;\n}\nexport {};\n');
+  put('src/lib.ts', LIBRARY);
+  put('src/main.ts', APP);
+  put('tsconfig.json', JSON.stringify({
+    compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, declaration: true, stripInternal: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+  }));
+  put('package.json', '{ "name": "typecheck-server-test", "private": true }\n');
+  put('package-lock.json', '{}\n');
+  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+const cleanEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['CI', 'SYNTH_TYPECHECK_SERVER', 'SYNTH_TYPECHECK_SERVER_IDLE_MS', 'CDK8S_OUTDIR', 'SYNTH_FORCE', 'NO_COLOR']) delete base[name];
+  return { ...base, ...env };
+};
+const launch = (env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [file('src/cli/build-and-synth.js')], { cwd: project, encoding: 'utf8', env: cleanEnv(env) });
+/** `tsc -p lib/.app-check/tsconfig.app.json`, cold, as the launcher ran it before the server. */
+const coldTsc = (...args: string[]) => spawnSync(process.execPath, [TSC, '-p', 'lib/.app-check/tsconfig.app.json', ...args], { cwd: project, encoding: 'utf8', env: cleanEnv() });
+
+function serverPid(): number | undefined {
+  try {
+    return Number(fs.readFileSync(pidFile(), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean | Promise<boolean>, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+}
+
+/** Waits for the project's server to answer (its first check, after it read the program). */
+async function ready(): Promise<number> {
+  await until(async () => (await server.askServer(project, { tty: false, noColor: false })) !== undefined, 'the server to answer');
+  return serverPid()!;
+}
+
+const killed: number[] = [];
+function killServer(): void {
+  const pid = serverPid();
+  if (alive(pid)) {
+    process.kill(pid!, 'SIGKILL');
+    killed.push(pid!);
+  }
+  fs.rmSync(file('lib/.app-check/server'), { recursive: true, force: true });
+}
+
+/** Sends raw bytes to the server; resolves to what it answered before closing. */
+function raw(text: string): Promise<string> {
+  return new Promise(resolve => {
+    let answer = '';
+    const connection = net.createConnection(socket());
+    connection.setEncoding('utf8');
+    connection.on('connect', () => connection.write(text));
+    connection.on('data', chunk => { answer += chunk; });
+    connection.on('error', () => resolve(answer));
+    connection.on('close', () => resolve(answer));
+  });
+}
+
+/**
+ * An environment in which the cold type check (src/cli/tsc-cached.js, in a child process) fails loudly, the rest
+ * unchanged: a synth that passes in it had its check from the server.
+ */
+function coldCheckFails(): Record<string, string> {
+  const preload = path.join(project, 'cold-check-fails.js');
+  fs.writeFileSync(preload, 'if (process.argv[1] && process.argv[1].endsWith(\'tsc-cached.js\')) {\n  process.stdout.write(\'cold check\\n\');\n  process.exit(99);\n}\n');
+  return { NODE_OPTIONS: `--require ${preload}` };
+}
+
+beforeAll(() => {
+  project = makeProject();
+  // the first synth builds everything; the first edit to src/main.ts alone builds the library's declarations beside
+  // the whole project, and starts a server for the next
+  expect(launch().status).toBe(0);
+  write('src/main.ts', `${APP}// first edit\n`);
+  expect(launch().status).toBe(0);
+});
+
+afterEach(() => killServer());
+
+afterAll(async () => {
+  killServer();
+  fs.rmSync(project, { recursive: true, force: true });
+  await until(() => killed.every(pid => !alive(pid)), 'the killed servers to be gone', 10_000);
+});
+
+describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.json does', () => {
+  test('the synth that built the library\'s declarations started it, detached, in a folder only its owner can enter', async () => {
+    const pid = await ready();
+    expect(alive(pid)).toBe(true);
+    expect(fs.statSync(file('lib/.app-check/server')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(socket()).isSocket()).toBe(true);
+    expect(fs.statSync(pidFile()).mode & 0o077).toBe(0);
+  });
+
+  test('the same output and exit code as a cold tsc: no error, a type error, and pretty for a terminal', async () => {
+    server.startServer(project);
+    await ready();
+    const same = async (pretty: boolean) => {
+      const cold = coldTsc(...(pretty ? ['--pretty'] : []));
+      const warm = await server.askServer(project, { tty: pretty, noColor: false });
+      expect(warm).toStrictEqual({ output: cold.stdout, exitCode: cold.status });
+      return warm!;
+    };
+    expect(await same(false)).toStrictEqual({ output: '', exitCode: 0 });
+    write('src/main.ts', APP.replace('const outdir: string', 'const outdir: number'));
+    const failed = await same(false);
+    expect(failed.exitCode).toBe(2);
+    expect(failed.output).toContain('src/main.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'.');
+    const pretty = await same(true);
+    expect(pretty.output).toContain('\u001b[');
+    expect(pretty.output).toContain('Found 1 error in src/main.ts');
+    // NO_COLOR turns a terminal's pretty output off, as in tsc
+    expect(await server.askServer(project, { tty: true, noColor: true })).toStrictEqual(failed);
+    write('src/main.ts', APP);
+    expect(await same(false)).toStrictEqual({ output: '', exitCode: 0 });
+  });
+
+  test('a changed declaration is read again: the kept source files are keyed by their stat', async () => {
+    server.startServer(project);
+    await ready();
+    const declaration = file('lib/.app-types/src/lib.d.ts');
+    const original = fs.readFileSync(declaration, 'utf8');
+    try {
+      fs.writeFileSync(declaration, original.replace('(text: string)', '(text: number)'));
+      const answer = await server.askServer(project, { tty: false, noColor: false });
+      expect(answer?.exitCode).toBe(2);
+      expect(answer?.output).toContain('error TS2345: Argument of type \'string\' is not assignable to parameter of type \'number\'.');
+      expect(answer).toStrictEqual({ output: coldTsc().stdout, exitCode: coldTsc().status });
+    } finally {
+      fs.writeFileSync(declaration, original);
+    }
+    expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
+  });
+
+  test('emits lib/src/main.js as the app-only tsc does', async () => {
+    server.startServer(project);
+    await ready();
+    write('src/main.ts', APP.replace('\'hello\'', '\'emitted\''));
+    expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
+    expect(fs.readFileSync(file('lib/src/main.js'), 'utf8')).toContain('\'emitted\'');
+    write('src/main.ts', APP);
+  });
+});
+
+describe('npm run synth asks the server', () => {
+  test('after an edit to src/main.ts, the check is the server\'s: the synth passes with the cold check broken', async () => {
+    server.startServer(project);
+    await ready();
+    write('src/main.ts', APP.replace('\'hello\'', '\'warm\''));
+    const synth = launch(coldCheckFails());
+    expect({ status: synth.status, stdout: synth.stdout }).toStrictEqual({ status: 0, stdout: 'synthesized WARM\n' });
+  });
+
+  test('a type error fails the synth with tsc\'s message and exit code, prints nothing of the synth, leaves dist/ as it was', async () => {
+    write('src/main.ts', APP);
+    expect(launch().status).toBe(0);
+    server.startServer(project);
+    await ready();
+    const before = fs.readFileSync(file('dist/out.txt'), 'utf8');
+    try {
+      write('src/main.ts', APP.replace('const outdir: string', 'const outdir: number').replace('\'hello\'', '\'broken\''));
+      const failed = launch(coldCheckFails());
+      expect(failed.status).toBe(2);
+      expect(failed.stdout).toBe('src/main.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'.\n');
+      expect(failed.stderr).toBe('');
+      expect(fs.readFileSync(file('dist/out.txt'), 'utf8')).toBe(before);
+    } finally {
+      write('src/main.ts', APP);
+    }
+  });
+
+  test('with no server, the cold check runs and a server is started for the next synth', async () => {
+    expect(serverPid()).toBeUndefined();
+    write('src/main.ts', APP.replace('\'hello\'', '\'cold\''));
+    expect(launch().stdout).toBe('synthesized COLD\n');
+    await ready();
+    write('src/main.ts', APP);
+  });
+
+  test('never a server when CI is set or SYNTH_TYPECHECK_SERVER=0: the cold check runs and none is started', async () => {
+    for (const env of [{ CI: 'true' }, { SYNTH_TYPECHECK_SERVER: '0' }] as Record<string, string>[]) {
+      server.startServer(project);
+      await ready();
+      write('src/main.ts', APP.replace('\'hello\'', `'${Object.keys(env)[0]}'`));
+      const synth = launch({ ...env, ...coldCheckFails() });
+      expect({ status: synth.status, stdout: synth.stdout }).toStrictEqual({ status: 99, stdout: 'cold check\n' });
+      killServer();
+      write('src/main.ts', APP.replace('\'hello\'', `'${Object.keys(env)[0]} again'`));
+      expect(launch(env).status).toBe(0);
+      await new Promise(resolve => setTimeout(resolve, 1000));
+      expect(serverPid()).toBeUndefined();
+    }
+    write('src/main.ts', APP);
+  });
+});
+
+describe('the server\'s life', () => {
+  test('one per project: a second one leaves the first in place', async () => {
+    server.startServer(project);
+    const first = await ready();
+    const second = spawnSync(process.execPath, [file('src/cli/typecheck-server.js'), project], { cwd: project, encoding: 'utf8', timeout: 30_000 });
+    expect(second.status).toBe(0);
+    expect(serverPid()).toBe(first);
+    expect(alive(first)).toBe(true);
+  });
+
+  test('exits when its config changes, answering that request with a fall-back', async () => {
+    server.startServer(project);
+    const pid = await ready();
+    const config = file('lib/.app-check/tsconfig.app.json');
+    fs.utimesSync(config, new Date(), new Date(Date.now() + 5000));
+    expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
+    await until(() => !alive(pid), 'the server to exit');
+    expect(fs.existsSync(socket())).toBe(false);
+    expect(fs.existsSync(pidFile())).toBe(false);
+  });
+
+  test('exits when its socket is removed (rm -rf lib), and after being idle', async () => {
+    server.startServer(project);
+    let pid = await ready();
+    fs.rmSync(socket());
+    await until(() => !alive(pid), 'the server to exit');
+    killServer();
+    server.startServer(project, cleanEnv({ SYNTH_TYPECHECK_SERVER_IDLE_MS: '1500' }));
+    pid = await ready();
+    await until(() => !alive(pid), 'the idle server to exit', 20_000);
+  });
+
+  test('a request is two booleans: anything else is refused, and no request names a file', async () => {
+    server.startServer(project);
+    await ready();
+    expect(JSON.parse(await raw('{"protocol":1,"tty":"yes","noColor":false}\n'))).toStrictEqual({ fallback: 'a client of another protocol' });
+    expect(await raw('not json\n')).toBe('');
+    expect(await raw(`${'x'.repeat(4096)}`)).toBe('');
+    // fields the protocol does not have are ignored: the server checks its own project's app config only
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-elsewhere-'));
+    try {
+      const answer = JSON.parse(await raw(`${JSON.stringify({ protocol: 1, tty: false, noColor: false, project: elsewhere, config: '/etc/passwd' })}\n`));
+      expect(answer).toStrictEqual({ output: '', exitCode: 0 });
+      expect(fs.readdirSync(elsewhere)).toStrictEqual([]);
+    } finally {
+      fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+  test('a client does not ask a socket in a folder others can enter: its answer could be anyone\'s', async () => {
+    server.startServer(project);
+    await ready();
+    fs.chmodSync(file('lib/.app-check/server'), 0o755);
+    expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
+    fs.chmodSync(file('lib/.app-check/server'), 0o700);
+    expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
+  });
+});
+
+describe('the app\'s bundle apart from the library\'s', () => {
+  test('an edit to src/main.ts rebundles the app alone: the library\'s bundle and its stamp stay as they were', () => {
+    write('src/main.ts', APP);
+    expect(launch({ SYNTH_TYPECHECK_SERVER: '0' }).status).toBe(0);
+    const library = fs.statSync(file('lib/synth/library.js'));
+    expect(fs.readFileSync(file('lib/synth/main.js'), 'utf8')).toMatch(/^\/\/ app bundle: its imports are in \.\/library\.js\n/);
+    expect(JSON.parse(fs.readFileSync(file('lib/synth/library.json'), 'utf8')).specifiers).toStrictEqual(['./lib']);
+    write('src/main.ts', APP.replace('\'hello\'', '\'split\''));
+    expect(launch({ SYNTH_TYPECHECK_SERVER: '0' }).stdout).toBe('synthesized SPLIT\n');
+    const after = fs.statSync(file('lib/synth/library.js'));
+    expect({ ino: after.ino, mtimeMs: after.mtimeMs }).toStrictEqual({ ino: library.ino, mtimeMs: library.mtimeMs });
+    // an edit to the library rebundles it
+    write('src/lib.ts', LIBRARY.replace('toUpperCase()', 'toUpperCase() + \'!\''));
+    expect(launch({ SYNTH_TYPECHECK_SERVER: '0' }).stdout).toBe('synthesized SPLIT!\n');
+    expect(fs.readFileSync(file('lib/synth/library.js'), 'utf8')).toContain('!');
+    write('src/lib.ts', LIBRARY);
+    write('src/main.ts', APP);
+    expect(launch({ SYNTH_TYPECHECK_SERVER: '0' }).stdout).toBe('synthesized HELLO\n');
+  });
+});
