@@ -22,7 +22,7 @@ export const CEL_SCHEMAS: Readonly<Record<string, { readonly file: string; reado
 
 /**
  * What decides a CEL verdict besides the object: sha256 of the rules above, src/gate/cel.ts and the versions of
- * @bufbuild/cel, @bufbuild/protobuf and re2js in package-lock.json. The CEL passes kept across processes
- * (cel-verdicts.ts) belong to one digest.
+ * @bufbuild/cel, @bufbuild/protobuf and re2js in package-lock.json. The passes the schema gate keeps across
+ * processes (validation-passes.ts) belong to one digest (with the validators' own).
  */
-export const CEL_EVALUATOR_DIGEST = 'a0dc8123794e1e7849d8359def7e409493ce8ba3cc9a22abdcd3717586f86c06';
+export const CEL_EVALUATOR_DIGEST = '7b99bfe8be2aa9b634fae368dba8f843b3928f4f00f5191e9758c4b4359a5a3c';

@@ -2,8 +2,6 @@ import type * as Cel from '@bufbuild/cel';
 import type { RE2JS } from 're2js';
 import { CEL_SCHEMAS } from './cel-rules.generated';
 
-export { CEL_EVALUATOR_DIGEST } from './cel-rules.generated';
-
 /**
  * One `x-kubernetes-validations` rule of a CRD schema, as vendored.
  *
@@ -107,12 +105,6 @@ export function celProblems(object: any): CelResult {
   }
   const entry = CEL_SCHEMAS[gvk(object.apiVersion, object.kind)];
   return entry ? celProblemsUnder(object, entry.schema) : result;
-}
-
-/** Whether the vendored CRDs have CEL rules for the object's apiVersion and kind. */
-export function hasCelRules(object: any): boolean {
-  return object !== null && typeof object === 'object' && typeof object.apiVersion === 'string' && typeof object.kind === 'string'
-    && Object.prototype.hasOwnProperty.call(CEL_SCHEMAS, gvk(object.apiVersion, object.kind));
 }
 
 /**

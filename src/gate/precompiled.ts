@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import { createRequire, wrap } from 'module';
 import * as path from 'path';
@@ -62,9 +63,13 @@ export class PrecompiledCatalogue implements ValidatorCatalogue {
   }
 
   public readonly releases: readonly string[];
-  /** the validators' own folder: the gate keeps its CEL passes there, beside the code caches */
+  /** the validators' own folder: the gate keeps its passes there, beside the code caches */
   public readonly cacheDir: string;
+  /** sha256 of the validators' compiler and of every schema file they were compiled from (the index says both) */
+  public readonly identity: string;
   private readonly loaded = new Map<string, ValidateFunction>();
+  /** entry -> a validator that loads its module on its first call */
+  private readonly lazy = new Map<string, ValidateFunction>();
   /** module file -> its exports */
   private readonly modules = new Map<string, any>();
   /** the scripts compiled without a usable code cache, whose cache {@link saveCodeCache} writes */
@@ -73,6 +78,7 @@ export class PrecompiledCatalogue implements ValidatorCatalogue {
   private constructor(private readonly dir: string, private readonly index: ValidatorIndex) {
     this.releases = index.releases.map((r) => r.version);
     this.cacheDir = dir;
+    this.identity = createHash('sha256').update(JSON.stringify([index.format, index.compiler, index.sources])).digest('hex');
   }
 
   public core(release: string, group: string, version: string, kind: string): ValidateFunction | undefined {
@@ -111,8 +117,28 @@ export class PrecompiledCatalogue implements ValidatorCatalogue {
     }
   }
 
-  /** the validator in 'file' (a module exporting one) or 'file#name' (one of a module's exports) */
+  /**
+   * The validator in 'file' (a module exporting one) or 'file#name' (one of a module's exports), its module loaded on
+   * its first call: a gate can then say which kinds it has a schema for, and skip an object that passed before,
+   * without loading a module.
+   */
   private module(entry: string): ValidateFunction {
+    let validate = this.lazy.get(entry);
+    if (!validate) {
+      const lazy = ((data: unknown) => {
+        const loaded = this.loadedValidator(entry);
+        const valid = loaded(data);
+        lazy.errors = loaded.errors;
+        return valid;
+      }) as ValidateFunction;
+      validate = lazy;
+      this.lazy.set(entry, validate);
+    }
+    return validate;
+  }
+
+  /** the validator of an entry, its module loaded now */
+  private loadedValidator(entry: string): ValidateFunction {
     let validate = this.loaded.get(entry);
     if (!validate) {
       const hash = entry.indexOf('#');

@@ -1,7 +1,8 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { CelVerdicts } from './cel-verdicts';
+import { ValidationPasses } from './validation-passes';
 
 /**
  * One reason why a synthesized object does not match its vendored schema.
@@ -34,8 +35,10 @@ const INT_OR_STRING = 'x-kubernetes-int-or-string';
 export interface ValidatorCatalogue {
   /** the vendored Kubernetes releases, oldest first, e.g. ['v1.25.0', 'v1.36.0'] */
   readonly releases: readonly string[];
-  /** a folder where the gate may keep what it verified for the next process (cel-verdicts.ts); none when absent */
+  /** a folder where the gate may keep the passes it found for the next process (validation-passes.ts); none when absent */
   readonly cacheDir?: string;
+  /** what decides the validators' verdicts (their compiler and schemas), naming the passes kept in `cacheDir` */
+  readonly identity?: string;
   /** the validator of a built-in kind in one release; undefined when the release has no such kind */
   core(release: string, group: string, version: string, kind: string): ValidateFunction | undefined;
   /** the served versions of a kind's vendored CRD; undefined when there is none */
@@ -117,8 +120,8 @@ export class SchemaGate {
 
   /** 'apiVersion\nkind' -> check */
   private readonly checks = new Map<string, Check>();
-  /** the CEL passes kept by earlier processes, opened on the first object with CEL rules */
-  private verdicts: CelVerdicts | undefined;
+  /** the passes kept by earlier processes, opened on the first object validated; null when the catalogue keeps none */
+  private passes: ValidationPasses | null | undefined;
 
   private constructor(
     /** @internal */
@@ -141,33 +144,13 @@ export class SchemaGate {
     if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') {
       return [{ object, message: 'apiVersion and kind must be non-empty strings' }];
     }
-    const check = this.check(apiVersion, kind);
-    switch (check.type) {
-      case 'missing':
-        return [{ object, message: check.message }];
-      case 'crd': {
-        const found = messages(check.validate, obj).map((message) => ({ object, message }));
-        // the CRD's CEL rules (x-kubernetes-validations) run once the schema passes: the API server skips them after a
-        // type, required, enum or size error (kubernetes/apiextensions-apiserver@v0.36.0:
-        // pkg/registry/customresource/strategy.go:216-223, hasBlockingErr at :405-412); this gate keeps no error types and waits for a
-        // clean schema, so a rule is never judged on an object of the wrong shape
-        if (found.length > 0 || options.cel === false) return found;
-        // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
-        const { problems, unevaluated } = this.celProblems(obj);
-        return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
-      }
-      case 'core': {
-        // merge identical messages of several releases into one problem
-        const byMessage = new Map<string, string[]>();
-        for (const release of check.releases) {
-          const found = release.validate ? messages(release.validate, obj) : [missingMessage(apiVersion, kind)];
-          for (const message of found) {
-            byMessage.set(message, [...(byMessage.get(message) ?? []), release.version]);
-          }
-        }
-        return [...byMessage].map(([message, versions]) => ({ object, message: `kubernetes ${versions.join(', ')}: ${message}` }));
-      }
-    }
+    // an object that passed before, byte for byte, under the same validators, passes: nothing is loaded for it
+    const passes = options.cel === false ? undefined : this.keptPasses();
+    const key = passes?.keyOf(obj);
+    if (passes && key && passes.passed(key)) return [];
+    const problems = this.problems(obj, object, apiVersion, kind, options);
+    if (passes && key && problems.length === 0) passes.pass(key);
+    return problems;
   }
 
   /**
@@ -200,25 +183,53 @@ export class SchemaGate {
    */
   public saveCodeCache(): void {
     this.catalogue.saveCodeCache?.();
-    this.verdicts?.save();
+    this.passes?.save();
   }
 
-  /**
-   * The CEL rules' verdict on an object whose schema passed: kept from an earlier process when the very same object
-   * passed them there (cel-verdicts.ts), else evaluated.
-   */
-  private celProblems(obj: any): ReturnType<typeof import('./cel').celProblems> {
-    const module = celModule();
-    if (!module.hasCelRules(obj)) return { problems: [], unevaluated: [] };
-    if (this.verdicts === undefined && this.catalogue.cacheDir !== undefined) {
-      this.verdicts = CelVerdicts.open(this.catalogue.cacheDir, module.CEL_EVALUATOR_DIGEST);
+  /** The passes kept for this gate's validators, opened once; undefined when the catalogue keeps none. */
+  private keptPasses(): ValidationPasses | undefined {
+    if (this.passes === undefined) {
+      const { cacheDir, identity } = this.catalogue;
+      if (cacheDir === undefined || identity === undefined) {
+        this.passes = null;
+      } else {
+        // required here: the CEL rule index is loaded only when a gate keeps passes
+        const cel = (require('./cel-rules.generated') as typeof import('./cel-rules.generated')).CEL_EVALUATOR_DIGEST;
+        this.passes = ValidationPasses.open(cacheDir, createHash('sha256').update(`${identity}\0${cel}`).digest('hex'));
+      }
     }
-    const verdicts = this.verdicts;
-    const key = verdicts && CelVerdicts.key(obj);
-    if (verdicts && key && verdicts.passed(key)) return { problems: [], unevaluated: [] };
-    const result = module.celProblems(obj);
-    if (verdicts && key && result.problems.length === 0 && result.unevaluated.length === 0) verdicts.pass(key);
-    return result;
+    return this.passes ?? undefined;
+  }
+
+  /** What is wrong with an object of this pair, by its validators (and its CEL rules unless `cel: false`). */
+  private problems(obj: any, object: string, apiVersion: string, kind: string, options: { readonly cel?: boolean }): SchemaProblem[] {
+    const check = this.check(apiVersion, kind);
+    switch (check.type) {
+      case 'missing':
+        return [{ object, message: check.message }];
+      case 'crd': {
+        const found = messages(check.validate, obj).map((message) => ({ object, message }));
+        // the CRD's CEL rules (x-kubernetes-validations) run once the schema passes: the API server skips them after a
+        // type, required, enum or size error (kubernetes/apiextensions-apiserver@v0.36.0:
+        // pkg/registry/customresource/strategy.go:216-223, hasBlockingErr at :405-412); this gate keeps no error types and waits for a
+        // clean schema, so a rule is never judged on an object of the wrong shape
+        if (found.length > 0 || options.cel === false) return found;
+        // a rule that cannot be evaluated fails the object: the gate never vouches for what it did not check
+        const { problems, unevaluated } = celModule().celProblems(obj);
+        return [...problems, ...unevaluated.map((rule) => `CEL rule not evaluated: ${rule}`)].map((message) => ({ object, message }));
+      }
+      case 'core': {
+        // merge identical messages of several releases into one problem
+        const byMessage = new Map<string, string[]>();
+        for (const release of check.releases) {
+          const found = release.validate ? messages(release.validate, obj) : [missingMessage(apiVersion, kind)];
+          for (const message of found) {
+            byMessage.set(message, [...(byMessage.get(message) ?? []), release.version]);
+          }
+        }
+        return [...byMessage].map(([message, versions]) => ({ object, message: `kubernetes ${versions.join(', ')}: ${message}` }));
+      }
+    }
   }
 
   /** the cached check for one pair, compiled on first use */
