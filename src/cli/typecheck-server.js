@@ -23,7 +23,8 @@
  * anywhere else. It answers with tsc's output and exit code, or with a reason to fall back to a cold tsc.
  *
  * It exits after 15 minutes without a request (SYNTH_TYPECHECK_SERVER_IDLE_MS), when its TypeScript, its own code or
- * the app's tsconfigs change, when its socket is removed or replaced (`rm -rf lib`, a deleted project), and on SIGTERM.
+ * the app's tsconfigs change, when its socket is removed or replaced (`rm -rf lib`, a deleted project), and on SIGTERM;
+ * it looks for those changes every 2 seconds (SYNTH_TYPECHECK_SERVER_POLL_MS, which the tests set low).
  * The launcher never starts one when `CI` is set or SYNTH_TYPECHECK_SERVER=0.
  */
 const { spawn } = require('node:child_process');
@@ -34,7 +35,7 @@ const path = require('node:path');
 
 const PROTOCOL = 1;
 const IDLE_MS = 15 * 60 * 1000;
-/** How often the server looks whether its socket, code or TypeScript changed. */
+/** How often the server looks whether its socket, code or TypeScript changed (SYNTH_TYPECHECK_SERVER_POLL_MS). */
 const POLL_MS = 2000;
 /** A request is two booleans: anything longer is not a client. */
 const MAX_REQUEST = 1024;
@@ -340,7 +341,7 @@ function serve(root) {
       current = undefined;
     }
     if ((socketIno !== undefined && current !== socketIno) || !ownsPid() || identity(root, typescript) !== started) stop();
-  }, POLL_MS).unref();
+  }, Number(process.env.SYNTH_TYPECHECK_SERVER_POLL_MS) || POLL_MS).unref();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   // after the launcher that started it has exited, so as not to slow its synth down

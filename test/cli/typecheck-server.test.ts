@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // the launcher's type-check server (src/cli/typecheck-server.js) and the app's bundle apart from the library's
-// (src/cli/build-and-synth.js), in a throwaway project laid out like this one; every server started is killed
+// (src/cli/build-and-synth.js), in a throwaway project laid out like this one; every server started is killed.
+// Tests share the running server unless they need none (a server's start is most of a test's time); each leaves the
+// project as it found it.
 jest.setTimeout(240_000);
 
 const REPO = path.resolve(__dirname, '../..');
@@ -56,7 +58,8 @@ function makeProject(): string {
 const cleanEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ['CI', 'SYNTH_TYPECHECK_SERVER', 'SYNTH_TYPECHECK_SERVER_IDLE_MS', 'CDK8S_OUTDIR', 'SYNTH_FORCE', 'NO_COLOR']) delete base[name];
-  return { ...base, ...env };
+  // every server, started here or by a launcher, looks for a removed socket or a changed config every 100 ms, not 2 s
+  return { ...base, SYNTH_TYPECHECK_SERVER_POLL_MS: '100', ...env };
 };
 const launch = (env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [file('src/cli/build-and-synth.js')], { cwd: project, encoding: 'utf8', env: cleanEnv(env) });
@@ -95,6 +98,12 @@ async function ready(): Promise<number> {
   return serverPid()!;
 }
 
+/** The project's server, answering: the one running, or a new one. */
+async function serverUp(): Promise<number> {
+  if (!alive(serverPid())) server.startServer(project, cleanEnv());
+  return ready();
+}
+
 const killed: number[] = [];
 function killServer(): void {
   const pid = serverPid();
@@ -122,11 +131,35 @@ function raw(text: string): Promise<string> {
  * An environment in which the cold type check (src/cli/tsc-cached.js, in a child process) fails loudly, the rest
  * unchanged: a synth that passes in it had its check from the server.
  */
-function coldCheckFails(): Record<string, string> {
+function coldCheckFails(): string {
   const preload = path.join(project, 'cold-check-fails.js');
   fs.writeFileSync(preload, 'if (process.argv[1] && process.argv[1].endsWith(\'tsc-cached.js\')) {\n  process.stdout.write(\'cold check\\n\');\n  process.exit(99);\n}\n');
-  return { NODE_OPTIONS: `--require ${preload}` };
+  return preload;
 }
+
+/**
+ * A preload that records, in the launcher itself, each server it starts (typecheck-server.js takes `spawn` from
+ * node:child_process when it is loaded, after this): written before the launcher exits, so that "none was started"
+ * needs no wait for a server that would have written its pid file later.
+ */
+const starts = () => file('server-starts.txt');
+function recordStarts(): string {
+  const preload = path.join(project, 'record-starts.js');
+  fs.writeFileSync(preload, [
+    'const childProcess = require(\'node:child_process\');',
+    'const spawn = childProcess.spawn;',
+    `childProcess.spawn = (command, args, ...rest) => {`,
+    `  if ((args ?? []).some(arg => String(arg).endsWith('typecheck-server.js'))) require('node:fs').appendFileSync(${JSON.stringify(starts())}, 'started\\n');`,
+    '  return spawn(command, args, ...rest);',
+    '};',
+    '',
+  ].join('\n'));
+  fs.rmSync(starts(), { force: true });
+  return preload;
+}
+
+/** NODE_OPTIONS that load the given preloads in the launcher and its children. */
+const preloads = (...files: string[]) => ({ NODE_OPTIONS: files.map(f => `--require ${f}`).join(' ') });
 
 beforeAll(() => {
   project = makeProject();
@@ -136,8 +169,6 @@ beforeAll(() => {
   write('src/main.ts', `${APP}// first edit\n`);
   expect(launch().status).toBe(0);
 });
-
-afterEach(() => killServer());
 
 afterAll(async () => {
   killServer();
@@ -155,8 +186,7 @@ describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.js
   });
 
   test('the same output and exit code as a cold tsc: no error, a type error, and pretty for a terminal', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     const same = async (pretty: boolean) => {
       const cold = coldTsc(...(pretty ? ['--pretty'] : []));
       const warm = await server.askServer(project, { tty: pretty, noColor: false });
@@ -178,8 +208,7 @@ describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.js
   });
 
   test('a changed declaration is read again: the kept source files are keyed by their stat', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     const declaration = file('lib/.app-types/src/lib.d.ts');
     const original = fs.readFileSync(declaration, 'utf8');
     try {
@@ -187,7 +216,8 @@ describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.js
       const answer = await server.askServer(project, { tty: false, noColor: false });
       expect(answer?.exitCode).toBe(2);
       expect(answer?.output).toContain('error TS2345: Argument of type \'string\' is not assignable to parameter of type \'number\'.');
-      expect(answer).toStrictEqual({ output: coldTsc().stdout, exitCode: coldTsc().status });
+      const cold = coldTsc();
+      expect(answer).toStrictEqual({ output: cold.stdout, exitCode: cold.status });
     } finally {
       fs.writeFileSync(declaration, original);
     }
@@ -195,8 +225,7 @@ describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.js
   });
 
   test('emits lib/src/main.js as the app-only tsc does', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     write('src/main.ts', APP.replace('\'hello\'', '\'emitted\''));
     expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
     expect(fs.readFileSync(file('lib/src/main.js'), 'utf8')).toContain('\'emitted\'');
@@ -206,22 +235,21 @@ describe('the type-check server answers as tsc -p lib/.app-check/tsconfig.app.js
 
 describe('npm run synth asks the server', () => {
   test('after an edit to src/main.ts, the check is the server\'s: the synth passes with the cold check broken', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     write('src/main.ts', APP.replace('\'hello\'', '\'warm\''));
-    const synth = launch(coldCheckFails());
+    const synth = launch(preloads(coldCheckFails()));
     expect({ status: synth.status, stdout: synth.stdout }).toStrictEqual({ status: 0, stdout: 'synthesized WARM\n' });
+    write('src/main.ts', APP);
   });
 
   test('a type error fails the synth with tsc\'s message and exit code, prints nothing of the synth, leaves dist/ as it was', async () => {
     write('src/main.ts', APP);
     expect(launch().status).toBe(0);
-    server.startServer(project);
-    await ready();
+    await serverUp();
     const before = fs.readFileSync(file('dist/out.txt'), 'utf8');
     try {
       write('src/main.ts', APP.replace('const outdir: string', 'const outdir: number').replace('\'hello\'', '\'broken\''));
-      const failed = launch(coldCheckFails());
+      const failed = launch(preloads(coldCheckFails()));
       expect(failed.status).toBe(2);
       expect(failed.stdout).toBe('src/main.ts(3,7): error TS2322: Type \'string\' is not assignable to type \'number\'.\n');
       expect(failed.stderr).toBe('');
@@ -232,24 +260,32 @@ describe('npm run synth asks the server', () => {
   });
 
   test('with no server, the cold check runs and a server is started for the next synth', async () => {
+    killServer();
     expect(serverPid()).toBeUndefined();
     write('src/main.ts', APP.replace('\'hello\'', '\'cold\''));
-    expect(launch().stdout).toBe('synthesized COLD\n');
+    expect(launch(preloads(recordStarts())).stdout).toBe('synthesized COLD\n');
+    // what the next test relies on to see that none was started
+    expect(fs.readFileSync(starts(), 'utf8')).toBe('started\n');
     await ready();
     write('src/main.ts', APP);
   });
 
   test('never a server when CI is set or SYNTH_TYPECHECK_SERVER=0: the cold check runs and none is started', async () => {
-    for (const env of [{ CI: 'true' }, { SYNTH_TYPECHECK_SERVER: '0' }] as Record<string, string>[]) {
-      server.startServer(project);
-      await ready();
+    const envs = [{ CI: 'true' }, { SYNTH_TYPECHECK_SERVER: '0' }] as Record<string, string>[];
+    // a server that would answer is not asked
+    const pid = await serverUp();
+    for (const env of envs) {
       write('src/main.ts', APP.replace('\'hello\'', `'${Object.keys(env)[0]}'`));
-      const synth = launch({ ...env, ...coldCheckFails() });
+      const synth = launch({ ...env, ...preloads(coldCheckFails()) });
       expect({ status: synth.status, stdout: synth.stdout }).toStrictEqual({ status: 99, stdout: 'cold check\n' });
-      killServer();
+    }
+    expect(serverPid()).toBe(pid);
+    // with none running, none is started
+    killServer();
+    for (const env of envs) {
       write('src/main.ts', APP.replace('\'hello\'', `'${Object.keys(env)[0]} again'`));
-      expect(launch(env).status).toBe(0);
-      await new Promise(resolve => setTimeout(resolve, 1000));
+      expect(launch({ ...env, ...preloads(recordStarts()) }).status).toBe(0);
+      expect(fs.existsSync(starts())).toBe(false);
       expect(serverPid()).toBeUndefined();
     }
     write('src/main.ts', APP);
@@ -258,39 +294,15 @@ describe('npm run synth asks the server', () => {
 
 describe('the server\'s life', () => {
   test('one per project: a second one leaves the first in place', async () => {
-    server.startServer(project);
-    const first = await ready();
+    const first = await serverUp();
     const second = spawnSync(process.execPath, [file('src/cli/typecheck-server.js'), project], { cwd: project, encoding: 'utf8', timeout: 30_000 });
     expect(second.status).toBe(0);
     expect(serverPid()).toBe(first);
     expect(alive(first)).toBe(true);
   });
 
-  test('exits when its config changes, answering that request with a fall-back', async () => {
-    server.startServer(project);
-    const pid = await ready();
-    const config = file('lib/.app-check/tsconfig.app.json');
-    fs.utimesSync(config, new Date(), new Date(Date.now() + 5000));
-    expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
-    await until(() => !alive(pid), 'the server to exit');
-    expect(fs.existsSync(socket())).toBe(false);
-    expect(fs.existsSync(pidFile())).toBe(false);
-  });
-
-  test('exits when its socket is removed (rm -rf lib), and after being idle', async () => {
-    server.startServer(project);
-    let pid = await ready();
-    fs.rmSync(socket());
-    await until(() => !alive(pid), 'the server to exit');
-    killServer();
-    server.startServer(project, cleanEnv({ SYNTH_TYPECHECK_SERVER_IDLE_MS: '1500' }));
-    pid = await ready();
-    await until(() => !alive(pid), 'the idle server to exit', 20_000);
-  });
-
   test('a request is two booleans: anything else is refused, and no request names a file', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     expect(JSON.parse(await raw('{"protocol":1,"tty":"yes","noColor":false}\n'))).toStrictEqual({ fallback: 'a client of another protocol' });
     expect(await raw('not json\n')).toBe('');
     expect(await raw(`${'x'.repeat(4096)}`)).toBe('');
@@ -304,13 +316,34 @@ describe('the server\'s life', () => {
       fs.rmSync(elsewhere, { recursive: true, force: true });
     }
   });
+
   test('a client does not ask a socket in a folder others can enter: its answer could be anyone\'s', async () => {
-    server.startServer(project);
-    await ready();
+    await serverUp();
     fs.chmodSync(file('lib/.app-check/server'), 0o755);
     expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
     fs.chmodSync(file('lib/.app-check/server'), 0o700);
     expect(await server.askServer(project, { tty: false, noColor: false })).toStrictEqual({ output: '', exitCode: 0 });
+  });
+
+  test('exits when its config changes, answering that request with a fall-back', async () => {
+    const pid = await serverUp();
+    const config = file('lib/.app-check/tsconfig.app.json');
+    fs.utimesSync(config, new Date(), new Date(Date.now() + 5000));
+    expect(await server.askServer(project, { tty: false, noColor: false })).toBeUndefined();
+    await until(() => !alive(pid), 'the server to exit');
+    expect(fs.existsSync(socket())).toBe(false);
+    expect(fs.existsSync(pidFile())).toBe(false);
+  });
+
+  test('exits when its socket is removed (rm -rf lib), and after being idle', async () => {
+    let pid = await serverUp();
+    fs.rmSync(socket());
+    await until(() => !alive(pid), 'the server to exit');
+    killServer();
+    server.startServer(project, cleanEnv({ SYNTH_TYPECHECK_SERVER_IDLE_MS: '1500' }));
+    pid = await ready();
+    await until(() => !alive(pid), 'the idle server to exit', 20_000);
+    expect(fs.existsSync(pidFile())).toBe(false);
   });
 });
 
