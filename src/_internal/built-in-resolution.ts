@@ -21,9 +21,14 @@ export function withBuiltInResolution<T>(run: () => T): T {
   const module = resolveModule();
   if (!module) return run();
   const original = module.resolve;
+  // per object, not per value: the app lookup walks up the construct tree, which is what this saves
+  const builtInByObject = new WeakMap<object, boolean>();
   module.resolve = (key, value, apiObject) => {
-    const resolvers = App.of(apiObject).resolvers as readonly IResolver[] | undefined;
-    const builtIn = Array.isArray(resolvers) && resolvers.length === BUILT_IN.length && resolvers.every((r, i) => r?.constructor === BUILT_IN[i]);
+    let builtIn = builtInByObject.get(apiObject);
+    if (builtIn === undefined) {
+      builtIn = builtInResolversOnly(App.of(apiObject));
+      builtInByObject.set(apiObject, builtIn);
+    }
     return builtIn ? resolveBuiltIn(value) : original(key, value, apiObject);
   };
   try {
@@ -35,6 +40,16 @@ export function withBuiltInResolution<T>(run: () => T): T {
 
 /** The resolvers of an app created without any (lib/app.js:145). */
 const BUILT_IN: readonly Function[] = [LazyResolver, ImplicitTokenResolver, NumberStringUnionResolver];
+
+/**
+ * Whether an app renders with cdk8s's own resolvers only, exactly as an app created without any has them
+ * (cdk8s@2.70.106:lib/app.js:145): then rendering reads nothing but each value, and what a construct wrote, as plain
+ * data, is what it renders to.
+ */
+export function builtInResolversOnly(app: App): boolean {
+  const resolvers = app.resolvers as readonly IResolver[] | undefined;
+  return Array.isArray(resolvers) && resolvers.length === BUILT_IN.length && resolvers.every((r, i) => r?.constructor === BUILT_IN[i]);
+}
 
 /** The types of value a `NumberStringUnionResolver` unwraps (lib/resolve.js:83). */
 const UNION_TYPES = ['number', 'string'];

@@ -1,6 +1,6 @@
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { withBuiltInResolution } from './built-in-resolution';
+import { builtInResolversOnly, withBuiltInResolution } from './built-in-resolution';
 import { throwIfProblems, ValidationError } from './errors';
 
 /**
@@ -36,7 +36,7 @@ export function validateRendered(scope: IConstruct, apiObject: ApiObject, rules:
 export function validateWritten(
   scope: IConstruct, apiObject: ApiObject, written: unknown, rules: (obj: any) => string[], checkedElsewhere?: unknown,
 ): void {
-  if (!isPlainData(written) || !isPlainData(checkedElsewhere) || !builtInResolversOnly(scope)) {
+  if (!isPlainData(written) || !isPlainData(checkedElsewhere) || !appHasBuiltInResolversOnly(scope)) {
     validateRendered(scope, apiObject, rules);
     return;
   }
@@ -61,13 +61,13 @@ function isPlainData(value: unknown): boolean {
   return Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPlainData);
 }
 
-/** Whether the app renders with cdk8s's own resolvers only (cdk8s@2.70.106:lib/app.js:145, `App` constructor). */
-function builtInResolversOnly(scope: IConstruct): boolean {
+/** Whether the construct's app renders with cdk8s's own resolvers only ({@link builtInResolversOnly}). */
+function appHasBuiltInResolversOnly(scope: IConstruct): boolean {
   let app: App;
   try {
     app = App.of(scope);
   } catch {
     return false;
   }
-  return app.resolvers.every(r => r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver);
+  return builtInResolversOnly(app);
 }
