@@ -41,7 +41,7 @@ const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { replay, staleReason, startRecording } = require('./synth-record');
-const { askServer, serverAllowed, startServer } = require('./typecheck-server');
+const { askServer, serverAllowed, startServer, statStamp } = require('./typecheck-server');
 
 /** stdout's own write: the app-only check's answer is tsc's output, not the synth's, which the recording may hold. */
 const writeStdout = process.stdout.write.bind(process.stdout);
@@ -99,7 +99,7 @@ function inputHashes(root, cacheFile) {
   for (const file of [...files(root, 'src'), ...files(root, 'imports'), ...files(root, 'crds'), 'tsconfig.json', 'package.json', 'package-lock.json']) {
     const full = path.join(root, file);
     const st = fs.statSync(full);
-    const stat = `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+    const stat = statStamp(st);
     const known = previous.get(file);
     let hash;
     if (known !== undefined && known[0] === stat && st.ctimeMs < cache.hashedAt - 1000) {

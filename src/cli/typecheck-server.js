@@ -110,11 +110,15 @@ function startServer(root, env = process.env) {
   }
 }
 
+/** What identifies a file's version without reading it: size, mtime, ctime and inode (the launcher's input hashes too). */
+function statStamp(st) {
+  return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+}
+
 /** The stat of a file as a string, or 'missing'. */
 function statKey(file) {
   try {
-    const st = fs.statSync(file);
-    return `${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+    return statStamp(fs.statSync(file));
   } catch {
     return 'missing';
   }
@@ -154,7 +158,7 @@ function createChecker(root, ts) {
       const parse = typeof languageVersionOrOptions === 'object'
         ? [languageVersionOrOptions.languageVersion, languageVersionOrOptions.impliedNodeFormat, languageVersionOrOptions.jsDocParsingMode].join(':')
         : String(languageVersionOrOptions);
-      const key = st === undefined ? undefined : `${parse}\0${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.ino}`;
+      const key = st === undefined ? undefined : `${parse}\0${statStamp(st)}`;
       const known = sourceFiles.get(fileName);
       if (key !== undefined && !shouldCreateNewSourceFile && known?.key === key) return known.file;
       const readAt = Date.now();
@@ -354,6 +358,6 @@ function serve(root) {
   }, 0);
 }
 
-module.exports = { askServer, serverAllowed, serverPaths, startServer, createChecker };
+module.exports = { askServer, serverAllowed, serverPaths, startServer, createChecker, statStamp };
 
 if (require.main === module) serve(path.resolve(process.argv[2] ?? '.'));

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { makeLauncherProject } from './_launcher-project';
 
 const LAUNCHER = path.resolve(__dirname, '../../lib/src/cli/synth.js');
 
@@ -88,7 +89,6 @@ describe('a failed synth says what happened to the previous output', () => {
 
 describe('npm run synth builds only when its inputs changed and synthesizes only when what it read changed (src/cli/build-and-synth.js)', () => {
   jest.setTimeout(180_000);
-  const REPO = path.resolve(__dirname, '../..');
   let project: string;
   const file = (name: string) => path.join(project, name);
   const write = (name: string, text: string) => fs.writeFileSync(file(name), text);
@@ -112,23 +112,8 @@ describe('npm run synth builds only when its inputs changed and synthesizes only
     'if (process.env.EXIT) process.exit(0);',
     '',
   ].join('\n');
-  // a project laid out like this one, small enough that tsc is quick: the launcher, the runner, a library, an app
   beforeAll(() => {
-    project = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-launcher-test-'));
-    for (const dir of ['src/cli', 'imports']) fs.mkdirSync(file(dir), { recursive: true });
-    for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js', 'typecheck-server.js']) fs.copyFileSync(path.join(REPO, 'src', 'cli', name), file(`src/cli/${name}`));
-    // no @types/node, so tsc has little to read: a runner that just loads the bundle, an app that declares what it uses
-    write('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
-    write('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void; error(line: string): void };\n  const process: { env: Record<string, string | undefined>; execPath: string; exit(code: number): never };\n  function require(id: string): any;\n}\nexport {};\n');
-    write('src/lib.ts', 'export function shout(text: string): string {\n  return text.toUpperCase();\n}\n');
-    write('src/main.ts', APP);
-    write('tsconfig.json', JSON.stringify({
-      compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, declaration: true, stripInternal: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
-      include: ['src/**/*.ts', 'imports/**/*.ts'],
-    }));
-    write('package.json', '{ "name": "launcher-test", "private": true }\n');
-    write('package-lock.json', '{}\n');
-    fs.symlinkSync(path.join(REPO, 'node_modules'), file('node_modules'));
+    project = makeLauncherProject('synth-launcher-test-', { app: APP, library: 'export function shout(text: string): string {\n  return text.toUpperCase();\n}\n' });
   });
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { makeLauncherProject } from './_launcher-project';
 
 // the launcher's type-check server (src/cli/typecheck-server.js) and the app's bundle apart from the library's
 // (src/cli/build-and-synth.js), in a throwaway project laid out like this one; every server started is killed.
@@ -35,24 +36,8 @@ const write = (name: string, text: string) => fs.writeFileSync(file(name), text)
 const pidFile = () => file('lib/.app-check/server/server.pid');
 const socket = () => file('lib/.app-check/server/tsc.sock');
 
-/** A project like this one, small enough that tsc is quick (no @types/node: the app declares what it uses). */
 function makeProject(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'typecheck-server-test-'));
-  for (const sub of ['src/cli', 'imports']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-  for (const name of ['build-and-synth.js', 'synth-record.js', 'tsc-cached.js', 'typecheck-server.js']) fs.copyFileSync(path.join(REPO, 'src/cli', name), path.join(dir, 'src/cli', name));
-  const put = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text);
-  put('src/cli/synth.ts', 'export function runBundledSynth(bundle: string): void {\n  require(bundle);\n}\n');
-  put('imports/globals.ts', 'declare global {\n  const console: { log(line: string): void };\n  const process: { env: Record<string, string | undefined> };\n  function require(id: string): any;\n}\nexport {};\n');
-  put('src/lib.ts', LIBRARY);
-  put('src/main.ts', APP);
-  put('tsconfig.json', JSON.stringify({
-    compilerOptions: { target: 'ES2022', lib: ['es2022'], module: 'commonjs', rootDir: '.', outDir: 'lib', strict: true, declaration: true, stripInternal: true, incremental: true, tsBuildInfoFile: 'lib/.tsbuildinfo', types: [], skipLibCheck: true },
-    include: ['src/**/*.ts', 'imports/**/*.ts'],
-  }));
-  put('package.json', '{ "name": "typecheck-server-test", "private": true }\n');
-  put('package-lock.json', '{}\n');
-  fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(dir, 'node_modules'));
-  return dir;
+  return makeLauncherProject('typecheck-server-test-', { app: APP, library: LIBRARY });
 }
 
 const cleanEnv = (env: Record<string, string> = {}): NodeJS.ProcessEnv => {
