@@ -23,9 +23,9 @@ const LIBRARY = 'library.js';
  * only the app does, so neither does its cache.
  */
 export function runBundledSynth(bundle: string): void {
-  const source = fs.readFileSync(bundle, 'utf8');
-  const library = source.startsWith(APP_BANNER) ? preload(path.join(path.dirname(bundle), LIBRARY)) : undefined;
-  const app = compile(bundle, source);
+  const bytes = fs.readFileSync(bundle);
+  const library = bytes.subarray(0, APP_BANNER.length).toString() === APP_BANNER ? preload(path.join(path.dirname(bundle), LIBRARY)) : undefined;
+  const app = compile(bundle, bytes);
   const bundleModule = { exports: {} };
   app.script.runInThisContext()(bundleModule.exports, createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
   // after the run, so that each cache holds every function the synth compiled
@@ -38,12 +38,15 @@ interface Compiled {
   writeCacheIfNeeded(): void;
 }
 
-/** Compiles a CommonJS file through its code cache, keyed by its content and the Node version and architecture. */
-function compile(file: string, source: string): Compiled {
-  const key = createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
+/**
+ * Compiles a CommonJS file through its code cache, keyed by its content and the Node version and architecture. The
+ * key hashes the file's bytes (the same digest as of its text, which hashing would encode to those bytes again).
+ */
+function compile(file: string, bytes: Buffer): Compiled {
+  const key = createHash('sha256').update(bytes).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
   const cacheFile = `${file}.${key}.v8cache`;
   const cachedData = readIfPresent(cacheFile);
-  const script = new vm.Script(wrap(source), { filename: file, cachedData });
+  const script = new vm.Script(wrap(bytes.toString('utf8')), { filename: file, cachedData });
   return {
     script,
     writeCacheIfNeeded() {
@@ -60,7 +63,7 @@ function compile(file: string, source: string): Compiled {
 /** Runs the library's bundle through its code cache and puts it in Node's module cache, as `require` would have. */
 function preload(file: string): Compiled {
   const filename = fs.realpathSync(file);
-  const compiled = compile(filename, fs.readFileSync(filename, 'utf8'));
+  const compiled = compile(filename, fs.readFileSync(filename));
   const libraryModule = new Module(filename);
   libraryModule.filename = filename;
   require.cache[filename] = libraryModule;
